@@ -1,0 +1,100 @@
+"""The one place that decides how the tutorial talks to OpenAI.
+
+Every script and app imports from here: ``get_client()`` for the client,
+``get_model()`` for the model name, and ``run(main)`` to run a script's ``main()``
+with friendly errors. Configuration comes from the environment (see README.md).
+"""
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import openai
+from dotenv import load_dotenv
+from openai import OpenAI
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# gpt-5-nano and gpt-5-mini, which older tutorials use, shut down on 2026-12-11
+# (openai/types/shared/chat_model.py); gpt-5.4-mini is current, fast and cheap.
+DEFAULT_MODEL = "gpt-5.4-mini"
+DEFAULT_TIMEOUT_SECONDS = 60.0
+DEFAULT_MAX_RETRIES = 2
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the user has to fix before anything can reach OpenAI."""
+
+
+class MissingAPIKeyError(ConfigurationError):
+    def __init__(self) -> None:
+        super().__init__(
+            "OPENAI_API_KEY is not set: copy .env.example to .env and put your key in it (or export OPENAI_API_KEY)."
+        )
+
+
+@functools.cache
+def load_environment() -> None:
+    """Read the repository's .env once; variables already in the environment win."""
+    load_dotenv(REPO_ROOT / ".env", override=False)
+
+
+def setting(name: str, default: str | None = None) -> str | None:
+    load_environment()
+    return os.environ.get(name) or default
+
+
+def _number_setting[T: (int, float)](name: str, kind: type[T], default: T) -> T:
+    value = setting(name)
+    try:
+        return default if value is None else kind(value)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, not {value!r}.") from None
+
+
+def get_model() -> str:
+    return setting("OPENAI_MODEL", DEFAULT_MODEL)
+
+
+@functools.cache
+def get_client() -> OpenAI:
+    """One client per process, so every call reuses the same connection pool."""
+    api_key = setting("OPENAI_API_KEY")
+    if api_key is None:
+        raise MissingAPIKeyError()
+    return OpenAI(
+        api_key=api_key,
+        base_url=setting("OPENAI_BASE_URL"),
+        timeout=_number_setting("OPENAI_TIMEOUT", float, DEFAULT_TIMEOUT_SECONDS),
+        max_retries=_number_setting("OPENAI_MAX_RETRIES", int, DEFAULT_MAX_RETRIES),
+    )
+
+
+def describe_api_error(error: openai.APIError) -> str:
+    """One line a user can act on: HTTP status, error type, message and request id."""
+    if not isinstance(error, openai.APIStatusError):
+        return f"OpenAI API error ({type(error).__name__}): {error.message}"
+    body = error.body if isinstance(error.body, dict) else {}
+    message = body.get("message") or error.message
+    return (
+        f"OpenAI API error {error.status_code} ({error.type or 'unknown'}): {message} "
+        f"[request id: {error.request_id or 'none'}]"
+    )
+
+
+def run(main: Callable[[], int | None]) -> None:
+    """Run a script's main() and exit: 2 for a setting to fix, 1 for an API error, 130 on Ctrl-C."""
+    try:
+        status = main()
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        status = 2
+    except openai.APIError as error:
+        print(describe_api_error(error), file=sys.stderr)
+        status = 1
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        status = 130
+    sys.exit(status or 0)

@@ -1,0 +1,100 @@
+"""The test harness: no network, a clean environment per test, strict OpenAI clients.
+
+Fixtures:
+- ``openai_api``: a respx router for https://api.openai.com/v1 that refuses any request
+  no route matches and fails the test if a route was never called.
+- ``run_script``: runs a numbered example in-process with argv, environment and stdin,
+  and returns what the reader would see (stdout, stderr, exit status).
+"""
+
+import functools
+import io
+import os
+import runpy
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import openai
+import pytest
+import respx
+
+from openai_tutorial import client as client_module
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+TEST_API_KEY = "sk-test-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts with a fake key, no .env and a fresh client, and leaves the environment as it found it."""
+    saved_environ = dict(os.environ)
+    for name in list(os.environ):
+        if name.startswith("OPENAI_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_API_KEY)
+    monkeypatch.setenv("OPENAI_MAX_RETRIES", "0")
+    # A developer's own .env must not leak into the tests; tests that need one write it here.
+    fake_repo_root = tmp_path / "repo"
+    fake_repo_root.mkdir()
+    monkeypatch.setattr(client_module, "REPO_ROOT", fake_repo_root)
+    # Replies that do not match the SDK's schema fail the test instead of passing loosely.
+    monkeypatch.setattr(client_module, "OpenAI", functools.partial(openai.OpenAI, _strict_response_validation=True))
+    client_module.load_environment.cache_clear()
+    client_module.get_client.cache_clear()
+    yield
+    client_module.get_client.cache_clear()
+    client_module.load_environment.cache_clear()
+    os.environ.clear()
+    os.environ.update(saved_environ)
+
+
+@pytest.fixture
+def openai_api() -> Iterator[respx.Router]:
+    with respx.mock(
+        using="httpcore2", base_url=OPENAI_BASE_URL, assert_all_mocked=True, assert_all_called=True
+    ) as router:
+        yield router
+
+
+@dataclass
+class ScriptResult:
+    stdout: str
+    stderr: str
+    exit_code: int
+
+
+type ScriptRunner = Callable[..., ScriptResult]
+
+
+@pytest.fixture
+def run_script(monkeypatch: pytest.MonkeyPatch) -> ScriptRunner:
+    """Run ``path`` (relative to the repository) as ``python path *args`` would."""
+
+    def run(path: str, *args: str, env: dict[str, str | None] | None = None, stdin: str = "") -> ScriptResult:
+        script = REPO_ROOT / path
+        for name, value in (env or {}).items():
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        monkeypatch.setattr(sys, "argv", [str(script), *args])
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        stdout, stderr = io.StringIO(), io.StringIO()
+        exit_code = 0
+        with redirect_stdout(stdout), redirect_stderr(stderr):
+            try:
+                runpy.run_path(str(script), run_name="__main__")
+            except SystemExit as exit_:
+                # As the interpreter does: None is success, a message goes to stderr with status 1.
+                if exit_.code is None or isinstance(exit_.code, int):
+                    exit_code = exit_.code or 0
+                else:
+                    print(exit_.code, file=stderr)
+                    exit_code = 1
+        return ScriptResult(stdout.getvalue(), stderr.getvalue(), exit_code)
+
+    return run

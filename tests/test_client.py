@@ -1,0 +1,196 @@
+"""The shared client factory: configuration, one client per process, and friendly exits."""
+
+import inspect
+import json
+import subprocess
+import sys
+
+import httpx2
+import openai
+import pytest
+from openai.types.shared import chat_model
+
+from openai_tutorial import client as client_module
+from openai_tutorial.client import (
+    DEFAULT_MODEL,
+    ConfigurationError,
+    MissingAPIKeyError,
+    get_client,
+    get_model,
+    run,
+)
+from tests import payloads
+from tests.conftest import REPO_ROOT
+
+
+def write_dotenv(text: str) -> None:
+    (client_module.REPO_ROOT / ".env").write_text(text)
+
+
+def test_default_model_is_not_on_the_sdk_deprecation_list():
+    deprecations = inspect.getsource(chat_model).split('"""Deprecated values:')[1]
+
+    assert get_model() == DEFAULT_MODEL
+    assert f'"{DEFAULT_MODEL}"' in inspect.getsource(chat_model).split('"""Deprecated values:')[0]
+    assert f'"{DEFAULT_MODEL}"' not in deprecations
+
+
+def test_model_override_from_the_environment(monkeypatch):
+    monkeypatch.setenv("OPENAI_MODEL", "gpt-5.5")
+
+    assert get_model() == "gpt-5.5"
+
+
+def test_dotenv_at_the_repository_root_is_read_from_any_working_directory(monkeypatch, tmp_path):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    write_dotenv("OPENAI_API_KEY=sk-from-dotenv\nOPENAI_MODEL=gpt-from-dotenv\n")
+    elsewhere = tmp_path / "somewhere" / "else"
+    elsewhere.mkdir(parents=True)
+    monkeypatch.chdir(elsewhere)
+
+    assert get_model() == "gpt-from-dotenv"
+    assert get_client().api_key == "sk-from-dotenv"
+
+
+def test_real_environment_variables_win_over_dotenv(monkeypatch):
+    write_dotenv("OPENAI_API_KEY=sk-from-dotenv\nOPENAI_MODEL=gpt-from-dotenv\n")
+    monkeypatch.setenv("OPENAI_MODEL", "gpt-from-environment")
+
+    assert get_model() == "gpt-from-environment"
+    assert get_client().api_key == "sk-test-0123456789"
+
+
+def test_one_client_per_process():
+    assert get_client() is get_client()
+
+
+def test_timeout_and_retries_have_defaults_and_can_be_set(monkeypatch):
+    monkeypatch.delenv("OPENAI_MAX_RETRIES")
+    default_client = get_client()
+    assert (default_client.timeout, default_client.max_retries) == (60.0, 2)
+
+    get_client.cache_clear()
+    monkeypatch.setenv("OPENAI_TIMEOUT", "12.5")
+    monkeypatch.setenv("OPENAI_MAX_RETRIES", "5")
+    configured_client = get_client()
+    assert (configured_client.timeout, configured_client.max_retries) == (12.5, 5)
+
+
+@pytest.mark.parametrize("name", ["OPENAI_TIMEOUT", "OPENAI_MAX_RETRIES"])
+def test_a_setting_that_is_not_a_number_is_a_configuration_error(monkeypatch, name):
+    monkeypatch.setenv(name, "soon")
+
+    with pytest.raises(ConfigurationError, match=f"^{name} must be a number, not 'soon'.$"):
+        get_client()
+
+
+def test_base_url_override_sends_requests_to_that_server(monkeypatch, openai_api):
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:8080/v1")
+    route = openai_api.post("http://127.0.0.1:8080/v1/responses").respond(json=payloads.response("local"))
+
+    reply = get_client().responses.create(model=get_model(), input="hi")
+
+    assert reply.output_text == "local"
+    assert route.call_count == 1
+
+
+def test_missing_key_raises_one_error_that_says_what_to_do(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY")
+
+    with pytest.raises(MissingAPIKeyError) as raised:
+        get_client()
+
+    assert "copy .env.example to .env" in str(raised.value)
+
+
+def test_an_empty_key_counts_as_missing(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "")
+
+    with pytest.raises(MissingAPIKeyError):
+        get_client()
+
+
+def run_and_capture(main, capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        run(main)
+    captured = capsys.readouterr()
+    return exited.value.code, captured.out, captured.err
+
+
+def test_run_exits_0_after_main_and_passes_on_its_status(capsys):
+    assert run_and_capture(lambda: print("done"), capsys) == (0, "done\n", "")
+    assert run_and_capture(lambda: 3, capsys) == (3, "", "")
+
+
+def test_run_turns_a_missing_key_into_the_hint_and_status_2(monkeypatch, capsys):
+    monkeypatch.delenv("OPENAI_API_KEY")
+
+    status, out, err = run_and_capture(get_client, capsys)
+
+    assert (status, out) == (2, "")
+    assert err == (
+        "OPENAI_API_KEY is not set: copy .env.example to .env and put your key in it (or export OPENAI_API_KEY).\n"
+    )
+
+
+def test_run_turns_an_api_error_into_one_line_and_status_1(openai_api, capsys):
+    openai_api.post("/responses").respond(
+        404,
+        json=payloads.api_error("The model 'gpt-9' does not exist.", type="invalid_request_error"),
+        headers={"x-request-id": "req_42"},
+    )
+
+    status, _, err = run_and_capture(lambda: get_client().responses.create(model="gpt-9", input="hi"), capsys)
+
+    assert status == 1
+    assert (
+        err == "OpenAI API error 404 (invalid_request_error): The model 'gpt-9' does not exist. [request id: req_42]\n"
+    )
+
+
+def test_an_api_error_without_a_json_body_or_request_id_still_gives_one_line(openai_api, capsys):
+    openai_api.post("/responses").respond(502, text="Bad gateway")
+
+    status, _, err = run_and_capture(lambda: get_client().responses.create(model="m", input="hi"), capsys)
+
+    assert status == 1
+    assert err == "OpenAI API error 502 (unknown): Error code: 502 [request id: none]\n"
+
+
+def test_a_connection_failure_gives_one_line_and_status_1(openai_api, capsys):
+    openai_api.post("/responses").mock(side_effect=httpx2.ConnectTimeout("timed out"))
+
+    status, _, err = run_and_capture(lambda: get_client().responses.create(model="m", input="hi"), capsys)
+
+    assert status == 1
+    assert err == "OpenAI API error (APITimeoutError): Request timed out.\n"
+
+
+def test_run_ends_quietly_on_ctrl_c(capsys):
+    def interrupted():
+        raise KeyboardInterrupt
+
+    assert run_and_capture(interrupted, capsys) == (130, "", "Interrupted.\n")
+
+
+def test_the_factory_imports_from_any_directory_without_path_edits(tmp_path):
+    probe = "import json, openai_tutorial.client as c; print(json.dumps([str(c.REPO_ROOT), c.get_model()]))"
+    completed = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env={"PATH": "", "OPENAI_MODEL": "probe-model"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    assert json.loads(completed.stdout) == [str(REPO_ROOT), "probe-model"]
+
+
+def test_other_sdk_errors_are_not_swallowed():
+    def broken():
+        raise openai.OpenAIError("not an API error")
+
+    with pytest.raises(openai.OpenAIError, match="not an API error"):
+        run(broken)

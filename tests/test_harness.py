@@ -1,0 +1,41 @@
+"""The harness itself: a forgotten mock must fail loudly, never reach the network."""
+
+import socket
+
+import openai
+import pytest
+import respx
+
+from openai_tutorial.client import get_client
+from tests import payloads
+
+
+def test_a_request_no_route_matches_is_refused(openai_api):
+    openai_api.post("/responses").respond(json=payloads.response())
+    get_client().responses.create(model="m", input="routed")
+
+    with pytest.raises(respx.models.AllMockedAssertionError):
+        get_client().files.list()
+
+
+def test_without_mocks_only_loopback_127_0_0_1_can_be_reached(monkeypatch):
+    # 127.0.0.2 is on this machine but outside the allowed hosts: the guard refuses it
+    # before connecting, as it would refuse api.openai.com on a machine with a network.
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.2:9/v1")
+    # pytest-socket warns and filterwarnings = error turns that into the failure itself.
+    with pytest.raises(UserWarning, match=r'socket.connect\(\) with host "127.0.0.2"'):
+        get_client().responses.create(model="m", input="unmocked")
+
+
+def test_loopback_stays_open_for_servers_started_by_tests():
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        socket.create_connection(server.getsockname(), timeout=5).close()
+
+
+def test_replies_are_validated_strictly_against_the_sdk_schema(openai_api):
+    drifted = payloads.response()
+    del drifted["output"][0]["content"][0]["annotations"]
+    openai_api.post("/responses").respond(json=drifted)
+
+    with pytest.raises(openai.APIResponseValidationError):
+        get_client().responses.create(model="m", input="hi")
