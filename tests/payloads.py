@@ -80,12 +80,21 @@ def function_call(name: str, arguments: dict | str, *, call_id: str | None = Non
     }
 
 
-def web_search_call(query: str) -> dict:
+def web_search_call(query: str, sources: list[str] = ()) -> dict:
     return {
         "id": new_id("ws"),
         "type": "web_search_call",
         "status": "completed",
-        "action": {"type": "search", "query": query},
+        "action": {"type": "search", "query": query, "sources": [{"type": "url", "url": url} for url in sources]},
+    }
+
+
+def web_page_visit(url: str) -> dict:
+    return {
+        "id": new_id("ws"),
+        "type": "web_search_call",
+        "status": "completed",
+        "action": {"type": "open_page", "url": url},
     }
 
 

@@ -13,8 +13,8 @@ from openai.types.shared import chat_model
 from openai_tutorial import client as client_module
 from openai_tutorial.client import (
     DEFAULT_MODEL,
-    ConfigurationError,
     MissingAPIKeyError,
+    UsageError,
     get_client,
     get_model,
     run,
@@ -80,7 +80,7 @@ def test_timeout_and_retries_have_defaults_and_can_be_set(monkeypatch):
 def test_a_setting_that_is_not_a_number_is_a_configuration_error(monkeypatch, name):
     monkeypatch.setenv(name, "soon")
 
-    with pytest.raises(ConfigurationError, match=f"^{name} must be a number, not 'soon'.$"):
+    with pytest.raises(UsageError, match=f"^{name} must be a number, not 'soon'.$"):
         get_client()
 
 

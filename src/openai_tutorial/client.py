@@ -24,11 +24,11 @@ DEFAULT_TIMEOUT_SECONDS = 60.0
 DEFAULT_MAX_RETRIES = 2
 
 
-class ConfigurationError(RuntimeError):
-    """A setting the user has to fix before anything can reach OpenAI."""
+class UsageError(RuntimeError):
+    """Something the user has to fix before a script can work: a setting, a path, an argument."""
 
 
-class MissingAPIKeyError(ConfigurationError):
+class MissingAPIKeyError(UsageError):
     def __init__(self) -> None:
         super().__init__(
             "OPENAI_API_KEY is not set: copy .env.example to .env and put your key in it (or export OPENAI_API_KEY)."
@@ -51,7 +51,7 @@ def _number_setting[T: (int, float)](name: str, kind: type[T], default: T) -> T:
     try:
         return default if value is None else kind(value)
     except ValueError:
-        raise ConfigurationError(f"{name} must be a number, not {value!r}.") from None
+        raise UsageError(f"{name} must be a number, not {value!r}.") from None
 
 
 def get_model() -> str:
@@ -85,10 +85,10 @@ def describe_api_error(error: openai.APIError) -> str:
 
 
 def run(main: Callable[[], int | None]) -> None:
-    """Run a script's main() and exit: 2 for a setting to fix, 1 for an API error, 130 on Ctrl-C."""
+    """Run a script's main() and exit: 2 for something the user must fix, 1 for an API error, 130 on Ctrl-C."""
     try:
         status = main()
-    except ConfigurationError as error:
+    except UsageError as error:
         print(error, file=sys.stderr)
         status = 2
     except openai.APIError as error:
