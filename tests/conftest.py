@@ -12,6 +12,7 @@ import io
 import os
 import runpy
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from pathlib import Path
 import openai
 import pytest
 import respx
+from flask import Flask
+from werkzeug.serving import make_server
 
 from openai_tutorial import client as client_module
 
@@ -98,3 +101,24 @@ def run_script(monkeypatch: pytest.MonkeyPatch) -> ScriptRunner:
         return ScriptResult(stdout.getvalue(), stderr.getvalue(), exit_code)
 
     return run
+
+
+@pytest.fixture
+def live_server() -> Iterator[Callable[[Flask], str]]:
+    """Start a real WSGI server for an app on a free loopback port; returns its base URL.
+
+    It runs in a thread of the test process, so respx still mocks its calls to OpenAI,
+    while the test talks to it over a real socket with ``requests``, as a curl user would.
+    """
+    servers = []
+
+    def start(app: Flask) -> str:
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

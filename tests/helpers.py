@@ -1,11 +1,17 @@
 """Small helpers the example tests share: what was sent, and how an API failure looks."""
 
+import functools
+import importlib.util
 import json
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 
 import httpx
 import respx
 
 from tests import payloads
+from tests.conftest import REPO_ROOT
 
 API_FAILURES = {
     401: ("invalid_request_error", "Incorrect API key provided: sk-test-***6789."),
@@ -28,3 +34,27 @@ def api_failure_line(status: int) -> str:
     """The one line a script prints on stderr when the API answers ``api_failure(status)``."""
     error_type, message = API_FAILURES[status]
     return f"OpenAI API error {status} ({error_type}): {message} [request id: req_f4]\n"
+
+
+@functools.cache
+def load_module(relative_path: str) -> ModuleType:
+    """Import an example file by path: app folders are not packages, and names like 1-x.py are not importable."""
+    path = REPO_ROOT / relative_path
+    spec = importlib.util.spec_from_file_location(path.parent.name + "_" + path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def sqlite_url(folder: Path) -> str:
+    return f"sqlite:///{folder / 'test.db'}"
+
+
+def fresh_replies(text: str = "Hello!", **fields) -> Callable[[httpx.Request], httpx.Response]:
+    """A respx side effect answering every call with a new response (new ids), as the API does."""
+    return lambda request: httpx.Response(200, json=payloads.response(text, **fields))
+
+
+def dispose(app) -> None:
+    """Close the app's pooled database connections, so no test leaves a file handle open."""
+    app.extensions["sessions"].kw["bind"].dispose()

@@ -46,7 +46,7 @@ def setting(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name) or default
 
 
-def _number_setting[T: (int, float)](name: str, kind: type[T], default: T) -> T:
+def number_setting[T: (int, float)](name: str, kind: type[T], default: T) -> T:
     value = setting(name)
     try:
         return default if value is None else kind(value)
@@ -67,8 +67,8 @@ def get_client() -> OpenAI:
     return OpenAI(
         api_key=api_key,
         base_url=setting("OPENAI_BASE_URL"),
-        timeout=_number_setting("OPENAI_TIMEOUT", float, DEFAULT_TIMEOUT_SECONDS),
-        max_retries=_number_setting("OPENAI_MAX_RETRIES", int, DEFAULT_MAX_RETRIES),
+        timeout=number_setting("OPENAI_TIMEOUT", float, DEFAULT_TIMEOUT_SECONDS),
+        max_retries=number_setting("OPENAI_MAX_RETRIES", int, DEFAULT_MAX_RETRIES),
     )
 
 

@@ -1,0 +1,72 @@
+"""SQLAlchemy setup shared by the apps that keep state in SQLite (or any SQLAlchemy URL).
+
+``make_session_factory(url, Base)`` creates the engine, sets SQLite's pragmas on every
+new connection (WAL so readers never block the writer, a busy timeout so concurrent
+writers wait instead of failing, foreign keys so cascades work), and creates the tables.
+``UTCDateTime`` stores times as UTC and gives them back timezone-aware, whatever the
+database. ``claim_turn`` is the per-conversation lock that keeps two turns apart.
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, create_engine, event, or_, update
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url)
+    # Other databases need no pragmas; only SQLite's driver is installed here to test with.
+    if engine.dialect.name == "sqlite":  # pragma: no branch
+
+        @event.listens_for(engine, "connect")
+        def set_sqlite_pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+    return engine
+
+
+def make_session_factory(url: str, base: type[DeclarativeBase]) -> sessionmaker[Session]:
+    engine = make_engine(url)
+    base.metadata.create_all(engine)
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def claim_turn(session: Session, key_column: Any, key: Any, *, stale_after: timedelta, where: Any = True) -> bool:
+    """Set ``busy_since`` on the row whose ``key_column`` is ``key``, unless another turn holds it.
+
+    Returns True when this call got the row.
+
+    One UPDATE decides, so two requests (in threads or processes) cannot both win. A claim
+    older than ``stale_after`` counts as abandoned (a crashed worker), so it never locks forever.
+    """
+    now = utc_now()
+    model = key_column.class_
+    result = session.execute(
+        update(model)
+        .where(key_column == key, where, or_(model.busy_since.is_(None), model.busy_since < now - stale_after))
+        .values(busy_since=now)
+    )
+    return result.rowcount == 1

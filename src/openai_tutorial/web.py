@@ -1,0 +1,167 @@
+"""What every Flask backend in this tutorial shares, so each app shows only its own logic.
+
+``create_json_app`` builds a Flask app whose every error is JSON of one shape,
+``{"error": {"type": ..., "message": ...}}``, never an HTML page or a stack trace:
+bad input is a 4xx naming the problem, OpenAI failures map to 429/502/503/504, and an
+optional ``APP_API_KEY`` guards every route but ``/healthz``. The helpers below read
+and validate request input; ``serve`` runs an app on 127.0.0.1.
+"""
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+import openai
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from openai_tutorial.client import MissingAPIKeyError, UsageError, get_client, number_setting, run, setting
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
+DEFAULT_MAX_MESSAGE_CHARS = 4000
+MAX_USER_ID_CHARS = 128
+
+
+class APIProblem(Exception):
+    """An error to answer as JSON: raise it anywhere in a request."""
+
+    def __init__(self, status: int, type: str, message: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.type, self.message, self.headers = status, type, message, dict(headers or {})
+
+
+def fail(status: int, type: str, message: str, headers: Mapping[str, str] | None = None) -> NoReturn:
+    raise APIProblem(status, type, message, headers)
+
+
+def error_response(problem: APIProblem) -> tuple[Response, int, dict[str, str]]:
+    return jsonify(error={"type": problem.type, "message": problem.message}), problem.status, problem.headers
+
+
+def upstream_problem(error: Exception) -> APIProblem:
+    """Map a failure to reach OpenAI to the status a client of this backend should see."""
+    if isinstance(error, MissingAPIKeyError | UsageError):
+        return APIProblem(503, "service_unavailable", f"The server is not configured: {error}")
+    if isinstance(error, openai.RateLimitError):
+        retry_after = error.response.headers.get("retry-after")
+        headers = {"Retry-After": retry_after} if retry_after else None
+        return APIProblem(429, "rate_limited", "OpenAI is rate limiting this server; retry later.", headers)
+    if isinstance(error, openai.APITimeoutError):
+        return APIProblem(504, "upstream_timeout", "OpenAI did not answer in time; try again.")
+    if isinstance(error, openai.APIStatusError):
+        detail = f"OpenAI answered {error.status_code} ({error.type or 'unknown'})"
+        return APIProblem(502, "upstream_error", f"{detail}; request id {error.request_id or 'none'}.")
+    return APIProblem(502, "upstream_error", "Could not reach OpenAI; try again.")
+
+
+def create_json_app(import_name: str, defaults: Mapping[str, Any], test_config: Mapping[str, Any] | None) -> Flask:
+    """A Flask app configured from defaults, then the environment, then ``test_config``."""
+    app = Flask(import_name)
+    app.config.update(
+        APP_API_KEY=setting("APP_API_KEY"),
+        MAX_CONTENT_LENGTH=number_setting("MAX_REQUEST_BYTES", int, DEFAULT_MAX_REQUEST_BYTES),
+        MAX_MESSAGE_CHARS=number_setting("MAX_MESSAGE_CHARS", int, DEFAULT_MAX_MESSAGE_CHARS),
+    )
+    app.config.update(defaults)
+    app.config.update(test_config or {})
+
+    @app.before_request
+    def require_api_key() -> None:
+        expected = app.config["APP_API_KEY"]
+        if not expected or request.path == "/healthz":
+            return
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected.encode()):
+            fail(
+                401,
+                "unauthorized",
+                "Send the header 'Authorization: Bearer <APP_API_KEY>'.",
+                {"WWW-Authenticate": "Bearer"},
+            )
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        return {"status": "ok"}
+
+    app.register_error_handler(APIProblem, error_response)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Response, int, dict[str, str]]:
+        if error.code == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"]
+            return error_response(APIProblem(413, "too_large", f"The request body is larger than {limit} bytes."))
+        headers = {"Allow": ", ".join(error.valid_methods)} if error.code == 405 else {}
+        type = error.name.lower().replace(" ", "_")
+        return error_response(APIProblem(error.code, type, error.description, headers))
+
+    @app.errorhandler(openai.OpenAIError)
+    @app.errorhandler(UsageError)
+    def openai_error(error: Exception) -> tuple[Response, int, dict[str, str]]:
+        log.warning("OpenAI call failed: %s: %s", type(error).__name__, error)
+        return error_response(upstream_problem(error))
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[Response, int, dict[str, str]]:
+        log.exception("Unhandled error")
+        return error_response(APIProblem(500, "internal_error", "Something went wrong on the server."))
+
+    return app
+
+
+def json_body() -> dict[str, Any]:
+    body = request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        fail(400, "invalid_request", "The request body must be a JSON object.")
+    return body
+
+
+def text_field(source: Mapping[str, Any], name: str, *, max_chars: int, optional: bool = False) -> str | None:
+    """A non-empty string field of a JSON body or query string, or a 400/413 that names it."""
+    value = source.get(name)
+    if value is None and optional:
+        return None
+    if value is None:
+        fail(400, "invalid_request", f"'{name}' is required.")
+    if not isinstance(value, str):
+        fail(400, "invalid_request", f"'{name}' must be a string.")
+    if not value.strip():
+        fail(400, "invalid_request", f"'{name}' must not be empty.")
+    if len(value) > max_chars:
+        fail(413, "too_large", f"'{name}' is longer than {max_chars} characters.")
+    return value
+
+
+def user_id_from(source: Mapping[str, Any]) -> str:
+    return text_field(source, "user_id", max_chars=MAX_USER_ID_CHARS)
+
+
+def message_from(body: Mapping[str, Any], app: Flask) -> str:
+    return text_field(body, "message", max_chars=app.config["MAX_MESSAGE_CHARS"])
+
+
+def safety_identifier(user_id: str) -> str:
+    """A stable hash of the user id: OpenAI can tell users apart without learning who they are."""
+    return hashlib.sha256(user_id.encode()).hexdigest()
+
+
+def delete_conversation_quietly(conversation_id: str) -> None:
+    """Best-effort removal of a remote conversation whose first turn failed, so none is orphaned."""
+    try:
+        get_client().conversations.delete(conversation_id)
+    except openai.OpenAIError as error:
+        log.warning("Could not delete conversation %s: %s", conversation_id, error)
+
+
+def serve(create_app: Any) -> None:
+    """Run an app on 127.0.0.1:PORT (default 5000), debug only when FLASK_DEBUG=1."""
+
+    def start() -> None:
+        app = create_app()
+        port = number_setting("PORT", int, 5000)
+        app.run(host="127.0.0.1", port=port, debug=setting("FLASK_DEBUG") == "1")
+
+    run(start)

@@ -1,0 +1,590 @@
+import hashlib
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+import requests
+import time_machine
+from flask import Flask
+from sqlalchemy import select
+
+from tests import payloads
+from tests.helpers import api_failure, dispose, fresh_replies, load_module, sent_json, sqlite_url
+
+APP_PATH = "Conversation_API/conversation_multi_user_temp_memory_app/app.py"
+app_module = load_module(APP_PATH)
+Conversation, Turn = app_module.Conversation, app_module.Turn
+START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def openai_conversations(openai_api):
+    """OpenAI mocked as it behaves: a new conversation id per create, a new response id per turn."""
+    counter = iter(range(1, 1000))
+    create = openai_api.post("/conversations").mock(
+        side_effect=lambda request: httpx.Response(200, json=payloads.conversation(id=f"conv_{next(counter)}"))
+    )
+    respond = openai_api.post("/responses").mock(side_effect=fresh_replies("Nice to meet you, Ada."))
+    return create, respond
+
+
+def rows(app, model):
+    with app.extensions["sessions"]() as session:
+        return session.scalars(select(model)).all()
+
+
+def start(client, user_id="ada", message="Hi, I'm Ada."):
+    reply = client.post("/chat", json={"user_id": user_id, "message": message})
+    assert reply.status_code == 201, reply.json
+    return reply.json["conversation_id"]
+
+
+def say(client, conversation_id, message="What is my name?", user_id="ada"):
+    return client.post("/chat", json={"user_id": user_id, "message": message, "conversation_id": conversation_id})
+
+
+# --- chatting -------------------------------------------------------------------------------
+
+
+def test_a_first_message_creates_a_conversation_owned_by_the_user(app, client, openai_conversations, clock):
+    create, respond = openai_conversations
+
+    reply = client.post("/chat", json={"user_id": "ada", "message": "Hi, I'm Ada."})
+
+    assert reply.status_code == 201
+    assert reply.json == {
+        "conversation_id": "conv_1",
+        "response_id": respond.calls.last.response.json()["id"],
+        "reply": "Nice to meet you, Ada.",
+    }
+    assert sent_json(create) == {"metadata": {"user_id": "ada"}}
+    assert sent_json(respond) == {
+        "model": "gpt-5.4-mini",
+        "conversation": "conv_1",
+        "input": "Hi, I'm Ada.",
+        "safety_identifier": hashlib.sha256(b"ada").hexdigest(),
+    }
+    (conversation,) = rows(app, Conversation)
+    assert (conversation.id, conversation.user_id, conversation.status) == ("conv_1", "ada", "active")
+    assert conversation.created_at == conversation.last_active_at == START
+    (turn,) = rows(app, Turn)
+    assert (turn.conversation_id, turn.user_message, turn.reply) == ("conv_1", "Hi, I'm Ada.", "Nice to meet you, Ada.")
+    assert (turn.input_tokens, turn.output_tokens, turn.total_tokens) == (12, 9, 21)
+
+
+def test_a_message_with_a_conversation_id_continues_it(app, client, openai_conversations, clock):
+    create, respond = openai_conversations
+    conversation_id = start(client)
+    clock.shift(timedelta(minutes=5))
+
+    reply = say(client, conversation_id)
+
+    assert reply.status_code == 200
+    assert reply.json["conversation_id"] == conversation_id
+    assert create.call_count == 1
+    assert sent_json(respond)["conversation"] == conversation_id
+    (conversation,) = rows(app, Conversation)
+    assert conversation.last_active_at == START + timedelta(minutes=5)
+    assert [turn.user_message for turn in rows(app, Turn)] == ["Hi, I'm Ada.", "What is my name?"]
+
+
+def test_listing_shows_the_users_conversations_newest_activity_first(client, openai_conversations, clock):
+    first = start(client)
+    clock.shift(timedelta(minutes=1))
+    second = start(client)
+    start(client, user_id="bob")
+    clock.shift(timedelta(minutes=1))
+    say(client, first)
+
+    listing = client.get("/conversations?user_id=ada")
+
+    assert listing.status_code == 200
+    assert listing.json == {
+        "conversations": [
+            {
+                "conversation_id": first,
+                "user_id": "ada",
+                "status": "active",
+                "created_at": "2026-11-22T09:00:00+00:00",
+                "last_active_at": "2026-11-22T09:02:00+00:00",
+                "turns": 2,
+            },
+            {
+                "conversation_id": second,
+                "user_id": "ada",
+                "status": "active",
+                "created_at": "2026-11-22T09:01:00+00:00",
+                "last_active_at": "2026-11-22T09:01:00+00:00",
+                "turns": 1,
+            },
+        ]
+    }
+
+
+def test_listing_filters_by_status_and_rejects_unknown_statuses(client, openai_conversations, clock):
+    kept, closed = start(client), start(client)
+    client.post(f"/conversations/{closed}/close", json={"user_id": "ada"})
+
+    assert [
+        c["conversation_id"] for c in client.get("/conversations?user_id=ada&status=active").json["conversations"]
+    ] == [kept]
+    assert [
+        c["conversation_id"] for c in client.get("/conversations?user_id=ada&status=closed").json["conversations"]
+    ] == [closed]
+    unknown = client.get("/conversations?user_id=ada&status=archived")
+    assert unknown.status_code == 400
+    assert unknown.json == {
+        "error": {"type": "invalid_request", "message": "'status' must be one of active, closed, expired."}
+    }
+
+
+def test_responses_lists_the_turns_oldest_first(client, openai_conversations, clock):
+    _, respond = openai_conversations
+    conversation_id = start(client)
+    clock.shift(timedelta(seconds=30))
+    say(client, conversation_id)
+
+    history = client.get(f"/responses/{conversation_id}?user_id=ada")
+
+    assert history.status_code == 200
+    response_ids = [call.response.json()["id"] for call in respond.calls]
+    assert history.json == {
+        "conversation_id": conversation_id,
+        "responses": [
+            {
+                "response_id": response_ids[0],
+                "message": "Hi, I'm Ada.",
+                "reply": "Nice to meet you, Ada.",
+                "usage": {"input_tokens": 12, "output_tokens": 9, "total_tokens": 21},
+                "created_at": "2026-11-22T09:00:00+00:00",
+            },
+            {
+                "response_id": response_ids[1],
+                "message": "What is my name?",
+                "reply": "Nice to meet you, Ada.",
+                "usage": {"input_tokens": 12, "output_tokens": 9, "total_tokens": 21},
+                "created_at": "2026-11-22T09:00:30+00:00",
+            },
+        ],
+    }
+
+
+# --- closing --------------------------------------------------------------------------------
+
+
+def test_a_closed_conversation_refuses_new_messages(app, client, openai_conversations, clock):
+    _, respond = openai_conversations
+    conversation_id = start(client)
+
+    closed = client.post(f"/conversations/{conversation_id}/close", json={"user_id": "ada"})
+    again = client.post(f"/conversations/{conversation_id}/close", json={"user_id": "ada"})
+    refused = say(client, conversation_id)
+
+    assert closed.status_code == 200
+    assert closed.json["status"] == "closed"
+    assert closed.json["turns"] == 1
+    assert again.json == closed.json
+    assert refused.status_code == 409
+    assert refused.json["error"]["type"] == "conversation_closed"
+    assert "start a new one" in refused.json["error"]["message"]
+    assert respond.call_count == 1
+    assert len(rows(app, Turn)) == 1
+
+
+# --- TTL ------------------------------------------------------------------------------------
+
+
+def test_an_idle_conversation_expires_when_next_used(app, client, openai_conversations, clock):
+    _, respond = openai_conversations
+    conversation_id = start(client)
+    clock.shift(timedelta(minutes=30, seconds=1))
+
+    refused = say(client, conversation_id)
+
+    assert refused.status_code == 409
+    assert refused.json == {
+        "error": {
+            "type": "conversation_expired",
+            "message": "This conversation expired after 30 idle minutes; "
+            "start a new one by sending a message without a conversation_id.",
+        }
+    }
+    assert respond.call_count == 1
+    assert rows(app, Conversation)[0].status == "expired"
+
+
+def test_a_conversation_used_within_the_ttl_stays_active(client, openai_conversations, clock):
+    conversation_id = start(client)
+    for _ in range(3):
+        clock.shift(timedelta(minutes=29))
+        assert say(client, conversation_id).status_code == 200
+
+
+def test_listing_marks_idle_conversations_expired(client, openai_conversations, clock):
+    idle = start(client)
+    clock.shift(timedelta(minutes=20))
+    recent = start(client)
+    clock.shift(timedelta(minutes=15))
+
+    listing = client.get("/conversations?user_id=ada").json["conversations"]
+
+    assert [(c["conversation_id"], c["status"]) for c in listing] == [(recent, "active"), (idle, "expired")]
+
+
+def test_closing_an_expired_conversation_says_it_expired(client, openai_conversations, clock):
+    conversation_id = start(client)
+    clock.shift(timedelta(hours=1))
+
+    refused = client.post(f"/conversations/{conversation_id}/close", json={"user_id": "ada"})
+
+    assert refused.status_code == 409
+    assert refused.json["error"]["type"] == "conversation_expired"
+    assert client.get("/conversations?user_id=ada").json["conversations"][0]["status"] == "expired"
+
+
+def test_the_ttl_comes_from_the_environment(monkeypatch, tmp_path, openai_conversations, clock):
+    monkeypatch.setenv("CONVERSATION_TTL_MINUTES", "5")
+    app = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    client = app.test_client()
+    conversation_id = start(client)
+    clock.shift(timedelta(minutes=6))
+
+    refused = say(client, conversation_id)
+
+    assert refused.status_code == 409
+    assert "expired after 5 idle minutes" in refused.json["error"]["message"]
+    dispose(app)
+
+
+# --- ownership ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/chat", {"user_id": "mallory", "message": "hi", "conversation_id": "{id}"}),
+        ("post", "/conversations/{id}/close", {"user_id": "mallory"}),
+        ("get", "/responses/{id}?user_id=mallory", None),
+    ],
+)
+def test_another_users_conversation_is_forbidden_and_reveals_nothing(client, openai_conversations, method, path, body):
+    _, respond = openai_conversations
+    conversation_id = start(client)
+    if body and "conversation_id" in body:
+        body = {**body, "conversation_id": conversation_id}
+
+    reply = getattr(client, method)(path.format(id=conversation_id), json=body)
+
+    assert reply.status_code == 403
+    assert reply.json == {"error": {"type": "forbidden", "message": "You do not have access to this conversation."}}
+    assert "Ada" not in reply.get_data(as_text=True)
+    assert respond.call_count == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/chat", {"user_id": "ada", "message": "hi", "conversation_id": "conv_unknown"}),
+        ("post", "/conversations/conv_unknown/close", {"user_id": "ada"}),
+        ("get", "/responses/conv_unknown?user_id=ada", None),
+    ],
+)
+def test_an_unknown_conversation_is_404(client, openai_api, method, path, body):
+    reply = getattr(client, method)(path, json=body)
+
+    assert reply.status_code == 404
+    assert reply.json == {"error": {"type": "not_found", "message": "No conversation 'conv_unknown'."}}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/conversations/conv_1/close", {}),
+        ("get", "/responses/conv_1", None),
+        ("get", "/conversations", None),
+        ("get", "/conversations?user_id=", None),
+    ],
+)
+def test_a_missing_user_id_is_400(client, method, path, body):
+    reply = getattr(client, method)(path, json=body)
+
+    assert reply.status_code == 400
+    assert reply.json["error"]["type"] == "invalid_request"
+    assert "'user_id'" in reply.json["error"]["message"]
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ("not json", 400, "The request body must be a JSON object."),
+        ("[1, 2]", 400, "The request body must be a JSON object."),
+        ("{}", 400, "'user_id' is required."),
+        ('{"user_id": "ada"}', 400, "'message' is required."),
+        ('{"user_id": 42, "message": "hi"}', 400, "'user_id' must be a string."),
+        ('{"user_id": "  ", "message": "hi"}', 400, "'user_id' must not be empty."),
+        ('{"user_id": "ada", "message": ""}', 400, "'message' must not be empty."),
+        ('{"user_id": "ada", "message": ["hi"]}', 400, "'message' must be a string."),
+        ('{"user_id": "ada", "message": "hi", "conversation_id": 7}', 400, "'conversation_id' must be a string."),
+        (json.dumps({"user_id": "u" * 129, "message": "hi"}), 413, "'user_id' is longer than 128 characters."),
+        (json.dumps({"user_id": "ada", "message": "x" * 4001}), 413, "'message' is longer than 4000 characters."),
+    ],
+)
+def test_bad_chat_input_is_a_json_error_naming_the_problem(app, client, body, status, message):
+    reply = client.post("/chat", data=body, content_type="application/json")
+
+    assert reply.status_code == status
+    assert reply.json["error"]["message"] == message
+    assert rows(app, Conversation) == []
+
+
+def test_the_message_limit_is_configurable(tmp_path, monkeypatch):
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "10")
+    app = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+
+    reply = app.test_client().post("/chat", json={"user_id": "ada", "message": "eleven char"})
+
+    assert (reply.status_code, reply.json["error"]["message"]) == (413, "'message' is longer than 10 characters.")
+    dispose(app)
+
+
+def test_a_request_body_over_the_size_limit_is_413(client):
+    reply = client.post("/chat", data="{" + " " * (64 * 1024) + "}", content_type="application/json")
+
+    assert reply.status_code == 413
+    assert reply.json == {"error": {"type": "too_large", "message": "The request body is larger than 65536 bytes."}}
+
+
+# --- upstream failures ----------------------------------------------------------------------
+
+
+def test_a_rate_limit_when_creating_is_429_with_retry_after_and_stores_nothing(app, client, openai_api):
+    openai_api.post("/conversations").respond(
+        429, json=payloads.api_error("Slow down.", type="requests"), headers={"retry-after": "20"}
+    )
+
+    reply = client.post("/chat", json={"user_id": "ada", "message": "hi"})
+
+    assert reply.status_code == 429
+    assert reply.headers["Retry-After"] == "20"
+    assert reply.json["error"]["type"] == "rate_limited"
+    assert rows(app, Conversation) == []
+
+
+@pytest.mark.parametrize(
+    ("failure", "status", "error_type"),
+    [
+        (api_failure(500), 502, "upstream_error"),
+        (api_failure(401), 502, "upstream_error"),
+        (httpx.ConnectTimeout("timed out"), 504, "upstream_timeout"),
+        (httpx.ConnectError("refused"), 502, "upstream_error"),
+    ],
+)
+def test_a_failed_first_turn_removes_the_new_conversation_and_stores_nothing(
+    app, client, openai_api, failure, status, error_type
+):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_orphan"))
+    openai_api.post("/responses").mock(side_effect=[failure])
+    cleanup = openai_api.delete("/conversations/conv_orphan").respond(json=payloads.conversation_deleted("conv_orphan"))
+
+    reply = client.post("/chat", json={"user_id": "ada", "message": "hi"})
+
+    assert reply.status_code == status
+    assert reply.json["error"]["type"] == error_type
+    assert cleanup.call_count == 1
+    assert rows(app, Conversation) == rows(app, Turn) == []
+
+
+def test_the_clean_up_of_an_orphan_may_fail_without_hiding_the_real_error(app, client, openai_api):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_orphan"))
+    openai_api.post("/responses").mock(return_value=api_failure(500))
+    openai_api.delete("/conversations/conv_orphan").mock(return_value=api_failure(500))
+
+    reply = client.post("/chat", json={"user_id": "ada", "message": "hi"})
+
+    assert reply.status_code == 502
+    assert reply.json["error"]["message"] == "OpenAI answered 500 (server_error); request id req_f4."
+    assert rows(app, Conversation) == []
+
+
+def test_a_failed_later_turn_stores_nothing_and_keeps_the_conversation_usable(app, client, openai_api, clock):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
+    respond = openai_api.post("/responses").mock(
+        side_effect=[
+            httpx.Response(200, json=payloads.response("Hello.")),
+            api_failure(500),
+            httpx.Response(200, json=payloads.response("You are Ada.")),
+        ]
+    )
+    start(client)
+    clock.shift(timedelta(minutes=10))
+
+    failed = say(client, "conv_1")
+    (after_failure,) = rows(app, Conversation)
+    retried = say(client, "conv_1")
+
+    assert failed.status_code == 502
+    assert after_failure.last_active_at == START
+    assert after_failure.busy_since is None
+    assert retried.status_code == 200
+    assert [turn.reply for turn in rows(app, Turn)] == ["Hello.", "You are Ada."]
+    assert respond.call_count == 3
+
+
+def test_a_missing_openai_key_is_503_with_the_hint(app, client, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY")
+
+    reply = client.post("/chat", json={"user_id": "ada", "message": "hi"})
+
+    assert reply.status_code == 503
+    assert reply.json["error"]["type"] == "service_unavailable"
+    assert "copy .env.example to .env" in reply.json["error"]["message"]
+
+
+# --- concurrency ----------------------------------------------------------------------------
+
+
+def test_two_turns_at_once_on_one_conversation_never_overlap(app, client, openai_api, clock):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
+    first_turn_started, release_first_turn = threading.Event(), threading.Event()
+    calls = iter(["first", "slow", "after"])
+
+    def answer(request):
+        which = next(calls)
+        if which == "slow":
+            first_turn_started.set()
+            assert release_first_turn.wait(10)
+        return httpx.Response(200, json=payloads.response(f"{which} reply"))
+
+    openai_api.post("/responses").mock(side_effect=answer)
+    start(client)
+    slow_reply = {}
+    slow = threading.Thread(target=lambda: slow_reply.update(reply=say(app.test_client(), "conv_1", "slow")))
+    slow.start()
+    assert first_turn_started.wait(10)
+
+    busy = say(client, "conv_1", "impatient")
+    release_first_turn.set()
+    slow.join(10)
+    after = say(client, "conv_1", "after")
+
+    assert busy.status_code == 409
+    assert busy.json["error"]["type"] == "conversation_busy"
+    assert slow_reply["reply"].status_code == 200
+    assert after.status_code == 200
+    assert [turn.user_message for turn in rows(app, Turn)] == ["Hi, I'm Ada.", "slow", "after"]
+    assert rows(app, Conversation)[0].busy_since is None
+
+
+def test_a_turn_abandoned_by_a_crashed_worker_does_not_lock_forever(app, client, openai_conversations, clock):
+    conversation_id = start(client)
+    with app.extensions["sessions"].begin() as session:
+        session.get(Conversation, conversation_id).busy_since = START
+
+    clock.shift(timedelta(minutes=1))
+    assert say(client, conversation_id).status_code == 409
+    clock.shift(timedelta(minutes=5))
+    assert say(client, conversation_id).status_code == 200
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(app):
+    with app.extensions["sessions"]() as session:
+        pragmas = [
+            session.connection().exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "busy_timeout", "foreign_keys")
+        ]
+
+    assert pragmas == ["wal", 5000, 1]
+
+
+# --- configuration and serving --------------------------------------------------------------
+
+
+def test_the_default_database_lives_beside_the_app(monkeypatch, tmp_path):
+    default = tmp_path / "instance" / "conversations.db"
+    monkeypatch.setattr(app_module, "DEFAULT_DATABASE", default)
+
+    app = app_module.create_app()
+
+    assert app.config["DATABASE_URL"] == f"sqlite:///{default}"
+    assert default.exists()
+    dispose(app)
+
+
+def test_database_url_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'elsewhere.db'}")
+
+    app = app_module.create_app()
+
+    assert (tmp_path / "elsewhere.db").exists()
+    dispose(app)
+
+
+def test_the_script_serves_on_loopback_at_port_without_debug(monkeypatch, run_script, tmp_path):
+    started = []
+
+    def fake_run(app, **options):
+        started.append(options)
+        dispose(app)
+
+    monkeypatch.setattr(Flask, "run", fake_run)
+
+    result = run_script(APP_PATH, env={"PORT": "5055", "DATABASE_URL": sqlite_url(tmp_path)})
+
+    assert result.exit_code == 0, result.stderr
+    assert started == [{"host": "127.0.0.1", "port": 5055, "debug": False}]
+
+
+def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_conversations):
+    base_url = live_server(app)
+
+    health = requests.get(f"{base_url}/healthz", timeout=5)
+    started = requests.post(f"{base_url}/chat", json={"user_id": "ada", "message": "Hi, I'm Ada."}, timeout=5)
+    conversation_id = started.json()["conversation_id"]
+    continued = requests.post(
+        f"{base_url}/chat",
+        json={"user_id": "ada", "message": "My name?", "conversation_id": conversation_id},
+        timeout=5,
+    )
+    listing = requests.get(f"{base_url}/conversations", params={"user_id": "ada"}, timeout=5)
+    forbidden = requests.get(f"{base_url}/responses/{conversation_id}", params={"user_id": "eve"}, timeout=5)
+    closed = requests.post(f"{base_url}/conversations/{conversation_id}/close", json={"user_id": "ada"}, timeout=5)
+    refused = requests.post(
+        f"{base_url}/chat",
+        json={"user_id": "ada", "message": "Still there?", "conversation_id": conversation_id},
+        timeout=5,
+    )
+    history = requests.get(f"{base_url}/responses/{conversation_id}", params={"user_id": "ada"}, timeout=5)
+    bad = requests.post(f"{base_url}/chat", data="oops", timeout=5)
+
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+    assert (started.status_code, continued.status_code) == (201, 200)
+    assert listing.json()["conversations"][0]["turns"] == 2
+    assert forbidden.status_code == 403
+    assert (closed.status_code, closed.json()["status"]) == (200, "closed")
+    assert refused.status_code == 409
+    assert [turn["message"] for turn in history.json()["responses"]] == ["Hi, I'm Ada.", "My name?"]
+    assert bad.status_code == 400
+    assert bad.headers["Content-Type"] == "application/json"

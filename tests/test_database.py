@@ -1,0 +1,68 @@
+"""The shared SQLAlchemy setup: UTC times, SQLite pragmas, and the per-conversation turn lock."""
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+import time_machine
+from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from openai_tutorial.database import UTCDateTime, claim_turn, make_session_factory
+from tests.helpers import sqlite_url
+
+NOON = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Room(Base):
+    __tablename__ = "rooms"
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="open")
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    busy_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+@pytest.fixture
+def sessions(tmp_path):
+    factory = make_session_factory(sqlite_url(tmp_path), Base)
+    with factory.begin() as session:
+        session.add_all([Room(name="a", opened_at=NOON), Room(name="b", kind="locked", opened_at=NOON)])
+    yield factory
+    factory.kw["bind"].dispose()
+
+
+def test_times_are_stored_in_utc_and_come_back_timezone_aware(sessions):
+    paris_evening = datetime(2026, 11, 22, 19, 30, tzinfo=timezone(timedelta(hours=1)))
+    with sessions.begin() as session:
+        session.get(Room, "a").opened_at = paris_evening
+
+    with sessions() as session:
+        stored = session.get(Room, "a").opened_at
+
+    assert stored == paris_evening
+    assert stored.tzinfo is UTC
+    assert stored.hour == 18
+
+
+def test_only_one_claim_wins_until_released_or_stale(sessions):
+    with time_machine.travel(NOON, tick=False) as clock:
+        with sessions.begin() as session:
+            first = claim_turn(session, Room.name, "a", stale_after=timedelta(minutes=5))
+        with sessions.begin() as session:
+            second = claim_turn(session, Room.name, "a", stale_after=timedelta(minutes=5))
+        clock.shift(timedelta(minutes=6))
+        with sessions.begin() as session:
+            after_stale = claim_turn(session, Room.name, "a", stale_after=timedelta(minutes=5))
+
+    assert (first, second, after_stale) == (True, False, True)
+
+
+def test_a_claim_respects_its_extra_condition_and_unknown_keys(sessions):
+    with sessions.begin() as session:
+        locked = claim_turn(session, Room.name, "b", stale_after=timedelta(minutes=5), where=Room.kind == "open")
+        missing = claim_turn(session, Room.name, "zzz", stale_after=timedelta(minutes=5))
+
+    assert (locked, missing) == (False, False)
