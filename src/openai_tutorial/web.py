@@ -94,7 +94,7 @@ def create_json_app(import_name: str, defaults: Mapping[str, Any], test_config: 
         if error.code == 413:
             limit = app.config["MAX_CONTENT_LENGTH"]
             return error_response(APIProblem(413, "too_large", f"The request body is larger than {limit} bytes."))
-        headers = {"Allow": ", ".join(error.valid_methods)} if error.code == 405 else {}
+        headers = {"Allow": ", ".join(sorted(error.valid_methods))} if error.code == 405 else {}
         type = error.name.lower().replace(" ", "_")
         return error_response(APIProblem(error.code, type, error.description, headers))
 

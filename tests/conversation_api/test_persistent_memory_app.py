@@ -1,0 +1,415 @@
+import hashlib
+import threading
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+import requests
+import time_machine
+from flask import Flask
+from sqlalchemy import select
+
+from tests import payloads
+from tests.helpers import api_failure, dispose, fresh_replies, load_module, sent_json, sqlite_url
+
+APP_PATH = "Conversation_API/conversation_persistent_memory_app/app.py"
+app_module = load_module(APP_PATH)
+User, Message = app_module.User, app_module.Message
+START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def openai_memory(openai_api):
+    """OpenAI mocked as it behaves: a new conversation id per create, a new response id per turn."""
+    counter = iter(range(1, 1000))
+    create = openai_api.post("/conversations").mock(
+        side_effect=lambda request: httpx.Response(200, json=payloads.conversation(id=f"conv_{next(counter)}"))
+    )
+    respond = openai_api.post("/responses").mock(side_effect=fresh_replies("Noted."))
+    return create, respond
+
+
+def rows(app, model):
+    with app.extensions["sessions"]() as session:
+        return session.scalars(select(model).order_by(*model.__table__.primary_key.columns)).all()
+
+
+def chat(client, message="Remember: my favourite colour is teal.", user_id="ada"):
+    return client.post("/chat", json={"user_id": user_id, "message": message})
+
+
+# --- chatting -------------------------------------------------------------------------------
+
+
+def test_the_first_message_creates_the_users_conversation(app, client, openai_memory, clock):
+    create, respond = openai_memory
+
+    reply = chat(client)
+
+    assert reply.status_code == 200
+    assert reply.json == {
+        "conversation_id": "conv_1",
+        "response_id": respond.calls.last.response.json()["id"],
+        "reply": "Noted.",
+    }
+    assert sent_json(create) == {"metadata": {"user_id": "ada"}}
+    assert sent_json(respond) == {
+        "model": "gpt-5.4-mini",
+        "conversation": "conv_1",
+        "input": "Remember: my favourite colour is teal.",
+        "safety_identifier": hashlib.sha256(b"ada").hexdigest(),
+    }
+    (user,) = rows(app, User)
+    assert (user.user_id, user.conversation_id, user.created_at, user.busy_since) == ("ada", "conv_1", START, None)
+    assert [(m.role, m.content, m.created_at) for m in rows(app, Message)] == [
+        ("user", "Remember: my favourite colour is teal.", START),
+        ("assistant", "Noted.", START),
+    ]
+
+
+def test_later_messages_continue_the_same_conversation_and_each_user_has_their_own(app, client, openai_memory):
+    create, respond = openai_memory
+
+    chat(client)
+    chat(client, "What is my favourite colour?")
+    chat(client, "Hello", user_id="bob")
+
+    assert create.call_count == 2
+    assert [sent_json(respond, call)["conversation"] for call in range(3)] == ["conv_1", "conv_1", "conv_2"]
+    assert {user.user_id: user.conversation_id for user in rows(app, User)} == {"ada": "conv_1", "bob": "conv_2"}
+    assert len(rows(app, Message)) == 6
+
+
+def test_a_restart_on_the_same_database_continues_the_same_conversation(tmp_path, openai_memory):
+    create, respond = openai_memory
+    before = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    chat(before.test_client())
+    dispose(before)
+
+    after = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    reply = chat(after.test_client(), "What is my favourite colour?")
+    history = after.test_client().get("/users/ada/history").json
+
+    assert reply.json["conversation_id"] == "conv_1"
+    assert create.call_count == 1
+    assert sent_json(respond)["conversation"] == "conv_1"
+    assert [m["content"] for m in history["messages"]] == [
+        "Remember: my favourite colour is teal.",
+        "Noted.",
+        "What is my favourite colour?",
+        "Noted.",
+    ]
+    dispose(after)
+
+
+# --- history --------------------------------------------------------------------------------
+
+
+def test_history_is_oldest_first_and_pages_with_a_cursor(client, openai_memory, clock):
+    _, respond = openai_memory
+    for number in range(3):
+        chat(client, f"message {number}")
+        clock.shift(timedelta(minutes=1))
+    response_ids = [call.response.json()["id"] for call in respond.calls]
+
+    first = client.get("/users/ada/history?limit=4").json
+    second = client.get(f"/users/ada/history?limit=4&after={first['next_after']}").json
+
+    assert first["user_id"] == "ada"
+    assert first["conversation_id"] == "conv_1"
+    assert first["messages"][:2] == [
+        {
+            "id": 1,
+            "role": "user",
+            "content": "message 0",
+            "response_id": response_ids[0],
+            "created_at": "2026-11-22T09:00:00+00:00",
+        },
+        {
+            "id": 2,
+            "role": "assistant",
+            "content": "Noted.",
+            "response_id": response_ids[0],
+            "created_at": "2026-11-22T09:00:00+00:00",
+        },
+    ]
+    assert [m["id"] for m in first["messages"]] == [1, 2, 3, 4]
+    assert first["next_after"] == 4
+    assert [m["content"] for m in second["messages"]] == ["message 2", "Noted."]
+    assert second["next_after"] is None
+
+
+def test_history_defaults_to_fifty_messages(client, openai_memory):
+    chat(client)
+
+    history = client.get("/users/ada/history").json
+
+    assert (len(history["messages"]), history["next_after"]) == (2, None)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("limit=0", "'limit' must be a whole number from 1 to 200."),
+        ("limit=201", "'limit' must be a whole number from 1 to 200."),
+        ("limit=ten", "'limit' must be a whole number from 1 to 200."),
+        ("after=-1", "'after' must be a whole number of at least 0."),
+    ],
+)
+def test_bad_paging_arguments_are_400(client, openai_memory, query, message):
+    chat(client)
+
+    reply = client.get(f"/users/ada/history?{query}")
+
+    assert (reply.status_code, reply.json["error"]["message"]) == (400, message)
+
+
+def test_history_of_an_unknown_user_is_404(client):
+    reply = client.get("/users/nobody/history")
+
+    assert reply.status_code == 404
+    assert reply.json == {"error": {"type": "not_found", "message": "No memory for user 'nobody'."}}
+
+
+def test_a_user_id_in_the_path_longer_than_allowed_is_413(client):
+    reply = client.get(f"/users/{'u' * 129}/history")
+
+    assert reply.status_code == 413
+
+
+# --- forgetting -----------------------------------------------------------------------------
+
+
+def test_delete_memory_removes_the_remote_conversation_and_local_rows(app, client, openai_api, openai_memory):
+    create, _ = openai_memory
+    chat(client)
+    chat(client, "hi", user_id="bob")
+    delete = openai_api.delete("/conversations/conv_1").respond(json=payloads.conversation_deleted("conv_1"))
+
+    reply = client.delete("/users/ada/memory")
+    fresh_start = chat(client, "Do you know me?")
+
+    assert (reply.status_code, reply.get_data()) == (204, b"")
+    assert delete.call_count == 1
+    assert fresh_start.json["conversation_id"] == "conv_3"
+    assert create.call_count == 3
+    assert [m.content for m in rows(app, Message) if m.user_id == "ada"] == ["Do you know me?", "Noted."]
+    assert [m.user_id for m in rows(app, Message)].count("bob") == 2
+
+
+def test_delete_memory_of_a_conversation_already_gone_upstream_still_forgets_locally(
+    app, client, openai_api, openai_memory
+):
+    chat(client)
+    openai_api.delete("/conversations/conv_1").respond(
+        404, json=payloads.api_error("Conversation not found.", type="invalid_request_error")
+    )
+
+    reply = client.delete("/users/ada/memory")
+
+    assert reply.status_code == 204
+    assert rows(app, User) == rows(app, Message) == []
+
+
+def test_a_failed_delete_upstream_keeps_everything(app, client, openai_api, openai_memory):
+    chat(client)
+    openai_api.delete("/conversations/conv_1").mock(return_value=api_failure(500))
+
+    reply = client.delete("/users/ada/memory")
+
+    assert reply.status_code == 502
+    (user,) = rows(app, User)
+    assert user.busy_since is None
+    assert len(rows(app, Message)) == 2
+
+
+def test_delete_memory_of_an_unknown_user_is_404(client):
+    reply = client.delete("/users/nobody/memory")
+
+    assert (reply.status_code, reply.json["error"]["type"]) == (404, "not_found")
+
+
+# --- bad input and upstream failures --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ("nope", 400, "The request body must be a JSON object."),
+        ('{"message": "hi"}', 400, "'user_id' is required."),
+        ('{"user_id": "ada"}', 400, "'message' is required."),
+        ('{"user_id": "ada", "message": 5}', 400, "'message' must be a string."),
+        ('{"user_id": "ada", "message": "   "}', 400, "'message' must not be empty."),
+        ('{"user_id": "ada", "message": "' + "x" * 4001 + '"}', 413, "'message' is longer than 4000 characters."),
+    ],
+)
+def test_bad_input_is_a_json_error_naming_the_problem(app, client, body, status, message):
+    reply = client.post("/chat", data=body, content_type="application/json")
+
+    assert (reply.status_code, reply.json["error"]["message"]) == (status, message)
+    assert rows(app, User) == []
+
+
+def test_a_failed_first_turn_stores_nothing_and_removes_the_new_conversation(app, client, openai_api):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_orphan"))
+    openai_api.post("/responses").mock(side_effect=httpx.ReadTimeout("slow"))
+    cleanup = openai_api.delete("/conversations/conv_orphan").respond(json=payloads.conversation_deleted("conv_orphan"))
+
+    reply = chat(client)
+
+    assert reply.status_code == 504
+    assert cleanup.call_count == 1
+    assert rows(app, User) == rows(app, Message) == []
+
+
+def test_a_failed_later_turn_stores_nothing_and_frees_the_user(app, client, openai_api):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
+    openai_api.post("/responses").mock(
+        side_effect=[
+            httpx.Response(200, json=payloads.response("Noted.")),
+            httpx.Response(429, json=payloads.api_error("Slow.", type="tokens"), headers={"retry-after": "3"}),
+            httpx.Response(200, json=payloads.response("Teal.")),
+        ]
+    )
+    chat(client)
+
+    limited = chat(client, "What colour?")
+    retried = chat(client, "What colour?")
+
+    assert (limited.status_code, limited.headers["Retry-After"]) == (429, "3")
+    assert retried.status_code == 200
+    assert [m.content for m in rows(app, Message)] == [
+        "Remember: my favourite colour is teal.",
+        "Noted.",
+        "What colour?",
+        "Teal.",
+    ]
+
+
+def test_app_api_key_is_required_when_set(tmp_path, monkeypatch, openai_memory):
+    monkeypatch.setenv("APP_API_KEY", "k3y")
+    app = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    client = app.test_client()
+
+    refused = chat(client)
+    allowed = client.post("/chat", json={"user_id": "ada", "message": "hi"}, headers={"Authorization": "Bearer k3y"})
+
+    assert (refused.status_code, allowed.status_code) == (401, 200)
+    assert client.get("/healthz").status_code == 200
+    dispose(app)
+
+
+# --- concurrency ----------------------------------------------------------------------------
+
+
+def test_a_second_message_while_the_first_is_answered_gets_409_and_the_rows_stay_consistent(app, client, openai_api):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
+    slow_turn_started, release_slow_turn = threading.Event(), threading.Event()
+    replies = iter(["first", "slow"])
+
+    def answer(request):
+        which = next(replies)
+        if which == "slow":
+            slow_turn_started.set()
+            assert release_slow_turn.wait(10)
+        return httpx.Response(200, json=payloads.response(f"{which} reply"))
+
+    openai_api.post("/responses").mock(side_effect=answer)
+    chat(client, "first")
+    outcome = {}
+    slow = threading.Thread(target=lambda: outcome.update(reply=chat(app.test_client(), "slow")))
+    slow.start()
+    assert slow_turn_started.wait(10)
+
+    busy = chat(client, "impatient")
+    forget = client.delete("/users/ada/memory")
+    release_slow_turn.set()
+    slow.join(10)
+
+    assert (busy.status_code, busy.json["error"]["type"]) == (409, "user_busy")
+    assert forget.status_code == 409
+    assert outcome["reply"].status_code == 200
+    assert [m.content for m in rows(app, Message)] == ["first", "first reply", "slow", "slow reply"]
+
+
+def test_two_first_messages_racing_keep_one_conversation(app, client, openai_api):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_loser"))
+
+    def another_first_message_wins_meanwhile(request):
+        with app.extensions["sessions"].begin() as session:
+            session.add(User(user_id="ada", conversation_id="conv_winner", created_at=START))
+        return httpx.Response(200, json=payloads.response("Hi."))
+
+    openai_api.post("/responses").mock(side_effect=another_first_message_wins_meanwhile)
+    cleanup = openai_api.delete("/conversations/conv_loser").respond(json=payloads.conversation_deleted("conv_loser"))
+
+    reply = chat(client)
+
+    assert (reply.status_code, reply.json["error"]["type"]) == (409, "user_busy")
+    assert cleanup.call_count == 1
+    assert [user.conversation_id for user in rows(app, User)] == ["conv_winner"]
+    assert rows(app, Message) == []
+
+
+# --- serving --------------------------------------------------------------------------------
+
+
+def test_the_default_database_lives_beside_the_app(monkeypatch, tmp_path):
+    default = tmp_path / "instance" / "memory.db"
+    monkeypatch.setattr(app_module, "DEFAULT_DATABASE", default)
+
+    app = app_module.create_app()
+
+    assert default.exists()
+    dispose(app)
+
+
+def test_the_script_serves_on_loopback(monkeypatch, run_script, tmp_path):
+    started = []
+
+    def fake_run(app, **options):
+        started.append(options)
+        dispose(app)
+
+    monkeypatch.setattr(Flask, "run", fake_run)
+
+    result = run_script(APP_PATH, env={"DATABASE_URL": sqlite_url(tmp_path), "FLASK_DEBUG": "1"})
+
+    assert result.exit_code == 0, result.stderr
+    assert started == [{"host": "127.0.0.1", "port": 5000, "debug": True}]
+
+
+def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_api, openai_memory):
+    base_url = live_server(app)
+    openai_api.delete("/conversations/conv_1").respond(json=payloads.conversation_deleted("conv_1"))
+
+    first = requests.post(f"{base_url}/chat", json={"user_id": "ada", "message": "I like teal."}, timeout=5)
+    second = requests.post(f"{base_url}/chat", json={"user_id": "ada", "message": "Colour?"}, timeout=5)
+    history = requests.get(f"{base_url}/users/ada/history", params={"limit": 3}, timeout=5)
+    forgotten = requests.delete(f"{base_url}/users/ada/memory", timeout=5)
+    gone = requests.get(f"{base_url}/users/ada/history", timeout=5)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.json()["conversation_id"] == second.json()["conversation_id"] == "conv_1"
+    assert len(history.json()["messages"]) == 3
+    assert history.json()["next_after"] == 3
+    assert forgotten.status_code == 204
+    assert gone.status_code == 404
