@@ -4,14 +4,19 @@ import functools
 import importlib.util
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
 import httpx
 import respx
+from sqlalchemy import select
 
 from tests import payloads
 from tests.conftest import REPO_ROOT
+
+# When the clock fixtures stop time.
+START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 API_FAILURES = {
     401: ("invalid_request_error", "Incorrect API key provided: sk-test-***6789."),
@@ -58,3 +63,9 @@ def fresh_replies(text: str = "Hello!", **fields) -> Callable[[httpx.Request], h
 def dispose(app) -> None:
     """Close the app's pooled database connections, so no test leaves a file handle open."""
     app.extensions["sessions"].kw["bind"].dispose()
+
+
+def rows(app, model) -> list:
+    """Every row of a table, in primary-key order, as the app stored it."""
+    with app.extensions["sessions"]() as session:
+        return session.scalars(select(model).order_by(*model.__table__.primary_key.columns)).all()

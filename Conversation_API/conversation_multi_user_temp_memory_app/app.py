@@ -29,12 +29,13 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, request
 from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from openai_tutorial.client import get_client, get_model, number_setting, setting
-from openai_tutorial.database import UTCDateTime, claim_turn, make_session_factory, utc_now
+from openai_tutorial.client import get_client, get_model, number_setting
+from openai_tutorial.database import UTCDateTime, claim_turn, utc_now
 from openai_tutorial.web import (
-    create_json_app,
+    create_database_app,
+    db_sessions,
     delete_conversation_quietly,
     fail,
     json_body,
@@ -87,24 +88,8 @@ bp = Blueprint("chat", __name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    default_url = f"sqlite:///{DEFAULT_DATABASE}"
-    app = create_json_app(
-        __name__,
-        {
-            "DATABASE_URL": setting("DATABASE_URL", default_url),
-            "CONVERSATION_TTL_MINUTES": number_setting("CONVERSATION_TTL_MINUTES", float, 30.0),
-        },
-        test_config,
-    )
-    if app.config["DATABASE_URL"] == default_url:
-        DEFAULT_DATABASE.parent.mkdir(exist_ok=True)
-    app.extensions["sessions"] = make_session_factory(app.config["DATABASE_URL"], Base)
-    app.register_blueprint(bp)
-    return app
-
-
-def sessions() -> sessionmaker[Session]:
-    return current_app.extensions["sessions"]
+    ttl = {"CONVERSATION_TTL_MINUTES": number_setting("CONVERSATION_TTL_MINUTES", float, 30.0)}
+    return create_database_app(__name__, bp, Base, DEFAULT_DATABASE, ttl, test_config)
 
 
 def idle_cutoff() -> datetime:
@@ -172,7 +157,7 @@ def turn_row(conversation_id: str, message: str, response, now: datetime) -> Tur
 def chat():
     body = json_body()
     user_id = user_id_from(body)
-    message = message_from(body, current_app)
+    message = message_from(body)
     conversation_id = text_field(body, "conversation_id", max_chars=MAX_CONVERSATION_ID_CHARS, optional=True)
     if conversation_id is None:
         return start_conversation(user_id, message), 201
@@ -187,14 +172,14 @@ def start_conversation(user_id: str, message: str) -> dict[str, str]:
         delete_conversation_quietly(remote.id)
         raise
     now = utc_now()
-    with sessions().begin() as session:
+    with db_sessions().begin() as session:
         session.add(Conversation(id=remote.id, user_id=user_id, status="active", created_at=now, last_active_at=now))
         session.add(turn_row(remote.id, message, response, now))
     return {"conversation_id": remote.id, "response_id": response.id, "reply": response.output_text}
 
 
 def continue_conversation(conversation_id: str, user_id: str, message: str) -> dict[str, str]:
-    with sessions().begin() as session:
+    with db_sessions().begin() as session:
         status = owned_conversation(session, conversation_id, user_id).status
         got_turn = status == "active" and claim_turn(
             session,
@@ -210,11 +195,11 @@ def continue_conversation(conversation_id: str, user_id: str, message: str) -> d
     try:
         response = ask_openai(conversation_id, user_id, message)
     except Exception:
-        with sessions().begin() as session:
+        with db_sessions().begin() as session:
             session.execute(update(Conversation).where(Conversation.id == conversation_id).values(busy_since=None))
         raise
     now = utc_now()
-    with sessions().begin() as session:
+    with db_sessions().begin() as session:
         session.add(turn_row(conversation_id, message, response, now))
         session.execute(
             update(Conversation).where(Conversation.id == conversation_id).values(busy_since=None, last_active_at=now)
@@ -232,7 +217,7 @@ def list_conversations():
     query = select(Conversation, turns).where(Conversation.user_id == user_id)
     if status is not None:
         query = query.where(Conversation.status == status)
-    with sessions().begin() as session:
+    with db_sessions().begin() as session:
         session.execute(
             update(Conversation)
             .where(
@@ -249,7 +234,7 @@ def list_conversations():
 @bp.post("/conversations/<conversation_id>/close")
 def close_conversation(conversation_id: str):
     user_id = user_id_from(json_body())
-    with sessions().begin() as session:
+    with db_sessions().begin() as session:
         conversation = owned_conversation(session, conversation_id, user_id)
         if conversation.status == "active":
             conversation.status = "closed"
@@ -263,7 +248,7 @@ def close_conversation(conversation_id: str):
 @bp.get("/responses/<conversation_id>")
 def list_responses(conversation_id: str):
     user_id = user_id_from(request.args)
-    with sessions().begin() as session:
+    with db_sessions().begin() as session:
         owned_conversation(session, conversation_id, user_id)
         turns = session.scalars(select(Turn).where(Turn.conversation_id == conversation_id).order_by(Turn.id))
         return {

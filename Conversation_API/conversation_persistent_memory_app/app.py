@@ -23,15 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import openai
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, request
 from sqlalchemy import ForeignKey, Index, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from openai_tutorial.client import get_client, get_model, setting
-from openai_tutorial.database import UTCDateTime, claim_turn, make_session_factory, utc_now
+from openai_tutorial.client import get_client, get_model
+from openai_tutorial.database import UTCDateTime, claim_turn, utc_now
 from openai_tutorial.web import (
-    create_json_app,
+    create_database_app,
+    db_sessions,
     delete_conversation_quietly,
     fail,
     json_body,
@@ -78,21 +79,11 @@ bp = Blueprint("memory", __name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    default_url = f"sqlite:///{DEFAULT_DATABASE}"
-    app = create_json_app(__name__, {"DATABASE_URL": setting("DATABASE_URL", default_url)}, test_config)
-    if app.config["DATABASE_URL"] == default_url:
-        DEFAULT_DATABASE.parent.mkdir(exist_ok=True)
-    app.extensions["sessions"] = make_session_factory(app.config["DATABASE_URL"], Base)
-    app.register_blueprint(bp)
-    return app
-
-
-def sessions() -> sessionmaker[Session]:
-    return current_app.extensions["sessions"]
+    return create_database_app(__name__, bp, Base, DEFAULT_DATABASE, {}, test_config)
 
 
 def release(user_id: str) -> None:
-    with sessions().begin() as session:
+    with db_sessions().begin() as session:
         session.execute(update(User).where(User.user_id == user_id).values(busy_since=None))
 
 
@@ -118,8 +109,8 @@ def transcript(user_id: str, message: str, response, now: datetime) -> list[Mess
 def chat():
     body = json_body()
     user_id = user_id_from(body)
-    message = message_from(body, current_app)
-    with sessions().begin() as session:
+    message = message_from(body)
+    with db_sessions().begin() as session:
         user = session.get(User, user_id)
         conversation_id = user.conversation_id if user else None
         got_turn = user is None or claim_turn(session, User.user_id, user_id, stale_after=TURN_LOCK_STALE_AFTER)
@@ -133,7 +124,7 @@ def chat():
     except Exception:
         release(user_id)
         raise
-    with sessions().begin() as session:
+    with db_sessions().begin() as session:
         session.add_all(transcript(user_id, message, response, utc_now()))
         session.execute(update(User).where(User.user_id == user_id).values(busy_since=None))
     return {"conversation_id": conversation_id, "response_id": response.id, "reply": response.output_text}
@@ -148,7 +139,7 @@ def first_turn(user_id: str, message: str) -> dict[str, str]:
         raise
     now = utc_now()
     try:
-        with sessions().begin() as session:
+        with db_sessions().begin() as session:
             session.add(User(user_id=user_id, conversation_id=remote.id, created_at=now))
             session.flush()
             session.add_all(transcript(user_id, message, response, now))
@@ -174,7 +165,7 @@ def history(user_id: str):
     user_id = user_id_from({"user_id": user_id})
     limit = page_argument("limit", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     after = page_argument("after", None, 0, None)
-    with sessions().begin() as session:
+    with db_sessions().begin() as session:
         user = session.get(User, user_id)
         if user is None:
             fail(404, "not_found", f"No memory for user {user_id!r}.")
@@ -203,7 +194,7 @@ def history(user_id: str):
 @bp.delete("/users/<user_id>/memory")
 def forget(user_id: str):
     user_id = user_id_from({"user_id": user_id})
-    with sessions().begin() as session:
+    with db_sessions().begin() as session:
         user = session.get(User, user_id)
         conversation_id = user.conversation_id if user else None
         got_turn = user is not None and claim_turn(session, User.user_id, user_id, stale_after=TURN_LOCK_STALE_AFTER)
@@ -219,7 +210,7 @@ def forget(user_id: str):
     except Exception:
         release(user_id)
         raise
-    with sessions().begin() as session:
+    with db_sessions().begin() as session:
         session.delete(session.get(User, user_id))
     return "", 204
 

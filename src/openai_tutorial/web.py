@@ -11,13 +11,16 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, NoReturn
 
 import openai
-from flask import Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 
 from openai_tutorial.client import MissingAPIKeyError, UsageError, get_client, number_setting, run, setting
+from openai_tutorial.database import make_session_factory
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +115,29 @@ def create_json_app(import_name: str, defaults: Mapping[str, Any], test_config: 
     return app
 
 
+def create_database_app(
+    import_name: str,
+    blueprint: Blueprint,
+    base: type[DeclarativeBase],
+    default_database: Path,
+    defaults: Mapping[str, Any],
+    test_config: Mapping[str, Any] | None,
+) -> Flask:
+    """A JSON app whose routes use ``db_sessions()``: ``DATABASE_URL``, or an SQLite file at ``default_database``."""
+    default_url = f"sqlite:///{default_database}"
+    app = create_json_app(import_name, {"DATABASE_URL": setting("DATABASE_URL", default_url), **defaults}, test_config)
+    if app.config["DATABASE_URL"] == default_url:
+        default_database.parent.mkdir(exist_ok=True)
+    app.extensions["sessions"] = make_session_factory(app.config["DATABASE_URL"], base)
+    app.register_blueprint(blueprint)
+    return app
+
+
+def db_sessions() -> sessionmaker[Session]:
+    """The current app's session factory: ``with db_sessions().begin() as session: ...``."""
+    return current_app.extensions["sessions"]
+
+
 def json_body() -> dict[str, Any]:
     body = request.get_json(force=True, silent=True)
     if not isinstance(body, dict):
@@ -139,8 +165,8 @@ def user_id_from(source: Mapping[str, Any]) -> str:
     return text_field(source, "user_id", max_chars=MAX_USER_ID_CHARS)
 
 
-def message_from(body: Mapping[str, Any], app: Flask) -> str:
-    return text_field(body, "message", max_chars=app.config["MAX_MESSAGE_CHARS"])
+def message_from(body: Mapping[str, Any]) -> str:
+    return text_field(body, "message", max_chars=current_app.config["MAX_MESSAGE_CHARS"])
 
 
 def safety_identifier(user_id: str) -> str:

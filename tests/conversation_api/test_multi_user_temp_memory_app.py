@@ -1,22 +1,19 @@
 import hashlib
 import json
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
 import requests
-import time_machine
 from flask import Flask
-from sqlalchemy import select
 
 from tests import payloads
-from tests.helpers import api_failure, dispose, fresh_replies, load_module, sent_json, sqlite_url
+from tests.helpers import START, api_failure, dispose, load_module, rows, sent_json, sqlite_url
 
 APP_PATH = "Conversation_API/conversation_multi_user_temp_memory_app/app.py"
 app_module = load_module(APP_PATH)
 Conversation, Turn = app_module.Conversation, app_module.Turn
-START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -29,28 +26,6 @@ def app(tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def openai_conversations(openai_api):
-    """OpenAI mocked as it behaves: a new conversation id per create, a new response id per turn."""
-    counter = iter(range(1, 1000))
-    create = openai_api.post("/conversations").mock(
-        side_effect=lambda request: httpx.Response(200, json=payloads.conversation(id=f"conv_{next(counter)}"))
-    )
-    respond = openai_api.post("/responses").mock(side_effect=fresh_replies("Nice to meet you, Ada."))
-    return create, respond
-
-
-def rows(app, model):
-    with app.extensions["sessions"]() as session:
-        return session.scalars(select(model)).all()
 
 
 def start(client, user_id="ada", message="Hi, I'm Ada."):

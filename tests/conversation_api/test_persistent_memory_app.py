@@ -1,21 +1,18 @@
 import hashlib
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
 import requests
-import time_machine
 from flask import Flask
-from sqlalchemy import select
 
 from tests import payloads
-from tests.helpers import api_failure, dispose, fresh_replies, load_module, sent_json, sqlite_url
+from tests.helpers import START, api_failure, dispose, load_module, rows, sent_json, sqlite_url
 
 APP_PATH = "Conversation_API/conversation_persistent_memory_app/app.py"
 app_module = load_module(APP_PATH)
 User, Message = app_module.User, app_module.Message
-START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -30,28 +27,6 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def openai_memory(openai_api):
-    """OpenAI mocked as it behaves: a new conversation id per create, a new response id per turn."""
-    counter = iter(range(1, 1000))
-    create = openai_api.post("/conversations").mock(
-        side_effect=lambda request: httpx.Response(200, json=payloads.conversation(id=f"conv_{next(counter)}"))
-    )
-    respond = openai_api.post("/responses").mock(side_effect=fresh_replies("Noted."))
-    return create, respond
-
-
-def rows(app, model):
-    with app.extensions["sessions"]() as session:
-        return session.scalars(select(model).order_by(*model.__table__.primary_key.columns)).all()
-
-
 def chat(client, message="Remember: my favourite colour is teal.", user_id="ada"):
     return client.post("/chat", json={"user_id": user_id, "message": message})
 
@@ -59,8 +34,8 @@ def chat(client, message="Remember: my favourite colour is teal.", user_id="ada"
 # --- chatting -------------------------------------------------------------------------------
 
 
-def test_the_first_message_creates_the_users_conversation(app, client, openai_memory, clock):
-    create, respond = openai_memory
+def test_the_first_message_creates_the_users_conversation(app, client, openai_conversations, clock):
+    create, respond = openai_conversations
 
     reply = chat(client)
 
@@ -68,7 +43,7 @@ def test_the_first_message_creates_the_users_conversation(app, client, openai_me
     assert reply.json == {
         "conversation_id": "conv_1",
         "response_id": respond.calls.last.response.json()["id"],
-        "reply": "Noted.",
+        "reply": "Nice to meet you, Ada.",
     }
     assert sent_json(create) == {"metadata": {"user_id": "ada"}}
     assert sent_json(respond) == {
@@ -81,12 +56,12 @@ def test_the_first_message_creates_the_users_conversation(app, client, openai_me
     assert (user.user_id, user.conversation_id, user.created_at, user.busy_since) == ("ada", "conv_1", START, None)
     assert [(m.role, m.content, m.created_at) for m in rows(app, Message)] == [
         ("user", "Remember: my favourite colour is teal.", START),
-        ("assistant", "Noted.", START),
+        ("assistant", "Nice to meet you, Ada.", START),
     ]
 
 
-def test_later_messages_continue_the_same_conversation_and_each_user_has_their_own(app, client, openai_memory):
-    create, respond = openai_memory
+def test_later_messages_continue_the_same_conversation_and_each_user_has_their_own(app, client, openai_conversations):
+    create, respond = openai_conversations
 
     chat(client)
     chat(client, "What is my favourite colour?")
@@ -98,8 +73,8 @@ def test_later_messages_continue_the_same_conversation_and_each_user_has_their_o
     assert len(rows(app, Message)) == 6
 
 
-def test_a_restart_on_the_same_database_continues_the_same_conversation(tmp_path, openai_memory):
-    create, respond = openai_memory
+def test_a_restart_on_the_same_database_continues_the_same_conversation(tmp_path, openai_conversations):
+    create, respond = openai_conversations
     before = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
     chat(before.test_client())
     dispose(before)
@@ -113,9 +88,9 @@ def test_a_restart_on_the_same_database_continues_the_same_conversation(tmp_path
     assert sent_json(respond)["conversation"] == "conv_1"
     assert [m["content"] for m in history["messages"]] == [
         "Remember: my favourite colour is teal.",
-        "Noted.",
+        "Nice to meet you, Ada.",
         "What is my favourite colour?",
-        "Noted.",
+        "Nice to meet you, Ada.",
     ]
     dispose(after)
 
@@ -123,8 +98,8 @@ def test_a_restart_on_the_same_database_continues_the_same_conversation(tmp_path
 # --- history --------------------------------------------------------------------------------
 
 
-def test_history_is_oldest_first_and_pages_with_a_cursor(client, openai_memory, clock):
-    _, respond = openai_memory
+def test_history_is_oldest_first_and_pages_with_a_cursor(client, openai_conversations, clock):
+    _, respond = openai_conversations
     for number in range(3):
         chat(client, f"message {number}")
         clock.shift(timedelta(minutes=1))
@@ -146,18 +121,18 @@ def test_history_is_oldest_first_and_pages_with_a_cursor(client, openai_memory, 
         {
             "id": 2,
             "role": "assistant",
-            "content": "Noted.",
+            "content": "Nice to meet you, Ada.",
             "response_id": response_ids[0],
             "created_at": "2026-11-22T09:00:00+00:00",
         },
     ]
     assert [m["id"] for m in first["messages"]] == [1, 2, 3, 4]
     assert first["next_after"] == 4
-    assert [m["content"] for m in second["messages"]] == ["message 2", "Noted."]
+    assert [m["content"] for m in second["messages"]] == ["message 2", "Nice to meet you, Ada."]
     assert second["next_after"] is None
 
 
-def test_history_defaults_to_fifty_messages(client, openai_memory):
+def test_history_defaults_to_fifty_messages(client, openai_conversations):
     chat(client)
 
     history = client.get("/users/ada/history").json
@@ -174,7 +149,7 @@ def test_history_defaults_to_fifty_messages(client, openai_memory):
         ("after=-1", "'after' must be a whole number of at least 0."),
     ],
 )
-def test_bad_paging_arguments_are_400(client, openai_memory, query, message):
+def test_bad_paging_arguments_are_400(client, openai_conversations, query, message):
     chat(client)
 
     reply = client.get(f"/users/ada/history?{query}")
@@ -198,8 +173,8 @@ def test_a_user_id_in_the_path_longer_than_allowed_is_413(client):
 # --- forgetting -----------------------------------------------------------------------------
 
 
-def test_delete_memory_removes_the_remote_conversation_and_local_rows(app, client, openai_api, openai_memory):
-    create, _ = openai_memory
+def test_delete_memory_removes_the_remote_conversation_and_local_rows(app, client, openai_api, openai_conversations):
+    create, _ = openai_conversations
     chat(client)
     chat(client, "hi", user_id="bob")
     delete = openai_api.delete("/conversations/conv_1").respond(json=payloads.conversation_deleted("conv_1"))
@@ -211,12 +186,15 @@ def test_delete_memory_removes_the_remote_conversation_and_local_rows(app, clien
     assert delete.call_count == 1
     assert fresh_start.json["conversation_id"] == "conv_3"
     assert create.call_count == 3
-    assert [m.content for m in rows(app, Message) if m.user_id == "ada"] == ["Do you know me?", "Noted."]
+    assert [m.content for m in rows(app, Message) if m.user_id == "ada"] == [
+        "Do you know me?",
+        "Nice to meet you, Ada.",
+    ]
     assert [m.user_id for m in rows(app, Message)].count("bob") == 2
 
 
 def test_delete_memory_of_a_conversation_already_gone_upstream_still_forgets_locally(
-    app, client, openai_api, openai_memory
+    app, client, openai_api, openai_conversations
 ):
     chat(client)
     openai_api.delete("/conversations/conv_1").respond(
@@ -229,7 +207,7 @@ def test_delete_memory_of_a_conversation_already_gone_upstream_still_forgets_loc
     assert rows(app, User) == rows(app, Message) == []
 
 
-def test_a_failed_delete_upstream_keeps_everything(app, client, openai_api, openai_memory):
+def test_a_failed_delete_upstream_keeps_everything(app, client, openai_api, openai_conversations):
     chat(client)
     openai_api.delete("/conversations/conv_1").mock(return_value=api_failure(500))
 
@@ -284,7 +262,7 @@ def test_a_failed_later_turn_stores_nothing_and_frees_the_user(app, client, open
     openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
     openai_api.post("/responses").mock(
         side_effect=[
-            httpx.Response(200, json=payloads.response("Noted.")),
+            httpx.Response(200, json=payloads.response("Nice to meet you, Ada.")),
             httpx.Response(429, json=payloads.api_error("Slow.", type="tokens"), headers={"retry-after": "3"}),
             httpx.Response(200, json=payloads.response("Teal.")),
         ]
@@ -298,13 +276,13 @@ def test_a_failed_later_turn_stores_nothing_and_frees_the_user(app, client, open
     assert retried.status_code == 200
     assert [m.content for m in rows(app, Message)] == [
         "Remember: my favourite colour is teal.",
-        "Noted.",
+        "Nice to meet you, Ada.",
         "What colour?",
         "Teal.",
     ]
 
 
-def test_app_api_key_is_required_when_set(tmp_path, monkeypatch, openai_memory):
+def test_app_api_key_is_required_when_set(tmp_path, monkeypatch, openai_conversations):
     monkeypatch.setenv("APP_API_KEY", "k3y")
     app = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
     client = app.test_client()
@@ -397,7 +375,7 @@ def test_the_script_serves_on_loopback(monkeypatch, run_script, tmp_path):
     assert started == [{"host": "127.0.0.1", "port": 5000, "debug": True}]
 
 
-def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_api, openai_memory):
+def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_api, openai_conversations):
     base_url = live_server(app)
     openai_api.delete("/conversations/conv_1").respond(json=payloads.conversation_deleted("conv_1"))
 
