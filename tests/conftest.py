@@ -11,6 +11,7 @@ import functools
 import io
 import os
 import runpy
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import openai
 import pytest
+import responses
 import respx
 from flask import Flask
 from werkzeug.serving import make_server
@@ -122,3 +124,20 @@ def live_server() -> Iterator[Callable[[Flask], str]]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def open_meteo() -> Iterator[responses.RequestsMock]:
+    """Mocks every request made with ``requests`` (Open-Meteo); loopback still reaches test servers."""
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        mock.add_passthru("http://127.0.0.1")
+        yield mock
+
+
+@pytest.fixture
+def unused_port_url() -> str:
+    """The URL of a loopback port nothing listens on: a backend that is not running."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

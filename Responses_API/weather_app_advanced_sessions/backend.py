@@ -1,0 +1,196 @@
+"""Weather assistant, version 3: the whole history is ours, stored locally; OpenAI keeps nothing.
+
+- ``POST /sessions`` → 201 ``{"session_id"}``; ``GET /sessions``: newest first, with message counts
+- ``POST /sessions/<id>/messages`` ``{"message"}`` → ``{"answer", "tool_calls"}``
+- ``GET /sessions/<id>/history``: every stored item of every turn, in order
+- ``DELETE /sessions/<id>`` → 204, and its rows are gone
+
+Every item of every turn is stored in SQLite: the user's message, each function call with
+its arguments, each function output, the assistant's reply, and the reasoning items the
+model needs to carry on. Each turn sends that stored history as ``input`` with
+``store=False`` (see ``replaying_sender`` in ``openai_tutorial/weather.py``), so it works
+with no state at all on OpenAI's side: you can audit, edit, export or delete every word,
+and a restart loses nothing. The price is that every turn sends, and is billed for, the
+whole history. A turn is stored in one transaction once it succeeds: a failed turn stores
+nothing. ``inspect_db.py`` beside this file reads the same database.
+
+Run: uv run python Responses_API/weather_app_advanced_sessions/backend.py   (then frontend.py, or curl)
+API reference: https://platform.openai.com/docs/guides/conversation-state
+"""
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import uuid_utils
+from flask import Blueprint, Flask
+from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from openai_tutorial.database import UTCDateTime, claim_turn, utc_now
+from openai_tutorial.weather import replaying_sender, run_tool_loop
+from openai_tutorial.web import create_database_app, db_sessions, fail, json_body, message_from, serve
+
+DEFAULT_DATABASE = Path(__file__).parent / "instance" / "weather_sessions.db"
+TURN_LOCK_STALE_AFTER = timedelta(minutes=5)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ChatSession(Base):
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    busy_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Item(Base):
+    """One input or output item, stored exactly as it is sent back to the API."""
+
+    __tablename__ = "items"
+    __table_args__ = (Index("ix_items_session_order", "session_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    turn: Mapped[int]
+    type: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str | None] = mapped_column(String(16))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def readable(payload: dict) -> str:
+    """What an item says, in one line: for people reading the history, not for the API."""
+    match payload.get("type", "message"):
+        case "message":
+            content = payload["content"]
+            if isinstance(content, str):
+                return content
+            return " ".join(part.get("text", "") for part in content)
+        case "function_call":
+            return f"{payload['name']}({payload['arguments']})"
+        case "function_call_output":
+            return payload["output"]
+        case other:
+            return f"({other})"
+
+
+bp = Blueprint("advanced_sessions", __name__)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    return create_database_app(__name__, bp, Base, DEFAULT_DATABASE, {}, test_config)
+
+
+def existing_session(session: Session, session_id: str) -> ChatSession:
+    chat_session = session.get(ChatSession, session_id)
+    if chat_session is None:
+        fail(404, "not_found", f"No session {session_id!r}.")
+    return chat_session
+
+
+def message_counts() -> Any:
+    return (
+        select(func.count(Item.id))
+        .where(Item.session_id == ChatSession.id, Item.type == "message")
+        .correlate(ChatSession)
+        .scalar_subquery()
+    )
+
+
+@bp.post("/sessions")
+def create_session():
+    session_id = str(uuid_utils.uuid7())
+    with db_sessions().begin() as session:
+        session.add(ChatSession(id=session_id, created_at=utc_now()))
+    return {"session_id": session_id}, 201
+
+
+@bp.get("/sessions")
+def list_sessions():
+    with db_sessions().begin() as session:
+        rows = session.execute(
+            select(ChatSession, message_counts()).order_by(ChatSession.created_at.desc(), ChatSession.id.desc())
+        ).all()
+        return {
+            "sessions": [
+                {"session_id": chat.id, "created_at": chat.created_at.isoformat(), "messages": count}
+                for chat, count in rows
+            ]
+        }
+
+
+@bp.post("/sessions/<session_id>/messages")
+def send_message(session_id: str):
+    message = message_from(json_body())
+    with db_sessions().begin() as session:
+        existing_session(session, session_id)
+        got_turn = claim_turn(session, ChatSession.id, session_id, stale_after=TURN_LOCK_STALE_AFTER)
+        stored = session.scalars(select(Item).where(Item.session_id == session_id).order_by(Item.id)).all()
+    if not got_turn:
+        fail(409, "session_busy", "The previous message of this session is still being answered.")
+
+    history = [json.loads(item.payload) for item in stored]
+    already_stored = len(history)
+    try:
+        response, tool_calls = run_tool_loop(replaying_sender(history), [{"role": "user", "content": message}])
+    except Exception:
+        with db_sessions().begin() as session:
+            session.execute(update(ChatSession).where(ChatSession.id == session_id).values(busy_since=None))
+        raise
+
+    turn = 1 + max((item.turn for item in stored), default=0)
+    now = utc_now()
+    with db_sessions().begin() as session:
+        session.add_all(
+            Item(
+                session_id=session_id,
+                turn=turn,
+                type=payload.get("type", "message"),
+                role=payload.get("role"),
+                payload=json.dumps(payload),
+                created_at=now,
+            )
+            for payload in history[already_stored:]
+        )
+        session.execute(update(ChatSession).where(ChatSession.id == session_id).values(busy_since=None))
+    return {"answer": response.output_text, "tool_calls": tool_calls}
+
+
+@bp.get("/sessions/<session_id>/history")
+def history(session_id: str):
+    with db_sessions().begin() as session:
+        existing_session(session, session_id)
+        items = session.scalars(select(Item).where(Item.session_id == session_id).order_by(Item.id)).all()
+        return {
+            "session_id": session_id,
+            "items": [
+                {
+                    "turn": item.turn,
+                    "type": item.type,
+                    "role": item.role,
+                    "text": readable(json.loads(item.payload)),
+                    "created_at": item.created_at.isoformat(),
+                }
+                for item in items
+            ],
+        }
+
+
+@bp.delete("/sessions/<session_id>")
+def delete_session(session_id: str):
+    with db_sessions().begin() as session:
+        chat_session = existing_session(session, session_id)
+        # A turn in flight would store its items into a session that no longer exists.
+        if claim_turn(session, ChatSession.id, session_id, stale_after=TURN_LOCK_STALE_AFTER):
+            session.delete(chat_session)
+            return "", 204
+    fail(409, "session_busy", "A message of this session is still being answered; delete it afterwards.")
+
+
+if __name__ == "__main__":
+    serve(create_app)

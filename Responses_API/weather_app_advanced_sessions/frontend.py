@@ -1,0 +1,35 @@
+"""Terminal frontend for the advanced weather backend: a chat you can come back to.
+
+Without ``--session`` it starts a new session and prints its id; with ``--session ID``
+it resumes that one, since its whole history is stored in the backend's database, even
+across backend restarts.
+
+Run: uv run python Responses_API/weather_app_advanced_sessions/frontend.py [--session ID] [--base-url URL]
+(start backend.py first)
+"""
+
+from openai_tutorial.terminal import base_url_argument, call_backend, chat_loop, run_frontend
+
+
+def main() -> None:
+    parser = base_url_argument("Chat with the weather backend that stores every session.")
+    parser.add_argument("--session", help="the id of a session to resume")
+    args = parser.parse_args()
+
+    if args.session:
+        history = call_backend("GET", f"{args.base_url}/sessions/{args.session}/history")
+        messages = sum(item["type"] == "message" for item in history["items"])
+        print(f"Resuming session {args.session} ({messages} messages so far).")
+        session_id = args.session
+    else:
+        session_id = call_backend("POST", f"{args.base_url}/sessions")["session_id"]
+        print(f"New session {session_id}; resume it later with --session {session_id}")
+
+    def answer(question: str) -> str:
+        return call_backend("POST", f"{args.base_url}/sessions/{session_id}/messages", {"message": question})["answer"]
+
+    chat_loop(answer)
+
+
+if __name__ == "__main__":
+    run_frontend(main)

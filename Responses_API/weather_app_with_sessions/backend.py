@@ -1,0 +1,163 @@
+"""Weather assistant, version 2: sessions whose memory lives on OpenAI's side.
+
+- ``POST /sessions`` → 201 ``{"session_id"}`` (a time-ordered UUID7)
+- ``POST /sessions/<id>/messages`` ``{"message"}`` → ``{"answer", "response_id"}``
+- ``DELETE /sessions/<id>`` → 204; an unknown session is a 404, a busy one a 409.
+
+OpenAI stores every response, so a turn only needs to name the last one:
+``previous_response_id`` makes the model see the whole chat so far, and a follow-up
+such as "and tomorrow?" works. All this backend keeps is session id → last response id,
+in memory (``SessionStore``): thread-safe, bounded to ``MAX_SESSIONS``, and forgetting
+sessions idle for ``SESSION_TTL_MINUTES``. It is lost on restart, and that is fine here:
+the conversation itself is on OpenAI's side, a lost session costs the user one "new
+chat", and a store that holds nothing valuable needs no database. Note that
+``instructions`` are not carried over by ``previous_response_id``: they are sent on
+every request.
+
+Run: uv run python Responses_API/weather_app_with_sessions/backend.py   (then frontend.py, or curl)
+API reference: https://platform.openai.com/docs/guides/conversation-state
+"""
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import uuid_utils
+from flask import Blueprint, Flask, current_app
+from openai import omit
+
+from openai_tutorial.client import get_client, get_model, number_setting
+from openai_tutorial.database import utc_now
+from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL, run_tool_loop
+from openai_tutorial.web import create_json_app, fail, json_body, message_from, serve
+
+
+@dataclass
+class Session:
+    last_active: datetime
+    last_response_id: str | None = None
+    busy: bool = False
+
+
+class SessionStore:
+    """Session id → last response id, in memory, safe to use from the server's threads."""
+
+    def __init__(self, max_sessions: int, idle_ttl: timedelta) -> None:
+        self.max_sessions, self.idle_ttl = max_sessions, idle_ttl
+        self._sessions: OrderedDict[str, Session] = OrderedDict()  # least recently active first
+        self._lock = threading.Lock()
+
+    def _evict_idle(self) -> None:
+        cutoff = utc_now() - self.idle_ttl
+        for session_id, session in list(self._sessions.items()):
+            if session.last_active < cutoff and not session.busy:
+                del self._sessions[session_id]
+
+    def _touch(self, session_id: str) -> Session:
+        self._evict_idle()
+        if session_id not in self._sessions:
+            fail(404, "not_found", f"No session {session_id!r}; it may have expired. Create a new one.")
+        self._sessions.move_to_end(session_id)
+        session = self._sessions[session_id]
+        session.last_active = utc_now()
+        return session
+
+    def create(self) -> str:
+        with self._lock:
+            self._evict_idle()
+            if len(self._sessions) >= self.max_sessions:
+                idle = next((key for key, session in self._sessions.items() if not session.busy), None)
+                if idle is None:
+                    fail(503, "service_unavailable", "Too many sessions are busy; try again shortly.")
+                del self._sessions[idle]
+            session_id = str(uuid_utils.uuid7())
+            self._sessions[session_id] = Session(last_active=utc_now())
+            return session_id
+
+    def begin_turn(self, session_id: str) -> str | None:
+        """Reserve the session for one turn; returns the response id to continue from."""
+        with self._lock:
+            session = self._touch(session_id)
+            if session.busy:
+                fail(409, "session_busy", "The previous message of this session is still being answered.")
+            session.busy = True
+            return session.last_response_id
+
+    def end_turn(self, session_id: str, response_id: str | None) -> None:
+        """Release the session; a failed turn (``None``) keeps the previous response id."""
+        with self._lock:
+            session = self._sessions.get(session_id)
+            if session is not None:
+                session.busy = False
+                session.last_response_id = response_id or session.last_response_id
+
+    def delete(self, session_id: str) -> None:
+        with self._lock:
+            self._touch(session_id)
+            del self._sessions[session_id]
+
+
+bp = Blueprint("sessions", __name__)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = create_json_app(
+        __name__,
+        {
+            "SESSION_TTL_MINUTES": number_setting("SESSION_TTL_MINUTES", float, 30.0),
+            "MAX_SESSIONS": number_setting("MAX_SESSIONS", int, 1000),
+        },
+        test_config,
+    )
+    app.extensions["session_store"] = SessionStore(
+        app.config["MAX_SESSIONS"], timedelta(minutes=app.config["SESSION_TTL_MINUTES"])
+    )
+    app.register_blueprint(bp)
+    return app
+
+
+def store() -> SessionStore:
+    return current_app.extensions["session_store"]
+
+
+@bp.post("/sessions")
+def create_session():
+    return {"session_id": store().create()}, 201
+
+
+@bp.post("/sessions/<session_id>/messages")
+def send_message(session_id: str):
+    message = message_from(json_body())
+    last_response_id = store().begin_turn(session_id)
+
+    def send(new_items: list[dict]):
+        nonlocal last_response_id
+        response = get_client().responses.create(
+            model=get_model(),
+            instructions=INSTRUCTIONS,
+            previous_response_id=last_response_id or omit,
+            input=new_items,
+            tools=[WEATHER_TOOL],
+        )
+        last_response_id = response.id
+        return response
+
+    try:
+        response, _ = run_tool_loop(send, [{"role": "user", "content": message}])
+    except Exception:
+        store().end_turn(session_id, None)
+        raise
+    store().end_turn(session_id, response.id)
+    return {"answer": response.output_text, "response_id": response.id}
+
+
+@bp.delete("/sessions/<session_id>")
+def delete_session(session_id: str):
+    store().delete(session_id)
+    return "", 204
+
+
+if __name__ == "__main__":
+    serve(create_app)

@@ -1,0 +1,212 @@
+"""The weather assistant that the three weather apps share: its tool and its tool loop.
+
+The apps differ only in where conversation state lives; this module is what stays the same:
+- ``get_weather``: real data from Open-Meteo (no key needed), geocoding then forecast, with
+  timeouts. An unknown place or a failing provider becomes an ``{"error": ...}`` result that
+  the model can explain to the user, never an exception.
+- ``run_tool_loop``: the function-calling loop, bounded, several calls per round allowed.
+- ``replaying_sender``: one way to send a turn, with ``store=False`` and the whole history
+  as input (apps 1 and 3); app 2 chains ``previous_response_id`` instead.
+"""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from openai.types.responses import Response
+
+from openai_tutorial.client import get_client, get_model
+from openai_tutorial.web import fail
+
+GEOCODING_URL = "https://geocoding-api.open-meteo.com/v1/search"
+FORECAST_URL = "https://api.open-meteo.com/v1/forecast"
+PROVIDER_TIMEOUT_SECONDS = 10
+FORECAST_DAYS = 3
+MAX_TOOL_ROUNDS = 5
+
+INSTRUCTIONS = (
+    "You are a friendly weather assistant. Use the get_weather tool for any question about weather, "
+    "and say which place the figures are for. If the tool reports an error, explain it in plain words."
+)
+
+WEATHER_TOOL = {
+    "type": "function",
+    "name": "get_weather",
+    "description": f"Current weather and a {FORECAST_DAYS}-day forecast for a place.",
+    "strict": True,
+    "parameters": {
+        "type": "object",
+        "properties": {
+            "place": {"type": "string", "description": "A city or town, optionally with its country."},
+            "units": {
+                "type": ["string", "null"],
+                "enum": ["celsius", "fahrenheit", None],
+                "description": "Temperature units; null for celsius.",
+            },
+        },
+        "required": ["place", "units"],
+        "additionalProperties": False,
+    },
+}
+
+# WMO weather interpretation codes, as Open-Meteo reports them.
+WEATHER_CODES = {
+    0: "clear sky",
+    1: "mainly clear",
+    2: "partly cloudy",
+    3: "overcast",
+    45: "fog",
+    48: "freezing fog",
+    51: "light drizzle",
+    53: "drizzle",
+    55: "heavy drizzle",
+    61: "light rain",
+    63: "rain",
+    65: "heavy rain",
+    71: "light snow",
+    73: "snow",
+    75: "heavy snow",
+    80: "rain showers",
+    81: "heavy rain showers",
+    82: "violent rain showers",
+    95: "thunderstorm",
+    96: "thunderstorm with hail",
+    99: "thunderstorm with heavy hail",
+}
+
+
+def describe_code(code: int) -> str:
+    return WEATHER_CODES.get(code, f"weather code {code}")
+
+
+def get_weather(place: str, units: str | None = None) -> dict[str, Any]:
+    """Look up ``place`` and return its current weather and forecast, or ``{"error": ...}``."""
+    try:
+        found = requests.get(
+            GEOCODING_URL,
+            params={"name": place, "count": 1, "language": "en", "format": "json"},
+            timeout=PROVIDER_TIMEOUT_SECONDS,
+        )
+        found.raise_for_status()
+        matches = found.json().get("results") or []
+        if not matches:
+            return {"error": f"No place called {place!r} was found."}
+        location = matches[0]
+        forecast = requests.get(
+            FORECAST_URL,
+            params={
+                "latitude": location["latitude"],
+                "longitude": location["longitude"],
+                "current": "temperature_2m,apparent_temperature,relative_humidity_2m,weather_code,wind_speed_10m",
+                "daily": "weather_code,temperature_2m_max,temperature_2m_min,precipitation_probability_max",
+                "timezone": "auto",
+                "forecast_days": FORECAST_DAYS,
+                "temperature_unit": units or "celsius",
+            },
+            timeout=PROVIDER_TIMEOUT_SECONDS,
+        )
+        forecast.raise_for_status()
+        data = forecast.json()
+    except requests.Timeout:
+        return {"error": "The weather service did not answer in time; try again later."}
+    except requests.HTTPError as error:
+        return {"error": f"The weather service failed (HTTP {error.response.status_code}); try again later."}
+    except requests.RequestException:
+        return {"error": "The weather service could not be reached; try again later."}
+
+    current, daily = data["current"], data["daily"]
+    unit = data["current_units"]["temperature_2m"]
+    names = (location["name"], location.get("admin1"), location.get("country"))
+    return {
+        "place": ", ".join(name for name in names if name),
+        "current": {
+            "time": current["time"],
+            "conditions": describe_code(current["weather_code"]),
+            "temperature": f"{current['temperature_2m']}{unit}",
+            "feels_like": f"{current['apparent_temperature']}{unit}",
+            "humidity": f"{current['relative_humidity_2m']}%",
+            "wind": f"{current['wind_speed_10m']} {data['current_units']['wind_speed_10m']}",
+        },
+        "forecast": [
+            {
+                "date": date,
+                "conditions": describe_code(code),
+                "high": f"{high}{unit}",
+                "low": f"{low}{unit}",
+                "chance_of_precipitation": f"{rain}%",
+            }
+            for date, code, high, low, rain in zip(
+                daily["time"],
+                daily["weather_code"],
+                daily["temperature_2m_max"],
+                daily["temperature_2m_min"],
+                daily["precipitation_probability_max"],
+                strict=True,
+            )
+        ],
+    }
+
+
+def call_tool(name: str, arguments: str) -> str:
+    """Run one function call and return its output as JSON text; failures are told to the model."""
+    if name != "get_weather":
+        return json.dumps({"error": f"No tool named {name!r}."})
+    try:
+        result = get_weather(**json.loads(arguments))
+    except (json.JSONDecodeError, TypeError) as error:
+        return json.dumps({"error": f"Bad arguments for get_weather: {error}"})
+    return json.dumps(result)
+
+
+def parsed_arguments(arguments: str) -> Any:
+    try:
+        return json.loads(arguments)
+    except json.JSONDecodeError:
+        return arguments
+
+
+def run_tool_loop(send: Callable[[list[dict]], Response], first_input: list[dict]) -> tuple[Response, list[dict]]:
+    """``send(new_items)`` makes one request; run it until the model answers without calling tools.
+
+    Returns the final response and every call made, as ``{"name", "arguments"}``.
+    """
+    response = send(first_input)
+    tool_calls: list[dict] = []
+    for _ in range(MAX_TOOL_ROUNDS):
+        calls = [item for item in response.output if item.type == "function_call"]
+        if not calls:
+            return response, tool_calls
+        outputs = []
+        for call in calls:
+            tool_calls.append({"name": call.name, "arguments": parsed_arguments(call.arguments)})
+            output = call_tool(call.name, call.arguments)
+            outputs.append({"type": "function_call_output", "call_id": call.call_id, "output": output})
+        response = send(outputs)
+    fail(502, "upstream_error", f"The model was still calling tools after {MAX_TOOL_ROUNDS} rounds.")
+
+
+def replaying_sender(history: list[dict]) -> Callable[[list[dict]], Response]:
+    """Send each request with ``store=False`` and the whole ``history`` as input, appending to it.
+
+    Nothing is kept on OpenAI's side, so everything the model needs must be sent again:
+    earlier messages, function calls and their outputs, and the reasoning items, which with
+    ``store=False`` come back encrypted (``include=["reasoning.encrypted_content"]``) so they
+    can be returned unread. Output items are replayed without their null fields, which the
+    API rejects as input.
+    """
+
+    def send(new_items: list[dict]) -> Response:
+        history.extend(new_items)
+        response = get_client().responses.create(
+            model=get_model(),
+            instructions=INSTRUCTIONS,
+            input=history,
+            tools=[WEATHER_TOOL],
+            store=False,
+            include=["reasoning.encrypted_content"],
+        )
+        history.extend(item.to_dict(exclude_none=True) for item in response.output)
+        return response
+
+    return send

@@ -1,0 +1,327 @@
+import json
+import sys
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+import requests
+from flask import Flask
+
+from tests.conftest import REPO_ROOT
+from tests.helpers import START, api_failure, dispose, load_module, rows, sent_json, sqlite_url
+from tests.weather_apps.conftest import answers, asks_for_weather
+
+APP_DIR = "Responses_API/weather_app_advanced_sessions"
+BACKEND = f"{APP_DIR}/backend.py"
+FRONTEND = f"{APP_DIR}/frontend.py"
+INSPECT = f"{APP_DIR}/inspect_db.py"
+backend = load_module(BACKEND)
+ChatSession, Item = backend.ChatSession, backend.Item
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = backend.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def new_session(client) -> str:
+    reply = client.post("/sessions")
+    assert reply.status_code == 201
+    return reply.json["session_id"]
+
+
+def say(client, session_id, message="What's the weather in Lisbon?"):
+    return client.post(f"/sessions/{session_id}/messages", json={"message": message})
+
+
+@pytest.fixture
+def one_weather_turn(openai_api, lisbon_weather):
+    """OpenAI: the model calls get_weather, then answers; later turns are answered directly."""
+    return openai_api.post("/responses").mock(
+        side_effect=[asks_for_weather(), answers("16°C and partly cloudy in Lisbon."), answers("Light rain tomorrow.")]
+    )
+
+
+def test_a_turn_stores_every_item_it_sent_and_received(app, client, one_weather_turn, time_machine):
+    time_machine.move_to(START, tick=False)
+    session_id = new_session(client)
+
+    reply = say(client, session_id)
+
+    assert reply.status_code == 200
+    assert reply.json == {
+        "answer": "16°C and partly cloudy in Lisbon.",
+        "tool_calls": [{"name": "get_weather", "arguments": {"place": "Lisbon", "units": None}}],
+    }
+    items = rows(app, Item)
+    assert [(item.turn, item.type, item.role) for item in items] == [
+        (1, "message", "user"),
+        (1, "reasoning", None),
+        (1, "function_call", None),
+        (1, "function_call_output", None),
+        (1, "message", "assistant"),
+    ]
+    assert json.loads(items[1].payload)["encrypted_content"] == "gAAAAB-encrypted-reasoning"
+    assert json.loads(items[3].payload)["call_id"] == "call_lisbon"
+    assert {item.created_at for item in items} == {START}
+
+
+def test_the_next_turn_replays_exactly_the_stored_history_with_store_false(app, client, one_weather_turn):
+    session_id = new_session(client)
+    say(client, session_id)
+    stored = [json.loads(item.payload) for item in rows(app, Item)]
+
+    say(client, session_id, "And tomorrow?")
+
+    body = sent_json(one_weather_turn)
+    assert body["input"] == [*stored, {"role": "user", "content": "And tomorrow?"}]
+    assert body["store"] is False
+    assert body["include"] == ["reasoning.encrypted_content"]
+    assert "previous_response_id" not in body
+    assert len(rows(app, Item)) == 7
+
+
+def test_a_restart_on_the_same_database_continues_the_session(tmp_path, one_weather_turn):
+    before = backend.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    session_id = new_session(before.test_client())
+    say(before.test_client(), session_id)
+    dispose(before)
+
+    after = backend.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    reply = say(after.test_client(), session_id, "And tomorrow?")
+
+    assert reply.json["answer"] == "Light rain tomorrow."
+    replayed = sent_json(one_weather_turn)["input"]
+    assert replayed[0] == {"role": "user", "content": "What's the weather in Lisbon?"}
+    assert len(replayed) == 6
+    dispose(after)
+
+
+def test_a_failed_turn_stores_nothing_and_frees_the_session(app, client, openai_api, lisbon_weather):
+    openai_api.post("/responses").mock(side_effect=[asks_for_weather(), api_failure(500), answers("Sunny.")])
+    session_id = new_session(client)
+
+    failed = say(client, session_id)
+    retried = say(client, session_id, "Weather?")
+
+    assert failed.status_code == 502
+    assert retried.status_code == 200
+    assert [json.loads(item.payload).get("content") for item in rows(app, Item) if item.type == "message"] == [
+        "Weather?",
+        [{"type": "output_text", "text": "Sunny.", "annotations": [], "logprobs": []}],
+    ]
+
+
+def test_history_is_readable_in_order(client, one_weather_turn):
+    session_id = new_session(client)
+    say(client, session_id)
+
+    history = client.get(f"/sessions/{session_id}/history").json
+
+    assert history["session_id"] == session_id
+    assert [(item["turn"], item["type"], item["role"], item["text"][:40]) for item in history["items"]] == [
+        (1, "message", "user", "What's the weather in Lisbon?"),
+        (1, "reasoning", None, "(reasoning)"),
+        (1, "function_call", None, 'get_weather({"place": "Lisbon", "units":'),
+        (1, "function_call_output", None, '{"place": "Lisbon, Lisbon, Portugal", "c'),
+        (1, "message", "assistant", "16°C and partly cloudy in Lisbon."),
+    ]
+
+
+def test_sessions_are_listed_newest_first_with_message_counts(client, openai_api, time_machine):
+    time_machine.move_to(START, tick=False)
+    openai_api.post("/responses").mock(side_effect=lambda request: answers("ok"))
+    older = new_session(client)
+    say(client, older)
+    say(client, older)
+    time_machine.shift(timedelta(minutes=1))
+    newer = new_session(client)
+
+    listing = client.get("/sessions").json["sessions"]
+
+    assert listing == [
+        {"session_id": newer, "created_at": "2026-11-22T09:01:00+00:00", "messages": 0},
+        {"session_id": older, "created_at": "2026-11-22T09:00:00+00:00", "messages": 4},
+    ]
+    assert uuid.UUID(newer).version == 7
+
+
+def test_deleting_a_session_removes_its_rows(app, client, one_weather_turn):
+    kept, deleted = new_session(client), new_session(client)
+    say(client, deleted)
+
+    reply = client.delete(f"/sessions/{deleted}")
+
+    assert (reply.status_code, reply.get_data()) == (204, b"")
+    assert [chat.id for chat in rows(app, ChatSession)] == [kept]
+    assert rows(app, Item) == []
+    assert client.get(f"/sessions/{deleted}/history").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/sessions/nope/messages", {"message": "hi"}),
+        ("get", "/sessions/nope/history", None),
+        ("delete", "/sessions/nope", None),
+    ],
+)
+def test_an_unknown_session_is_404(client, method, path, body):
+    reply = getattr(client, method)(path, json=body)
+
+    assert reply.status_code == 404
+    assert reply.json == {"error": {"type": "not_found", "message": "No session 'nope'."}}
+
+
+def test_a_busy_session_refuses_a_second_message_and_deletion(app, client, openai_api):
+    started, release = threading.Event(), threading.Event()
+
+    def slow_answer(request):
+        started.set()
+        assert release.wait(10)
+        return answers("done")
+
+    openai_api.post("/responses").mock(side_effect=slow_answer)
+    session_id = new_session(client)
+    worker = threading.Thread(target=lambda: say(app.test_client(), session_id))
+    worker.start()
+    assert started.wait(10)
+
+    busy_message = say(client, session_id, "hurry")
+    busy_delete = client.delete(f"/sessions/{session_id}")
+    release.set()
+    worker.join(10)
+
+    assert (busy_message.status_code, busy_message.json["error"]["type"]) == (409, "session_busy")
+    assert busy_delete.status_code == 409
+    assert [item.role for item in rows(app, Item) if item.type == "message"] == ["user", "assistant"]
+    assert client.delete(f"/sessions/{session_id}").status_code == 204
+
+
+def test_the_default_database_lives_beside_the_app(monkeypatch, tmp_path):
+    default = tmp_path / "instance" / "weather_sessions.db"
+    monkeypatch.setattr(backend, "DEFAULT_DATABASE", default)
+
+    app = backend.create_app()
+
+    assert default.exists()
+    dispose(app)
+
+
+# --- inspect_db.py --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def inspect(monkeypatch, run_script, app):
+    """Run inspect_db.py on the app's database, as `python inspect_db.py` would find backend.py."""
+    monkeypatch.syspath_prepend(str(REPO_ROOT / APP_DIR))
+    monkeypatch.delitem(sys.modules, "backend", raising=False)
+    return lambda *args: run_script(INSPECT, *args, env={"DATABASE_URL": app.config["DATABASE_URL"]})
+
+
+def test_inspect_lists_sessions_shows_one_and_counts_items(client, one_weather_turn, inspect, time_machine):
+    time_machine.move_to(START, tick=False)
+    session_id = new_session(client)
+    say(client, session_id)
+
+    listing, shown, stats = inspect("sessions"), inspect("show", session_id), inspect("stats")
+
+    assert listing.exit_code == shown.exit_code == stats.exit_code == 0
+    assert listing.stdout.splitlines() == [
+        "SESSION ID                            CREATED (UTC)         MESSAGES",
+        f"{session_id}  2026-11-22 09:00:00          2",
+        "(1 sessions)",
+    ]
+    shown_lines = shown.stdout.splitlines()
+    assert shown_lines[0] == f"Session {session_id}, created 2026-11-22 09:00:00 UTC"
+    assert shown_lines[1] == "  turn 1   user                   What's the weather in Lisbon?"
+    assert shown_lines[3].startswith('  turn 1   function_call          get_weather({"place": "Lisbon"')
+    assert shown_lines[5] == "  turn 1   assistant              16°C and partly cloudy in Lisbon."
+    assert stats.stdout.splitlines() == [
+        "sessions: 1",
+        "items:    5",
+        "  function_call              1",
+        "  function_call_output       1",
+        "  message                    2",
+        "  reasoning                  1",
+    ]
+
+
+def test_inspect_an_unknown_session_or_a_missing_database_says_so(inspect, run_script, monkeypatch, tmp_path):
+    unknown = inspect("show", "nope")
+    missing = run_script(INSPECT, "stats", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"})
+
+    assert (unknown.exit_code, unknown.stderr) == (2, "No session 'nope' in the database.\n")
+    assert missing.exit_code == 2
+    assert missing.stderr.startswith(f"No database at {tmp_path / 'none.db'}: start backend.py and chat first")
+    assert not (tmp_path / "none.db").exists()
+
+
+# --- frontend.py ----------------------------------------------------------------------------
+
+
+def test_the_frontend_starts_a_session_and_can_resume_it(app, openai_api, live_server, run_script):
+    base_url = live_server(app)
+    openai_api.post("/responses").mock(side_effect=[answers("Sunny in Lisbon."), answers("Rain tomorrow.")])
+
+    first = run_script(FRONTEND, "--base-url", base_url, stdin="Lisbon?\n")
+    session_id = first.stdout.splitlines()[0].split()[2].rstrip(";")
+    resumed = run_script(FRONTEND, "--base-url", base_url, "--session", session_id, stdin="And tomorrow?\n")
+
+    assert first.exit_code == resumed.exit_code == 0
+    assert first.stdout.splitlines()[0] == f"New session {session_id}; resume it later with --session {session_id}"
+    assert "assistant> Sunny in Lisbon." in first.stdout
+    assert resumed.stdout.splitlines()[0] == f"Resuming session {session_id} (2 messages so far)."
+    assert "assistant> Rain tomorrow." in resumed.stdout
+
+
+def test_the_frontend_cannot_resume_an_unknown_session(app, live_server, run_script):
+    base_url = live_server(app)
+
+    result = run_script(FRONTEND, "--base-url", base_url, "--session", "nope")
+
+    assert result.exit_code == 1
+    assert result.stderr == "The backend answered 404: No session 'nope'.\n"
+
+
+def test_end_to_end_over_http(app, live_server, one_weather_turn):
+    base_url = live_server(app)
+    session_id = requests.post(f"{base_url}/sessions", timeout=5).json()["session_id"]
+    answer = requests.post(f"{base_url}/sessions/{session_id}/messages", json={"message": "Lisbon?"}, timeout=5)
+    history = requests.get(f"{base_url}/sessions/{session_id}/history", timeout=5)
+
+    assert answer.json()["answer"] == "16°C and partly cloudy in Lisbon."
+    assert len(history.json()["items"]) == 5
+    assert requests.delete(f"{base_url}/sessions/{session_id}", timeout=5).status_code == 204
+
+
+def test_a_non_json_error_body_from_the_backend_is_still_reported(run_script, live_server):
+    broken = Flask("broken")
+    broken.add_url_rule("/sessions", "sessions", lambda: ("Bad gateway", 502), methods=["POST"])
+
+    result = run_script(FRONTEND, "--base-url", live_server(broken))
+
+    assert (result.exit_code, result.stderr) == (1, "The backend answered 502: Bad gateway\n")
+
+
+def test_the_backend_script_serves_on_loopback(monkeypatch, run_script, tmp_path):
+    started = []
+
+    def fake_run(app, **options):
+        started.append(options)
+        dispose(app)
+
+    monkeypatch.setattr(Flask, "run", fake_run)
+
+    result = run_script(BACKEND, env={"DATABASE_URL": sqlite_url(tmp_path), "PORT": "5103"})
+
+    assert result.exit_code == 0, result.stderr
+    assert started == [{"host": "127.0.0.1", "port": 5103, "debug": False}]

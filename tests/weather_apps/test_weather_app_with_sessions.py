@@ -1,0 +1,258 @@
+import threading
+import uuid
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL
+from tests import payloads
+from tests.helpers import api_failure, load_module, sent_json
+from tests.weather_apps.conftest import answers, asks_for_weather
+
+BACKEND = "Responses_API/weather_app_with_sessions/backend.py"
+FRONTEND = "Responses_API/weather_app_with_sessions/frontend.py"
+backend = load_module(BACKEND)
+
+
+@pytest.fixture
+def app():
+    return backend.create_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def new_session(client) -> str:
+    reply = client.post("/sessions")
+    assert reply.status_code == 201
+    return reply.json["session_id"]
+
+
+def say(client, session_id, message="What's the weather in Lisbon?"):
+    return client.post(f"/sessions/{session_id}/messages", json={"message": message})
+
+
+def test_a_session_id_is_a_uuid7(client):
+    assert uuid.UUID(new_session(client)).version == 7
+
+
+def test_a_follow_up_continues_from_the_last_response_of_the_previous_turn(client, openai_api, lisbon_weather):
+    final_of_turn_1 = payloads.response("16°C in Lisbon.", id="resp_turn1_final")
+    route = openai_api.post("/responses").mock(
+        side_effect=[
+            asks_for_weather(),
+            httpx.Response(200, json=final_of_turn_1),
+            answers("Tomorrow: light rain, 16.5°C."),
+        ]
+    )
+    session_id = new_session(client)
+
+    first = say(client, session_id)
+    follow_up = say(client, session_id, "And tomorrow?")
+
+    assert first.json == {"answer": "16°C in Lisbon.", "response_id": "resp_turn1_final"}
+    assert follow_up.json["answer"] == "Tomorrow: light rain, 16.5°C."
+    opening, tool_result, next_turn = (sent_json(route, call) for call in range(3))
+    assert "previous_response_id" not in opening
+    assert opening["input"] == [{"role": "user", "content": "What's the weather in Lisbon?"}]
+    assert tool_result["previous_response_id"] == route.calls[0].response.json()["id"]
+    assert [item["type"] for item in tool_result["input"]] == ["function_call_output"]
+    assert next_turn["previous_response_id"] == "resp_turn1_final"
+    assert next_turn["input"] == [{"role": "user", "content": "And tomorrow?"}]
+    for body in (opening, tool_result, next_turn):
+        assert body["instructions"] == INSTRUCTIONS
+        assert body["tools"] == [WEATHER_TOOL]
+        assert "store" not in body
+
+
+def test_a_failed_turn_keeps_the_previous_response_id(client, openai_api):
+    route = openai_api.post("/responses").mock(
+        side_effect=[
+            httpx.Response(200, json=payloads.response("Hi.", id="resp_ok")),
+            api_failure(500),
+            answers("Still here."),
+        ]
+    )
+    session_id = new_session(client)
+    say(client, session_id)
+
+    failed = say(client, session_id, "And now?")
+    retried = say(client, session_id, "And now?")
+
+    assert failed.status_code == 502
+    assert retried.status_code == 200
+    assert sent_json(route)["previous_response_id"] == "resp_ok"
+
+
+def test_deleting_a_session_forgets_it(client, openai_api):
+    session_id = new_session(client)
+
+    deleted = client.delete(f"/sessions/{session_id}")
+
+    assert (deleted.status_code, deleted.get_data()) == (204, b"")
+    assert say(client, session_id).status_code == 404
+    assert client.delete(f"/sessions/{session_id}").status_code == 404
+
+
+def test_an_unknown_session_is_404(client):
+    reply = say(client, "0193b0a0-0000-7000-8000-000000000000")
+
+    assert reply.status_code == 404
+    assert reply.json["error"]["type"] == "not_found"
+    assert "Create a new one" in reply.json["error"]["message"]
+
+
+def test_idle_sessions_are_evicted_after_the_ttl(openai_api, monkeypatch, time_machine):
+    time_machine.move_to("2026-11-22T09:00:00Z", tick=False)
+    monkeypatch.setenv("SESSION_TTL_MINUTES", "10")
+    client = backend.create_app().test_client()
+    openai_api.post("/responses").mock(side_effect=lambda request: answers("ok"))
+    idle, active = new_session(client), new_session(client)
+
+    for _ in range(3):
+        time_machine.shift(timedelta(minutes=6))
+        assert say(client, active).status_code == 200
+
+    assert say(client, idle).status_code == 404
+    assert say(client, active).status_code == 200
+
+
+def test_the_store_is_bounded_and_evicts_the_least_recently_active(openai_api):
+    client = backend.create_app({"MAX_SESSIONS": 2}).test_client()
+    openai_api.post("/responses").mock(side_effect=lambda request: answers("ok"))
+    oldest, recent = new_session(client), new_session(client)
+    say(client, oldest)
+
+    newest = new_session(client)
+
+    assert say(client, recent).status_code == 404
+    assert say(client, oldest).status_code == 200
+    assert say(client, newest).status_code == 200
+
+
+def test_a_message_while_the_previous_one_is_answered_is_409(app, client, openai_api):
+    started, release = threading.Event(), threading.Event()
+
+    def slow_answer(request):
+        started.set()
+        assert release.wait(10)
+        return answers("done")
+
+    openai_api.post("/responses").mock(side_effect=slow_answer)
+    session_id = new_session(client)
+    worker = threading.Thread(target=lambda: say(app.test_client(), session_id))
+    worker.start()
+    assert started.wait(10)
+
+    busy = say(client, session_id, "hurry")
+    release.set()
+    worker.join(10)
+
+    assert (busy.status_code, busy.json["error"]["type"]) == (409, "session_busy")
+
+
+def test_when_every_session_is_busy_a_new_one_is_refused(app, client, openai_api):
+    app_one = backend.create_app({"MAX_SESSIONS": 1})
+    started, release = threading.Event(), threading.Event()
+
+    def slow_answer(request):
+        started.set()
+        assert release.wait(10)
+        return answers("done")
+
+    openai_api.post("/responses").mock(side_effect=slow_answer)
+    only = new_session(app_one.test_client())
+    worker = threading.Thread(target=lambda: say(app_one.test_client(), only))
+    worker.start()
+    assert started.wait(10)
+
+    refused = app_one.test_client().post("/sessions")
+    release.set()
+    worker.join(10)
+
+    assert (refused.status_code, refused.json["error"]["type"]) == (503, "service_unavailable")
+
+
+def test_sessions_created_from_many_threads_are_all_kept(app):
+    created: list[str] = []
+    threads = [threading.Thread(target=lambda: created.append(new_session(app.test_client()))) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    client = app.test_client()
+    assert len(set(created)) == 20
+    assert [client.delete(f"/sessions/{session_id}").status_code for session_id in created] == [204] * 20
+
+
+def test_bad_message_input_is_a_json_error(client):
+    session_id = new_session(client)
+
+    reply = client.post(f"/sessions/{session_id}/messages", json={"message": ""})
+
+    assert (reply.status_code, reply.json["error"]["message"]) == (400, "'message' must not be empty.")
+
+
+def test_the_frontend_chats_in_one_session_and_deletes_it_at_the_end(app, openai_api, live_server, run_script):
+    base_url = live_server(app)
+    route = openai_api.post("/responses").mock(
+        side_effect=[
+            httpx.Response(200, json=payloads.response("16°C in Lisbon.", id="resp_a")),
+            answers("Light rain tomorrow."),
+        ]
+    )
+
+    result = run_script(FRONTEND, "--base-url", base_url, stdin="Weather in Lisbon?\nAnd tomorrow?\n")
+
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Session ")
+    assert lines[2:] == ["you> assistant> 16°C in Lisbon.", "you> assistant> Light rain tomorrow.", "you> ", "Bye."]
+    assert sent_json(route)["previous_response_id"] == "resp_a"
+    session_id = lines[0].removeprefix("Session ")
+    assert app.test_client().delete(f"/sessions/{session_id}").status_code == 404
+
+
+def test_the_frontend_says_when_no_backend_is_running_and_exits_1(run_script, unused_port_url):
+    result = run_script(FRONTEND, "--base-url", unused_port_url)
+
+    assert result.exit_code == 1
+    assert result.stderr == f"No backend is answering at {unused_port_url}/sessions: start it first (see README.md).\n"
+
+
+def test_a_session_deleted_while_its_turn_runs_stays_deleted(app, client, openai_api):
+    started, release = threading.Event(), threading.Event()
+
+    def slow_answer(request):
+        started.set()
+        assert release.wait(10)
+        return answers("done")
+
+    openai_api.post("/responses").mock(side_effect=slow_answer)
+    session_id = new_session(client)
+    outcome = {}
+    worker = threading.Thread(target=lambda: outcome.update(reply=say(app.test_client(), session_id)))
+    worker.start()
+    assert started.wait(10)
+
+    deleted = client.delete(f"/sessions/{session_id}")
+    release.set()
+    worker.join(10)
+
+    assert deleted.status_code == 204
+    assert outcome["reply"].status_code == 200
+    assert say(client, session_id).status_code == 404
+
+
+def test_the_backend_script_serves_on_loopback(monkeypatch, run_script):
+    started = []
+    monkeypatch.setattr("flask.Flask.run", lambda app, **options: started.append(options))
+
+    result = run_script(BACKEND, env={"PORT": "5102", "FLASK_DEBUG": "1"})
+
+    assert result.exit_code == 0, result.stderr
+    assert started == [{"host": "127.0.0.1", "port": 5102, "debug": True}]

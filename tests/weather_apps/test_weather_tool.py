@@ -1,0 +1,112 @@
+"""The weather tool and tool loop that the three weather apps share."""
+
+import json
+
+import pytest
+import requests
+import responses
+
+from openai_tutorial.weather import WEATHER_TOOL, call_tool, describe_code, get_weather
+from tests import open_meteo as meteo
+
+LISBON = {
+    "place": "Lisbon, Lisbon, Portugal",
+    "current": {
+        "time": "2026-11-22T09:00",
+        "conditions": "partly cloudy",
+        "temperature": "16.2°C",
+        "feels_like": "15.1°C",
+        "humidity": "72%",
+        "wind": "11.5 km/h",
+    },
+    "forecast": [
+        {"date": "2026-11-22", "conditions": "partly cloudy", "high": "18.0°C", "low": "11.2°C",
+         "chance_of_precipitation": "5%"},
+        {"date": "2026-11-23", "conditions": "light rain", "high": "16.5°C", "low": "12.0°C",
+         "chance_of_precipitation": "80%"},
+        {"date": "2026-11-24", "conditions": "thunderstorm with heavy hail", "high": "15.9°C", "low": "10.4°C",
+         "chance_of_precipitation": "95%"},
+    ],
+}  # fmt: skip
+
+
+def test_geocodes_then_fetches_current_weather_and_forecast(open_meteo):
+    search = open_meteo.add(responses.GET, meteo.GEOCODING_URL, json=meteo.place())
+    forecast = open_meteo.add(responses.GET, meteo.FORECAST_URL, json=meteo.forecast())
+
+    result = get_weather("Lisbon")
+
+    assert result == LISBON
+    assert search.calls[0].request.params == {"name": "Lisbon", "count": "1", "language": "en", "format": "json"}
+    assert forecast.calls[0].request.params == {
+        "latitude": "38.71667",
+        "longitude": "-9.13333",
+        "current": "temperature_2m,apparent_temperature,relative_humidity_2m,weather_code,wind_speed_10m",
+        "daily": "weather_code,temperature_2m_max,temperature_2m_min,precipitation_probability_max",
+        "timezone": "auto",
+        "forecast_days": "3",
+        "temperature_unit": "celsius",
+    }
+
+
+def test_fahrenheit_is_asked_for_and_reported(open_meteo):
+    open_meteo.add(responses.GET, meteo.GEOCODING_URL, json=meteo.place("Boston", country="United States", admin1=None))
+    forecast = open_meteo.add(responses.GET, meteo.FORECAST_URL, json=meteo.forecast(unit="°F"))
+
+    result = get_weather("Boston", "fahrenheit")
+
+    assert forecast.calls[0].request.params["temperature_unit"] == "fahrenheit"
+    assert result["place"] == "Boston, United States"
+    assert result["current"]["temperature"] == "16.2°F"
+
+
+def test_an_unknown_place_is_an_error_result_and_no_forecast_is_asked(open_meteo):
+    open_meteo.add(responses.GET, meteo.GEOCODING_URL, json=meteo.NO_PLACE)
+
+    assert get_weather("Atlantis") == {"error": "No place called 'Atlantis' was found."}
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (requests.ConnectTimeout("slow"), "The weather service did not answer in time; try again later."),
+        (requests.ConnectionError("refused"), "The weather service could not be reached; try again later."),
+    ],
+)
+def test_a_provider_that_cannot_be_reached_is_an_error_result(open_meteo, failure, message):
+    open_meteo.add(responses.GET, meteo.GEOCODING_URL, body=failure)
+
+    assert get_weather("Lisbon") == {"error": message}
+
+
+def test_a_provider_error_is_an_error_result(open_meteo):
+    open_meteo.add(responses.GET, meteo.GEOCODING_URL, json=meteo.place())
+    open_meteo.add(responses.GET, meteo.FORECAST_URL, status=500, json={"error": True, "reason": "boom"})
+
+    assert get_weather("Lisbon") == {"error": "The weather service failed (HTTP 500); try again later."}
+
+
+def test_unknown_weather_codes_are_still_described():
+    assert describe_code(3) == "overcast"
+    assert describe_code(42) == "weather code 42"
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments", "error"),
+    [
+        ("get_time", "{}", "No tool named 'get_time'."),
+        ("get_weather", '{"place": "Lis', "Bad arguments for get_weather: Unterminated string"),
+        ("get_weather", '{"city": "Lisbon"}', "Bad arguments for get_weather: "),
+    ],
+)
+def test_bad_calls_become_error_outputs(name, arguments, error):
+    assert json.loads(call_tool(name, arguments))["error"].startswith(error)
+
+
+def test_the_tool_schema_is_strict():
+    parameters = WEATHER_TOOL["parameters"]
+
+    assert WEATHER_TOOL["strict"] is True
+    assert set(parameters["required"]) == set(parameters["properties"]) == {"place", "units"}
+    assert parameters["additionalProperties"] is False
+    assert parameters["properties"]["units"]["type"] == ["string", "null"]
