@@ -488,10 +488,10 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(app):
     with app.extensions["sessions"]() as session:
         pragmas = [
             session.connection().exec_driver_sql(f"PRAGMA {name}").scalar()
-            for name in ("journal_mode", "busy_timeout", "foreign_keys")
+            for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
         ]
 
-    assert pragmas == ["wal", 5000, 1]
+    assert pragmas == ["wal", 1, 5000, 1]
 
 
 # --- configuration and serving --------------------------------------------------------------
