@@ -3,12 +3,14 @@
 import functools
 import importlib.util
 import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
 import httpx
+import pytest
 import respx
 from sqlalchemy import select
 
@@ -69,3 +71,52 @@ def rows(app, model) -> list:
     """Every row of a table, in primary-key order, as the app stored it."""
     with app.extensions["sessions"]() as session:
         return session.scalars(select(model).order_by(*model.__table__.primary_key.columns)).all()
+
+
+class TurnInFlight:
+    """Holds OpenAI's reply until released, so a test can act while a turn is in flight.
+
+    Mock a route with it as side effect, ``start`` the request (in a thread; it returns once
+    OpenAI has been asked), do what the test is about, then ``finish`` to release the reply
+    and get the held request's result.
+    """
+
+    def __init__(self, reply: httpx.Response) -> None:
+        self.reply = reply
+        self._asked, self._released = threading.Event(), threading.Event()
+        self._outcome: dict[str, object] = {}
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self._asked.set()
+        assert self._released.wait(10)
+        return self.reply
+
+    def start(self, call: Callable[[], object]) -> None:
+        self._thread = threading.Thread(target=lambda: self._outcome.update(result=call()))
+        self._thread.start()
+        assert self._asked.wait(10)
+
+    def finish(self) -> object:
+        self._released.set()
+        self._thread.join(10)
+        return self._outcome["result"]
+
+
+def database_app_fixtures(module: ModuleType):
+    """The ``app`` and ``client`` fixtures of a database-backed example: each test gets a fresh database.
+
+    In a test module: ``app, client = database_app_fixtures(app_module)``.
+    """
+
+    @pytest.fixture
+    def app(tmp_path):
+        app = module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+        yield app
+        dispose(app)
+
+    @pytest.fixture
+    def client(app):
+        return app.test_client()
+
+    return app, client

@@ -1,6 +1,5 @@
 import hashlib
 import json
-import threading
 from datetime import timedelta
 
 import httpx
@@ -9,23 +8,25 @@ import requests
 from flask import Flask
 
 from tests import payloads
-from tests.helpers import START, api_failure, dispose, load_module, rows, sent_json, sqlite_url
+from tests.helpers import (
+    START,
+    TurnInFlight,
+    api_failure,
+    database_app_fixtures,
+    dispose,
+    fresh_replies,
+    load_module,
+    rows,
+    sent_json,
+    sqlite_url,
+)
 
 APP_PATH = "Conversation_API/conversation_multi_user_temp_memory_app/app.py"
 app_module = load_module(APP_PATH)
 Conversation, Turn = app_module.Conversation, app_module.Turn
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+app, client = database_app_fixtures(app_module)
 
 
 def start(client, user_id="ada", message="Hi, I'm Ada."):
@@ -443,31 +444,20 @@ def test_a_missing_openai_key_is_503_with_the_hint(app, client, monkeypatch):
 
 def test_two_turns_at_once_on_one_conversation_never_overlap(app, client, openai_api, clock):
     openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
-    first_turn_started, release_first_turn = threading.Event(), threading.Event()
-    calls = iter(["first", "slow", "after"])
-
-    def answer(request):
-        which = next(calls)
-        if which == "slow":
-            first_turn_started.set()
-            assert release_first_turn.wait(10)
-        return httpx.Response(200, json=payloads.response(f"{which} reply"))
-
-    openai_api.post("/responses").mock(side_effect=answer)
+    respond = openai_api.post("/responses").mock(side_effect=fresh_replies("first reply"))
     start(client)
-    slow_reply = {}
-    slow = threading.Thread(target=lambda: slow_reply.update(reply=say(app.test_client(), "conv_1", "slow")))
-    slow.start()
-    assert first_turn_started.wait(10)
+    in_flight = TurnInFlight(httpx.Response(200, json=payloads.response("slow reply")))
+    respond.side_effect = in_flight
+    in_flight.start(lambda: say(app.test_client(), "conv_1", "slow"))
 
     busy = say(client, "conv_1", "impatient")
-    release_first_turn.set()
-    slow.join(10)
+    slow = in_flight.finish()
+    respond.side_effect = fresh_replies("after reply")
     after = say(client, "conv_1", "after")
 
     assert busy.status_code == 409
     assert busy.json["error"]["type"] == "conversation_busy"
-    assert slow_reply["reply"].status_code == 200
+    assert slow.status_code == 200
     assert after.status_code == 200
     assert [turn.user_message for turn in rows(app, Turn)] == ["Hi, I'm Ada.", "slow", "after"]
     assert rows(app, Conversation)[0].busy_since is None

@@ -1,5 +1,4 @@
 import hashlib
-import threading
 from datetime import timedelta
 
 import httpx
@@ -8,23 +7,25 @@ import requests
 from flask import Flask
 
 from tests import payloads
-from tests.helpers import START, api_failure, dispose, load_module, rows, sent_json, sqlite_url
+from tests.helpers import (
+    START,
+    TurnInFlight,
+    api_failure,
+    database_app_fixtures,
+    dispose,
+    fresh_replies,
+    load_module,
+    rows,
+    sent_json,
+    sqlite_url,
+)
 
 APP_PATH = "Conversation_API/conversation_persistent_memory_app/app.py"
 app_module = load_module(APP_PATH)
 User, Message = app_module.User, app_module.Message
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+app, client = database_app_fixtures(app_module)
 
 
 def chat(client, message="Remember: my favourite colour is teal.", user_id="ada"):
@@ -300,31 +301,19 @@ def test_app_api_key_is_required_when_set(tmp_path, monkeypatch, openai_conversa
 
 def test_a_second_message_while_the_first_is_answered_gets_409_and_the_rows_stay_consistent(app, client, openai_api):
     openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
-    slow_turn_started, release_slow_turn = threading.Event(), threading.Event()
-    replies = iter(["first", "slow"])
-
-    def answer(request):
-        which = next(replies)
-        if which == "slow":
-            slow_turn_started.set()
-            assert release_slow_turn.wait(10)
-        return httpx.Response(200, json=payloads.response(f"{which} reply"))
-
-    openai_api.post("/responses").mock(side_effect=answer)
+    respond = openai_api.post("/responses").mock(side_effect=fresh_replies("first reply"))
     chat(client, "first")
-    outcome = {}
-    slow = threading.Thread(target=lambda: outcome.update(reply=chat(app.test_client(), "slow")))
-    slow.start()
-    assert slow_turn_started.wait(10)
+    in_flight = TurnInFlight(httpx.Response(200, json=payloads.response("slow reply")))
+    respond.side_effect = in_flight
+    in_flight.start(lambda: chat(app.test_client(), "slow"))
 
     busy = chat(client, "impatient")
     forget = client.delete("/users/ada/memory")
-    release_slow_turn.set()
-    slow.join(10)
+    slow = in_flight.finish()
 
     assert (busy.status_code, busy.json["error"]["type"]) == (409, "user_busy")
     assert forget.status_code == 409
-    assert outcome["reply"].status_code == 200
+    assert slow.status_code == 200
     assert [m.content for m in rows(app, Message)] == ["first", "first reply", "slow", "slow reply"]
 
 

@@ -1,6 +1,5 @@
 import json
 import sys
-import threading
 import uuid
 from datetime import timedelta
 
@@ -9,7 +8,17 @@ import requests
 from flask import Flask
 
 from tests.conftest import REPO_ROOT
-from tests.helpers import START, api_failure, dispose, load_module, rows, sent_json, sqlite_url
+from tests.helpers import (
+    START,
+    TurnInFlight,
+    api_failure,
+    database_app_fixtures,
+    dispose,
+    load_module,
+    rows,
+    sent_json,
+    sqlite_url,
+)
 from tests.weather_apps.conftest import answers, asks_for_weather
 
 APP_DIR = "Responses_API/weather_app_advanced_sessions"
@@ -20,16 +29,7 @@ backend = load_module(BACKEND)
 ChatSession, Item = backend.ChatSession, backend.Item
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = backend.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
+app, client = database_app_fixtures(backend)
 
 
 def new_session(client) -> str:
@@ -182,23 +182,14 @@ def test_an_unknown_session_is_404(client, method, path, body):
 
 
 def test_a_busy_session_refuses_a_second_message_and_deletion(app, client, openai_api):
-    started, release = threading.Event(), threading.Event()
-
-    def slow_answer(request):
-        started.set()
-        assert release.wait(10)
-        return answers("done")
-
-    openai_api.post("/responses").mock(side_effect=slow_answer)
+    in_flight = TurnInFlight(answers("done"))
+    openai_api.post("/responses").mock(side_effect=in_flight)
     session_id = new_session(client)
-    worker = threading.Thread(target=lambda: say(app.test_client(), session_id))
-    worker.start()
-    assert started.wait(10)
+    in_flight.start(lambda: say(app.test_client(), session_id))
 
     busy_message = say(client, session_id, "hurry")
     busy_delete = client.delete(f"/sessions/{session_id}")
-    release.set()
-    worker.join(10)
+    in_flight.finish()
 
     assert (busy_message.status_code, busy_message.json["error"]["type"]) == (409, "session_busy")
     assert busy_delete.status_code == 409

@@ -7,7 +7,7 @@ import pytest
 
 from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL
 from tests import payloads
-from tests.helpers import api_failure, load_module, sent_json
+from tests.helpers import TurnInFlight, api_failure, load_module, sent_json
 from tests.weather_apps.conftest import answers, asks_for_weather
 
 BACKEND = "Responses_API/weather_app_with_sessions/backend.py"
@@ -134,44 +134,27 @@ def test_the_store_is_bounded_and_evicts_the_least_recently_active(openai_api):
 
 
 def test_a_message_while_the_previous_one_is_answered_is_409(app, client, openai_api):
-    started, release = threading.Event(), threading.Event()
-
-    def slow_answer(request):
-        started.set()
-        assert release.wait(10)
-        return answers("done")
-
-    openai_api.post("/responses").mock(side_effect=slow_answer)
+    in_flight = TurnInFlight(answers("done"))
+    openai_api.post("/responses").mock(side_effect=in_flight)
     session_id = new_session(client)
-    worker = threading.Thread(target=lambda: say(app.test_client(), session_id))
-    worker.start()
-    assert started.wait(10)
+    in_flight.start(lambda: say(app.test_client(), session_id))
 
     busy = say(client, session_id, "hurry")
-    release.set()
-    worker.join(10)
+    first = in_flight.finish()
 
     assert (busy.status_code, busy.json["error"]["type"]) == (409, "session_busy")
+    assert first.status_code == 200
 
 
-def test_when_every_session_is_busy_a_new_one_is_refused(app, client, openai_api):
-    app_one = backend.create_app({"MAX_SESSIONS": 1})
-    started, release = threading.Event(), threading.Event()
+def test_when_every_session_is_busy_a_new_one_is_refused(openai_api):
+    app = backend.create_app({"MAX_SESSIONS": 1})
+    in_flight = TurnInFlight(answers("done"))
+    openai_api.post("/responses").mock(side_effect=in_flight)
+    only = new_session(app.test_client())
+    in_flight.start(lambda: say(app.test_client(), only))
 
-    def slow_answer(request):
-        started.set()
-        assert release.wait(10)
-        return answers("done")
-
-    openai_api.post("/responses").mock(side_effect=slow_answer)
-    only = new_session(app_one.test_client())
-    worker = threading.Thread(target=lambda: say(app_one.test_client(), only))
-    worker.start()
-    assert started.wait(10)
-
-    refused = app_one.test_client().post("/sessions")
-    release.set()
-    worker.join(10)
+    refused = app.test_client().post("/sessions")
+    in_flight.finish()
 
     assert (refused.status_code, refused.json["error"]["type"]) == (503, "service_unavailable")
 
@@ -225,26 +208,16 @@ def test_the_frontend_says_when_no_backend_is_running_and_exits_1(run_script, un
 
 
 def test_a_session_deleted_while_its_turn_runs_stays_deleted(app, client, openai_api):
-    started, release = threading.Event(), threading.Event()
-
-    def slow_answer(request):
-        started.set()
-        assert release.wait(10)
-        return answers("done")
-
-    openai_api.post("/responses").mock(side_effect=slow_answer)
+    in_flight = TurnInFlight(answers("done"))
+    openai_api.post("/responses").mock(side_effect=in_flight)
     session_id = new_session(client)
-    outcome = {}
-    worker = threading.Thread(target=lambda: outcome.update(reply=say(app.test_client(), session_id)))
-    worker.start()
-    assert started.wait(10)
+    in_flight.start(lambda: say(app.test_client(), session_id))
 
     deleted = client.delete(f"/sessions/{session_id}")
-    release.set()
-    worker.join(10)
+    turn = in_flight.finish()
 
     assert deleted.status_code == 204
-    assert outcome["reply"].status_code == 200
+    assert turn.status_code == 200
     assert say(client, session_id).status_code == 404
 
 
