@@ -67,7 +67,7 @@ def test_one_client_per_process():
 def test_timeout_and_retries_have_defaults_and_can_be_set(monkeypatch):
     monkeypatch.delenv("OPENAI_MAX_RETRIES")
     default_client = get_client()
-    assert (default_client.timeout, default_client.max_retries) == (60.0, 2)
+    assert (default_client.timeout, default_client.max_retries) == (120.0, 2)
 
     get_client.cache_clear()
     monkeypatch.setenv("OPENAI_TIMEOUT", "12.5")

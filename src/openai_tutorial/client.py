@@ -20,7 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # gpt-5-nano and gpt-5-mini, which older tutorials use, shut down on 2026-12-11
 # (openai/types/shared/chat_model.py); gpt-5.4-mini is current, fast and cheap.
 DEFAULT_MODEL = "gpt-5.4-mini"
-DEFAULT_TIMEOUT_SECONDS = 60.0
+DEFAULT_TIMEOUT_SECONDS = 120.0
 DEFAULT_MAX_RETRIES = 2
 
 

@@ -15,8 +15,8 @@ import requests
 from openai_tutorial.client import run
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
-# A turn may run several tool calls and model requests: give the backend time.
-BACKEND_TIMEOUT_SECONDS = 120
+# One turn may chain several model requests and tool calls: give the backend time.
+BACKEND_TIMEOUT_SECONDS = 300
 
 
 class BackendError(Exception):
