@@ -141,3 +141,17 @@ def unused_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def flask_runs(monkeypatch) -> list[dict]:
+    """Stand in for ``Flask.run``: record how each app would be served, then close its database."""
+    started: list[dict] = []
+
+    def record(app: Flask, **options) -> None:
+        started.append(options)
+        if "sessions" in app.extensions:
+            app.extensions["sessions"].kw["bind"].dispose()
+
+    monkeypatch.setattr(Flask, "run", record)
+    return started

@@ -5,7 +5,6 @@ from datetime import timedelta
 import httpx
 import pytest
 import requests
-from flask import Flask
 
 from tests import payloads
 from tests.helpers import (
@@ -507,19 +506,11 @@ def test_database_url_from_the_environment(monkeypatch, tmp_path):
     dispose(app)
 
 
-def test_the_script_serves_on_loopback_at_port_without_debug(monkeypatch, run_script, tmp_path):
-    started = []
-
-    def fake_run(app, **options):
-        started.append(options)
-        dispose(app)
-
-    monkeypatch.setattr(Flask, "run", fake_run)
-
+def test_the_script_serves_on_loopback_at_port_without_debug(flask_runs, run_script, tmp_path):
     result = run_script(APP_PATH, env={"PORT": "5055", "DATABASE_URL": sqlite_url(tmp_path)})
 
     assert result.exit_code == 0, result.stderr
-    assert started == [{"host": "127.0.0.1", "port": 5055, "debug": False}]
+    assert flask_runs == [{"host": "127.0.0.1", "port": 5055, "debug": False}]
 
 
 def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_conversations):

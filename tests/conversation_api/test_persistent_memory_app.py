@@ -4,7 +4,6 @@ from datetime import timedelta
 import httpx
 import pytest
 import requests
-from flask import Flask
 
 from tests import payloads
 from tests.helpers import (
@@ -349,19 +348,11 @@ def test_the_default_database_lives_beside_the_app(monkeypatch, tmp_path):
     dispose(app)
 
 
-def test_the_script_serves_on_loopback(monkeypatch, run_script, tmp_path):
-    started = []
-
-    def fake_run(app, **options):
-        started.append(options)
-        dispose(app)
-
-    monkeypatch.setattr(Flask, "run", fake_run)
-
+def test_the_script_serves_on_loopback(flask_runs, run_script, tmp_path):
     result = run_script(APP_PATH, env={"DATABASE_URL": sqlite_url(tmp_path), "FLASK_DEBUG": "1"})
 
     assert result.exit_code == 0, result.stderr
-    assert started == [{"host": "127.0.0.1", "port": 5000, "debug": True}]
+    assert flask_runs == [{"host": "127.0.0.1", "port": 5000, "debug": True}]
 
 
 def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_api, openai_conversations):

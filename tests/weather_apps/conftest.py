@@ -27,3 +27,13 @@ def asks_for_weather(place: str = "Lisbon", call_id: str = "call_lisbon", units:
 
 def answers(text: str) -> httpx.Response:
     return httpx.Response(200, json=payloads.response(text))
+
+
+def new_session(client) -> str:
+    reply = client.post("/sessions")
+    assert reply.status_code == 201
+    return reply.json["session_id"]
+
+
+def say(client, session_id, message="What's the weather in Lisbon?"):
+    return client.post(f"/sessions/{session_id}/messages", json={"message": message})

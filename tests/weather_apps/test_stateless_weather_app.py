@@ -174,14 +174,11 @@ def test_the_frontend_says_when_no_backend_is_running(run_script, unused_port_ur
     assert result.stderr == (f"No backend is answering at {unused_port_url}/ask: start it first (see README.md).\n")
 
 
-def test_the_backend_script_serves_on_loopback(monkeypatch, run_script):
-    started = []
-    monkeypatch.setattr("flask.Flask.run", lambda app, **options: started.append(options))
-
+def test_the_backend_script_serves_on_loopback(flask_runs, run_script):
     result = run_script(BACKEND, env={"PORT": "5101"})
 
     assert result.exit_code == 0, result.stderr
-    assert started == [{"host": "127.0.0.1", "port": 5101, "debug": False}]
+    assert flask_runs == [{"host": "127.0.0.1", "port": 5101, "debug": False}]
 
 
 def test_malformed_tool_arguments_are_reported_as_sent_and_answered_with_an_error(client, openai_api):

@@ -19,7 +19,7 @@ from tests.helpers import (
     sent_json,
     sqlite_url,
 )
-from tests.weather_apps.conftest import answers, asks_for_weather
+from tests.weather_apps.conftest import answers, asks_for_weather, new_session, say
 
 APP_DIR = "Responses_API/weather_app_advanced_sessions"
 BACKEND = f"{APP_DIR}/backend.py"
@@ -30,16 +30,6 @@ ChatSession, Item = backend.ChatSession, backend.Item
 
 
 app, client = database_app_fixtures(backend)
-
-
-def new_session(client) -> str:
-    reply = client.post("/sessions")
-    assert reply.status_code == 201
-    return reply.json["session_id"]
-
-
-def say(client, session_id, message="What's the weather in Lisbon?"):
-    return client.post(f"/sessions/{session_id}/messages", json={"message": message})
 
 
 @pytest.fixture
@@ -303,16 +293,8 @@ def test_a_non_json_error_body_from_the_backend_is_still_reported(run_script, li
     assert (result.exit_code, result.stderr) == (1, "The backend answered 502: Bad gateway\n")
 
 
-def test_the_backend_script_serves_on_loopback(monkeypatch, run_script, tmp_path):
-    started = []
-
-    def fake_run(app, **options):
-        started.append(options)
-        dispose(app)
-
-    monkeypatch.setattr(Flask, "run", fake_run)
-
+def test_the_backend_script_serves_on_loopback(flask_runs, run_script, tmp_path):
     result = run_script(BACKEND, env={"DATABASE_URL": sqlite_url(tmp_path), "PORT": "5103"})
 
     assert result.exit_code == 0, result.stderr
-    assert started == [{"host": "127.0.0.1", "port": 5103, "debug": False}]
+    assert flask_runs == [{"host": "127.0.0.1", "port": 5103, "debug": False}]

@@ -8,7 +8,7 @@ import pytest
 from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL
 from tests import payloads
 from tests.helpers import TurnInFlight, api_failure, load_module, sent_json
-from tests.weather_apps.conftest import answers, asks_for_weather
+from tests.weather_apps.conftest import answers, asks_for_weather, new_session, say
 
 BACKEND = "Responses_API/weather_app_with_sessions/backend.py"
 FRONTEND = "Responses_API/weather_app_with_sessions/frontend.py"
@@ -23,16 +23,6 @@ def app():
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def new_session(client) -> str:
-    reply = client.post("/sessions")
-    assert reply.status_code == 201
-    return reply.json["session_id"]
-
-
-def say(client, session_id, message="What's the weather in Lisbon?"):
-    return client.post(f"/sessions/{session_id}/messages", json={"message": message})
 
 
 def test_a_session_id_is_a_uuid7(client):
@@ -221,11 +211,8 @@ def test_a_session_deleted_while_its_turn_runs_stays_deleted(app, client, openai
     assert say(client, session_id).status_code == 404
 
 
-def test_the_backend_script_serves_on_loopback(monkeypatch, run_script):
-    started = []
-    monkeypatch.setattr("flask.Flask.run", lambda app, **options: started.append(options))
-
+def test_the_backend_script_serves_on_loopback(flask_runs, run_script):
     result = run_script(BACKEND, env={"PORT": "5102", "FLASK_DEBUG": "1"})
 
     assert result.exit_code == 0, result.stderr
-    assert started == [{"host": "127.0.0.1", "port": 5102, "debug": True}]
+    assert flask_runs == [{"host": "127.0.0.1", "port": 5102, "debug": True}]
