@@ -94,8 +94,9 @@ def test_base_url_override_sends_requests_to_that_server(monkeypatch, openai_api
     assert route.call_count == 1
 
 
-def test_missing_key_raises_one_error_that_says_what_to_do(monkeypatch):
+def test_with_offline_mode_off_a_missing_key_raises_one_error_that_says_what_to_do(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY")
+    monkeypatch.setenv("OPENAI_OFFLINE", "0")
 
     with pytest.raises(MissingAPIKeyError) as raised:
         get_client()
@@ -105,6 +106,7 @@ def test_missing_key_raises_one_error_that_says_what_to_do(monkeypatch):
 
 def test_an_empty_key_counts_as_missing(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "")
+    monkeypatch.setenv("OPENAI_OFFLINE", "0")
 
     with pytest.raises(MissingAPIKeyError):
         get_client()
@@ -124,6 +126,7 @@ def test_run_exits_0_after_main_and_passes_on_its_status(capsys):
 
 def test_run_turns_a_missing_key_into_the_hint_and_status_2(monkeypatch, capsys):
     monkeypatch.delenv("OPENAI_API_KEY")
+    monkeypatch.setenv("OPENAI_OFFLINE", "0")
 
     status, out, err = run_and_capture(get_client, capsys)
 

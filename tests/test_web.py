@@ -52,8 +52,8 @@ def test_config_comes_from_defaults_then_environment_then_test_config(monkeypatc
     assert app.config["MAX_CONTENT_LENGTH"] == 64 * 1024
 
 
-def test_healthz(client):
-    assert (client.get("/healthz").status_code, client.get("/healthz").json) == (200, {"status": "ok"})
+def test_healthz_says_who_answers_the_openai_calls(client):
+    assert (client.get("/healthz").status_code, client.get("/healthz").json) == (200, {"status": "ok", "openai": "api"})
 
 
 def test_a_raised_problem_becomes_its_status_headers_and_the_json_shape(client):
@@ -175,7 +175,7 @@ def test_an_openai_error_never_echoes_the_key_to_the_client(client, openai_api, 
 @pytest.mark.parametrize(
     ("environment", "message"),
     [
-        ({"OPENAI_API_KEY": None}, "The server is not configured: OPENAI_API_KEY is not set: copy .env.example"),
+        ({"OPENAI_API_KEY": None, "OPENAI_OFFLINE": "0"}, "The server is not configured: OPENAI_API_KEY is not set: copy .env.example"),
         ({"OPENAI_TIMEOUT": "soon"}, "The server is not configured: OPENAI_TIMEOUT must be a number, not 'soon'."),
     ],
 )

@@ -3,6 +3,10 @@
 Every script and app imports from here: ``get_client()`` for the client,
 ``get_model()`` for the model name, and ``run(main)`` to run a script's ``main()``
 with friendly errors. Configuration comes from the environment (see README.md).
+
+Without an ``OPENAI_API_KEY`` (or with ``OPENAI_OFFLINE=1``) the client talks to the
+built-in offline stand-in (``openai_tutorial.offline``) instead of OpenAI, and says so
+on stderr: the examples never need to know which one answers.
 """
 
 import functools
@@ -15,6 +19,8 @@ import openai
 from dotenv import load_dotenv
 from openai import OpenAI
 
+from openai_tutorial import offline
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # gpt-5-nano and gpt-5-mini, which older tutorials use, shut down on 2026-12-11
@@ -22,6 +28,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = "gpt-5.4-mini"
 DEFAULT_TIMEOUT_SECONDS = 120.0
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_OFFLINE_STREAM_DELAY_SECONDS = 0.05
 
 
 class UsageError(RuntimeError):
@@ -58,18 +65,59 @@ def get_model() -> str:
     return setting("OPENAI_MODEL", DEFAULT_MODEL)
 
 
+def offline_reason() -> str | None:
+    """Why the offline stand-in answers instead of OpenAI, or None when requests go to the API."""
+    switch = setting("OPENAI_OFFLINE")
+    if switch not in {None, "0", "1"}:
+        raise UsageError(f"OPENAI_OFFLINE must be 1 (always offline) or 0 (never offline), not {switch!r}.")
+    if switch == "1":
+        return "OPENAI_OFFLINE=1 is set"
+    if switch is None and setting("OPENAI_API_KEY") is None:
+        return "OPENAI_API_KEY is not set"
+    return None
+
+
+def offline_notice(reason: str) -> str:
+    to_use_openai = "unset it" if reason.startswith("OPENAI_OFFLINE") else "put your key in .env"
+    return (
+        f"offline: {reason}, so replies come from the built-in offline stand-in (no network, no cost); "
+        f"{to_use_openai} to use OpenAI"
+    )
+
+
+@functools.cache
+def announce_offline(reason: str) -> None:
+    """Say once per process, on stderr, that replies are canned."""
+    print(offline_notice(reason), file=sys.stderr, flush=True)
+
+
+def api_mode() -> str:
+    """``"offline"`` or ``"api"``: who answers this process's requests."""
+    reason = offline_reason()
+    if reason is not None:
+        announce_offline(reason)
+    return "api" if reason is None else "offline"
+
+
 @functools.cache
 def get_client() -> OpenAI:
     """One client per process, so every call reuses the same connection pool."""
+    timeout = number_setting("OPENAI_TIMEOUT", float, DEFAULT_TIMEOUT_SECONDS)
+    max_retries = number_setting("OPENAI_MAX_RETRIES", int, DEFAULT_MAX_RETRIES)
+    if api_mode() == "offline":
+        state = Path(setting("OPENAI_OFFLINE_STATE") or REPO_ROOT / ".offline" / "state.sqlite3")
+        stream_delay = number_setting("OPENAI_OFFLINE_STREAM_DELAY", float, DEFAULT_OFFLINE_STREAM_DELAY_SECONDS)
+        return OpenAI(
+            api_key="offline",
+            base_url=offline.BASE_URL,
+            http_client=offline.http_client(state, stream_delay),
+            timeout=timeout,
+            max_retries=max_retries,
+        )
     api_key = setting("OPENAI_API_KEY")
     if api_key is None:
         raise MissingAPIKeyError()
-    return OpenAI(
-        api_key=api_key,
-        base_url=setting("OPENAI_BASE_URL"),
-        timeout=number_setting("OPENAI_TIMEOUT", float, DEFAULT_TIMEOUT_SECONDS),
-        max_retries=number_setting("OPENAI_MAX_RETRIES", int, DEFAULT_MAX_RETRIES),
-    )
+    return OpenAI(api_key=api_key, base_url=setting("OPENAI_BASE_URL"), timeout=timeout, max_retries=max_retries)
 
 
 def describe_api_error(error: openai.APIError) -> str:

@@ -3,7 +3,8 @@
 The apps differ only in where conversation state lives; this module is what stays the same:
 - ``get_weather``: real data from Open-Meteo (no key needed), geocoding then forecast, with
   timeouts. An unknown place or a failing provider becomes an ``{"error": ...}`` result that
-  the model can explain to the user, never an exception.
+  the model can explain to the user, never an exception. In offline mode Open-Meteo is
+  answered in-process with made-up data that says so (``offline/open_meteo.py``).
 - ``run_tool_loop``: the function-calling loop, bounded, several calls per round allowed.
 - ``replaying_sender``: one way to send a turn, with ``store=False`` and the whole history
   as input (apps 1 and 3); app 2 chains ``previous_response_id`` instead.
@@ -16,11 +17,12 @@ from typing import Any
 import requests
 from openai.types.responses import Response
 
-from openai_tutorial.client import get_client, get_model
+from openai_tutorial.client import api_mode, get_client, get_model, setting
+from openai_tutorial.offline.open_meteo import OfflineOpenMeteo
 from openai_tutorial.web import fail
 
-GEOCODING_URL = "https://geocoding-api.open-meteo.com/v1/search"
-FORECAST_URL = "https://api.open-meteo.com/v1/forecast"
+DEFAULT_GEOCODING_URL = "https://geocoding-api.open-meteo.com/v1/search"
+DEFAULT_FORECAST_URL = "https://api.open-meteo.com/v1/forecast"
 PROVIDER_TIMEOUT_SECONDS = 10
 FORECAST_DAYS = 3
 MAX_TOOL_ROUNDS = 5
@@ -80,40 +82,59 @@ def describe_code(code: int) -> str:
     return WEATHER_CODES.get(code, f"weather code {code}")
 
 
+def open_meteo_session(geocoding_url: str, forecast_url: str) -> requests.Session:
+    """A session for Open-Meteo's two URLs (settings, so that a mirror can stand in); offline, answered in-process."""
+    session = requests.Session()
+    if api_mode() == "offline":
+        adapter = OfflineOpenMeteo(geocoding_url)
+        session.mount(geocoding_url, adapter)
+        session.mount(forecast_url, adapter)
+    return session
+
+
 def get_weather(place: str, units: str | None = None) -> dict[str, Any]:
     """Look up ``place`` and return its current weather and forecast, or ``{"error": ...}``."""
+    geocoding_url = setting("OPEN_METEO_GEOCODING_URL", DEFAULT_GEOCODING_URL)
+    forecast_url = setting("OPEN_METEO_FORECAST_URL", DEFAULT_FORECAST_URL)
     try:
-        found = requests.get(
-            GEOCODING_URL,
-            params={"name": place, "count": 1, "language": "en", "format": "json"},
-            timeout=PROVIDER_TIMEOUT_SECONDS,
-        )
-        found.raise_for_status()
-        matches = found.json().get("results") or []
-        if not matches:
-            return {"error": f"No place called {place!r} was found."}
-        location = matches[0]
-        forecast = requests.get(
-            FORECAST_URL,
-            params={
-                "latitude": location["latitude"],
-                "longitude": location["longitude"],
-                "current": "temperature_2m,apparent_temperature,relative_humidity_2m,weather_code,wind_speed_10m",
-                "daily": "weather_code,temperature_2m_max,temperature_2m_min,precipitation_probability_max",
-                "timezone": "auto",
-                "forecast_days": FORECAST_DAYS,
-                "temperature_unit": units or "celsius",
-            },
-            timeout=PROVIDER_TIMEOUT_SECONDS,
-        )
-        forecast.raise_for_status()
-        data = forecast.json()
+        with open_meteo_session(geocoding_url, forecast_url) as session:
+            return weather_report(session, geocoding_url, forecast_url, place, units)
     except requests.Timeout:
         return {"error": "The weather service did not answer in time; try again later."}
     except requests.HTTPError as error:
         return {"error": f"The weather service failed (HTTP {error.response.status_code}); try again later."}
     except requests.RequestException:
         return {"error": "The weather service could not be reached; try again later."}
+
+
+def weather_report(
+    session: requests.Session, geocoding_url: str, forecast_url: str, place: str, units: str | None
+) -> dict[str, Any]:
+    found = session.get(
+        geocoding_url,
+        params={"name": place, "count": 1, "language": "en", "format": "json"},
+        timeout=PROVIDER_TIMEOUT_SECONDS,
+    )
+    found.raise_for_status()
+    matches = found.json().get("results") or []
+    if not matches:
+        return {"error": f"No place called {place!r} was found."}
+    location = matches[0]
+    forecast = session.get(
+        forecast_url,
+        params={
+            "latitude": location["latitude"],
+            "longitude": location["longitude"],
+            "current": "temperature_2m,apparent_temperature,relative_humidity_2m,weather_code,wind_speed_10m",
+            "daily": "weather_code,temperature_2m_max,temperature_2m_min,precipitation_probability_max",
+            "timezone": "auto",
+            "forecast_days": FORECAST_DAYS,
+            "temperature_unit": units or "celsius",
+        },
+        timeout=PROVIDER_TIMEOUT_SECONDS,
+    )
+    forecast.raise_for_status()
+    data = forecast.json()
 
     current, daily = data["current"], data["daily"]
     unit = data["current_units"]["temperature_2m"]

@@ -19,7 +19,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 
-from openai_tutorial.client import MissingAPIKeyError, UsageError, get_client, number_setting, run, setting
+from openai_tutorial.client import MissingAPIKeyError, UsageError, api_mode, get_client, number_setting, run, setting
 from openai_tutorial.database import make_session_factory
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,8 @@ def create_json_app(import_name: str, defaults: Mapping[str, Any], test_config: 
     """A Flask app configured from defaults, then the environment, then ``test_config``."""
     app = Flask(import_name)
     app.config.update(
+        # Who answers this backend's OpenAI calls: "api", or "offline" (said on stderr at start).
+        OPENAI_MODE=api_mode(),
         APP_API_KEY=setting("APP_API_KEY"),
         MAX_CONTENT_LENGTH=number_setting("MAX_REQUEST_BYTES", int, DEFAULT_MAX_REQUEST_BYTES),
         MAX_MESSAGE_CHARS=number_setting("MAX_MESSAGE_CHARS", int, DEFAULT_MAX_MESSAGE_CHARS),
@@ -88,7 +90,7 @@ def create_json_app(import_name: str, defaults: Mapping[str, Any], test_config: 
 
     @app.get("/healthz")
     def healthz() -> dict:
-        return {"status": "ok"}
+        return {"status": "ok", "openai": app.config["OPENAI_MODE"]}
 
     app.register_error_handler(APIProblem, error_response)
 

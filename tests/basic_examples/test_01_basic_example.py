@@ -66,10 +66,10 @@ def test_api_error_prints_one_line_and_exits_1(openai_api, run_script, status, e
     assert result.stderr == f"OpenAI API error {status} ({error_type}): {message} [request id: req_abc123]\n"
 
 
-def test_without_a_key_the_real_command_prints_the_hint_and_exits_2(tmp_path):
+def test_without_a_key_and_offline_mode_off_the_real_command_prints_the_hint_and_exits_2(tmp_path):
     # The command from the README, as a user runs it: a separate process, no key anywhere.
     # An empty OPENAI_API_KEY also keeps a developer's own .env from supplying one.
-    env = {"PATH": "", "OPENAI_API_KEY": "", "HOME": str(tmp_path)}
+    env = {"PATH": "", "OPENAI_API_KEY": "", "OPENAI_OFFLINE": "0", "HOME": str(tmp_path)}
     completed = subprocess.run(
         [sys.executable, SCRIPT], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60
     )

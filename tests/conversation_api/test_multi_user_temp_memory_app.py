@@ -428,8 +428,9 @@ def test_a_failed_later_turn_stores_nothing_and_keeps_the_conversation_usable(ap
     assert respond.call_count == 3
 
 
-def test_a_missing_openai_key_is_503_with_the_hint(app, client, monkeypatch):
+def test_a_missing_openai_key_with_offline_mode_off_is_503_with_the_hint(app, client, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY")
+    monkeypatch.setenv("OPENAI_OFFLINE", "0")
 
     reply = client.post("/chat", json={"user_id": "ada", "message": "hi"})
 
@@ -535,7 +536,7 @@ def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_conversa
     history = requests.get(f"{base_url}/responses/{conversation_id}", params={"user_id": "ada"}, timeout=5)
     bad = requests.post(f"{base_url}/chat", data="oops", timeout=5)
 
-    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+    assert (health.status_code, health.json()) == (200, {"status": "ok", "openai": "api"})
     assert (started.status_code, continued.status_code) == (201, 200)
     assert listing.json()["conversations"][0]["turns"] == 2
     assert forbidden.status_code == 403

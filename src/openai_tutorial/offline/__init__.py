@@ -1,0 +1,29 @@
+"""An offline stand-in for the OpenAI API, so that every example runs with no key and no network.
+
+What it is: an ``httpx2`` transport that the SDK's client sends its requests to instead
+of the network (``OpenAI(http_client=offline.http_client(...))``). It answers the
+endpoints the examples use, with the API's JSON shapes, status codes, error bodies and
+server-sent events, and it enforces the API's rules that learners trip over (chained
+responses that were never stored, function calls without outputs, strict schemas that
+are not strict, metadata limits...). What it keeps, it keeps in a small SQLite file, so
+ids live on across processes, as they do at OpenAI.
+
+What it is not: a model. Its replies are canned and deterministic, and say so; they
+remember facts said earlier and call tools with valid arguments only so that each
+lesson shows what it teaches. Nothing it says is true of the world.
+
+``client.get_client()`` uses it when ``OPENAI_API_KEY`` is not set or ``OPENAI_OFFLINE=1``.
+"""
+
+from pathlib import Path
+
+import httpx2
+
+from openai_tutorial.offline.store import Store
+from openai_tutorial.offline.transport import OfflineTransport
+
+BASE_URL = "http://offline.invalid/v1"
+
+
+def http_client(state: Path, stream_delay: float) -> httpx2.Client:
+    return httpx2.Client(transport=OfflineTransport(Store(state), stream_delay))

@@ -1,0 +1,97 @@
+"""``/files``: upload (multipart, as the SDK sends it), retrieve and delete; kept until deleted.
+
+The stand-in also reads the text of what it keeps (plain text, and the text drawing
+operators of simple PDFs) so that a question about an uploaded document gets an answer
+that quotes it.
+"""
+
+import base64
+import re
+import time
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import TYPE_CHECKING, Any
+
+from openai_tutorial.offline.errors import invalid, not_found
+from openai_tutorial.offline.items import new_id
+
+if TYPE_CHECKING:
+    from openai_tutorial.offline.transport import Call
+
+PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
+PDF_TEXT = re.compile(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj")
+
+
+def form_fields(call: "Call") -> dict[str, tuple[str | None, bytes]]:
+    """The parts of a multipart/form-data body, by name: (filename, content)."""
+    content_type = call.request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        raise invalid("Uploads must be sent as multipart/form-data.")
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + call.request.content
+    )
+    return {
+        part.get_param("name", header="content-disposition"): (part.get_filename(), part.get_payload(decode=True))
+        for part in message.iter_parts()
+    }
+
+
+def create(call: "Call") -> dict[str, Any]:
+    fields = form_fields(call)
+    if "file" not in fields:
+        raise invalid("Missing required parameter: 'file'.", param="file", code="missing_required_parameter")
+    purpose = fields.get("purpose", (None, b""))[1].decode()
+    if purpose not in PURPOSES:
+        raise invalid(
+            f"Invalid value for 'purpose': '{purpose}'. Supported values are: {', '.join(PURPOSES)}.",
+            param="purpose",
+        )
+    filename, content = fields["file"]
+    file = {
+        "id": new_id("file").replace("file_", "file-"),
+        "object": "file",
+        "bytes": len(content),
+        "created_at": int(time.time()),
+        "expires_at": None,
+        "filename": filename or "upload",
+        "purpose": purpose,
+        "status": "processed",
+        "status_details": None,
+    }
+    call.store.put("file", file["id"], {"file": file, "content": base64.b64encode(content).decode()})
+    return file
+
+
+def existing(call: "Call") -> dict[str, Any]:
+    record = call.store.get("file", call.path["file_id"])
+    if record is None:
+        raise not_found(f"No such File object: {call.path['file_id']}", param="id")
+    return record
+
+
+def retrieve(call: "Call") -> dict[str, Any]:
+    return existing(call)["file"]
+
+
+def delete(call: "Call") -> dict[str, Any]:
+    file_id = existing(call)["file"]["id"]
+    call.store.delete("file", file_id)
+    return {"id": file_id, "object": "file", "deleted": True}
+
+
+def document_text(record: dict[str, Any]) -> str:
+    content = base64.b64decode(record["content"])
+    if content.startswith(b"%PDF"):
+        lines = [re.sub(rb"\\(.)", rb"\1", line).decode("latin-1") for line in PDF_TEXT.findall(content)]
+        return " ".join(line for line in lines if line.strip())
+    try:
+        return content.decode()
+    except UnicodeDecodeError:
+        return ""
+
+
+ROUTES = [
+    ("POST", r"/files", create),
+    ("GET", r"/files/(?P<file_id>[^/]+)", retrieve),
+    ("DELETE", r"/files/(?P<file_id>[^/]+)", delete),
+]

@@ -1,0 +1,290 @@
+"""``/responses``: create (plain, streamed, in the background), retrieve, delete, cancel, input items, token counts.
+
+A stored response keeps its input items and output, so a later request can continue it
+with ``previous_response_id``; ``store: false`` keeps nothing, as with the API. A
+background response moves queued → in_progress → completed over successive retrieves,
+so polling shows a real progression.
+"""
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from openai_tutorial.offline import model
+from openai_tutorial.offline.errors import invalid, not_found
+from openai_tutorial.offline.files import document_text
+from openai_tutorial.offline.items import new_id, normalized_input
+from openai_tutorial.offline.lists import page
+from openai_tutorial.offline.rules import check_metadata, strict_schema_problem
+from openai_tutorial.offline.store import Transaction
+from openai_tutorial.offline.streams import EventStream, response_events
+
+if TYPE_CHECKING:
+    from openai_tutorial.offline.transport import Call
+
+MIN_OUTPUT_TOKENS = 16
+TERMINAL_STATUSES = {"completed", "failed", "cancelled", "incomplete"}
+# Each retrieve of a background response moves it one step on.
+BACKGROUND_PROGRESSION = {"queued": "in_progress"}
+
+
+def stored(store: Transaction, response_id: str) -> dict[str, Any]:
+    record = store.get("response", response_id)
+    if record is None:
+        raise not_found(f"Response with id '{response_id}' not found.")
+    return record
+
+
+def conversation_id_of(body: dict[str, Any]) -> str | None:
+    conversation = body.get("conversation")
+    return conversation.get("id") if isinstance(conversation, dict) else conversation
+
+
+def check_request(body: dict[str, Any]) -> None:
+    """The parameter rules that hold before anything is looked up."""
+    if not body.get("model"):
+        raise invalid("Missing required parameter: 'model'.", param="model", code="missing_required_parameter")
+    if body.get("previous_response_id") and body.get("conversation"):
+        raise invalid(
+            "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or "
+            "'conversation'.",
+            code="mutually_exclusive_parameters",
+        )
+    cap = body.get("max_output_tokens")
+    if cap is not None and cap < MIN_OUTPUT_TOKENS:
+        raise invalid(
+            f"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= {MIN_OUTPUT_TOKENS}, "
+            f"but got {cap} instead.",
+            param="max_output_tokens",
+            code="integer_below_min_value",
+        )
+    check_metadata(body.get("metadata"))
+    for index, tool in enumerate(body.get("tools") or []):
+        strict = tool.get("type") == "function" and tool.get("strict") is not False
+        if strict and (problem := strict_schema_problem(tool.get("parameters") or {})):
+            raise invalid(
+                f"Invalid schema for function '{tool.get('name')}': {problem}",
+                param=f"tools[{index}].parameters",
+                code="invalid_function_parameters",
+            )
+    text_format = (body.get("text") or {}).get("format") or {}
+    strict = text_format.get("type") == "json_schema" and text_format.get("strict")
+    if strict and (problem := strict_schema_problem(text_format.get("schema") or {})):
+        raise invalid(
+            f"Invalid schema for response_format '{text_format.get('name')}': {problem}",
+            param="text.format.schema",
+            code="invalid_json_schema",
+        )
+    if body.get("background") and body.get("store") is False:
+        raise invalid("Background mode requires store=true: a background response must be stored.", param="store")
+
+
+def history_of(store: Transaction, body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every item the model sees before this request's input: a chain of responses, or a conversation."""
+    if conversation_id := conversation_id_of(body):
+        if store.get("conversation", conversation_id) is None:
+            raise not_found(f"Conversation with id '{conversation_id}' not found.", param="conversation")
+        return store.owned_by("item", conversation_id)
+    chain = []
+    response_id = body.get("previous_response_id")
+    while response_id:
+        record = store.get("response", response_id)
+        if record is None and not chain:
+            raise invalid(
+                f"Previous response with id '{response_id}' not found.",
+                param="previous_response_id",
+                code="previous_response_not_found",
+            )
+        if record is None:
+            break
+        chain.append(record)
+        response_id = record["response"]["previous_response_id"]
+    return [item for record in reversed(chain) for item in [*record["input_items"], *record["response"]["output"]]]
+
+
+def check_items(history: list[dict[str, Any]], new_items: list[dict[str, Any]]) -> None:
+    """The rules on items learners trip over: duplicates, unanswered calls, stray outputs and approvals."""
+    seen = {item["id"] for item in history}
+    for item in new_items:
+        if item["id"] in seen:
+            raise invalid(
+                f"Duplicate item found with id {item['id']}. Remove duplicate items from your input and try again.",
+                param="input",
+            )
+        seen.add(item["id"])
+    answered: dict[str, bool] = {}
+    approval_requests = set()
+    for item in [*history, *new_items]:
+        if item["type"] == "function_call":
+            answered[item["call_id"]] = False
+        elif item["type"] == "function_call_output":
+            if item["call_id"] not in answered:
+                raise invalid(
+                    f"No tool call found for function call output with call_id {item['call_id']}.", param="input"
+                )
+            answered[item["call_id"]] = True
+        elif item["type"] == "mcp_approval_request":
+            approval_requests.add(item["id"])
+        elif item["type"] == "mcp_approval_response" and item["approval_request_id"] not in approval_requests:
+            raise invalid(f"No approval request found with id '{item['approval_request_id']}'.", param="input")
+    if unanswered := [call_id for call_id, done in answered.items() if not done]:
+        raise invalid(f"No tool output found for function call {unanswered[0]}.", param="input")
+    if new_items and new_items[-1]["type"] == "reasoning":
+        raise invalid(
+            f"Item '{new_items[-1]['id']}' of type 'reasoning' was provided without its required following item.",
+            param="input",
+        )
+
+
+def documents_in(store: Transaction, items: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:
+    """The uploaded files that ``input_file`` parts name, as (filename, text)."""
+    documents = {}
+    for item in items:
+        for part in item.get("content") or [] if item["type"] == "message" else []:
+            if part["type"] == "input_file" and part.get("file_id"):
+                record = store.get("file", part["file_id"])
+                if record is None:
+                    raise invalid(f"The file '{part['file_id']}' was not found.", param="input")
+                documents[part["file_id"]] = (record["file"]["filename"], document_text(record))
+    return documents
+
+
+def response_object(body: dict[str, Any], reply: model.Reply, conversation_id: str | None) -> dict[str, Any]:
+    now = int(time.time())
+    text = body.get("text") or {}
+    reasoning = body.get("reasoning") or {}
+    return {
+        "id": new_id("resp"),
+        "object": "response",
+        "created_at": now,
+        "completed_at": now,
+        "status": "incomplete" if reply.incomplete_reason else "completed",
+        "background": bool(body.get("background")),
+        "error": None,
+        "incomplete_details": {"reason": reply.incomplete_reason} if reply.incomplete_reason else None,
+        "instructions": body.get("instructions"),
+        "max_output_tokens": body.get("max_output_tokens"),
+        "max_tool_calls": body.get("max_tool_calls"),
+        "model": body["model"],
+        "output": reply.output,
+        "parallel_tool_calls": body.get("parallel_tool_calls", True),
+        "previous_response_id": body.get("previous_response_id"),
+        "conversation": {"id": conversation_id} if conversation_id else None,
+        "reasoning": {"effort": model.reasoning_effort(body), "summary": reasoning.get("summary")},
+        "service_tier": body.get("service_tier") if body.get("service_tier") in {"flex", "priority"} else "default",
+        "store": body.get("store", True) is not False,
+        "temperature": body.get("temperature", 1.0),
+        "text": {"format": text.get("format") or {"type": "text"}, "verbosity": text.get("verbosity", "medium")},
+        "tool_choice": body.get("tool_choice", "auto"),
+        "tools": body.get("tools") or [],
+        "top_logprobs": body.get("top_logprobs", 0),
+        "top_p": body.get("top_p", 1.0),
+        "truncation": body.get("truncation", "disabled"),
+        "usage": reply.usage,
+        "user": None,
+        "safety_identifier": body.get("safety_identifier"),
+        "prompt_cache_key": body.get("prompt_cache_key"),
+        "metadata": body.get("metadata") or {},
+    }
+
+
+def queued(response: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **response,
+        "status": "queued",
+        "output": [],
+        "usage": None,
+        "completed_at": None,
+        "incomplete_details": None,
+    }
+
+
+def create(call: "Call") -> dict[str, Any] | EventStream:
+    body = call.body
+    check_request(body)
+    history = history_of(call.store, body)
+    new_items = normalized_input(body.get("input", []))
+    check_items(history, new_items)
+    turn = model.Turn(body, history, new_items, documents_in(call.store, new_items))
+    response = response_object(body, model.reply(turn), conversation_id_of(body))
+
+    if response["store"]:
+        record = {"response": response, "input_items": new_items}
+        if response["background"] and not body.get("stream"):
+            record = {**record, "response": queued(response), "finished": response}
+        call.store.put("response", response["id"], record)
+    if conversation_id := conversation_id_of(body):
+        for item in [*new_items, *response["output"]]:
+            call.store.put("item", item["id"], item, owner=conversation_id)
+    if body.get("stream"):
+        return EventStream(response_events(response))
+    return queued(response) if response["background"] else response
+
+
+def advanced(store: Transaction, response_id: str) -> dict[str, Any]:
+    """A background response one step further on: queued → in_progress → its finished state."""
+    record = stored(store, response_id)
+    response = record["response"]
+    if "finished" in record and response["status"] not in TERMINAL_STATUSES:
+        status = BACKGROUND_PROGRESSION.get(response["status"])
+        response = {**response, "status": status} if status else record.pop("finished")
+        store.put("response", response_id, {**record, "response": response})
+    return response
+
+
+def retrieve(call: "Call") -> dict[str, Any] | EventStream:
+    response_id = call.path["response_id"]
+    if call.query.get("stream") != "true":
+        return advanced(call.store, response_id)
+    record = stored(call.store, response_id)
+    if not record["response"]["background"]:
+        raise invalid("Only responses created with background=true can be streamed again.", param="stream")
+    finished = record.get("finished", record["response"])
+    if "finished" in record:
+        call.store.put("response", response_id, {"response": finished, "input_items": record["input_items"]})
+    starting_after = int(call.query.get("starting_after", "-1"))
+    return EventStream([event for event in response_events(finished) if event["sequence_number"] > starting_after])
+
+
+def delete(call: "Call") -> dict[str, Any]:
+    response_id = call.path["response_id"]
+    if not call.store.delete("response", response_id):
+        raise not_found(f"Response with id '{response_id}' not found.")
+    return {"id": response_id, "object": "response.deleted", "deleted": True}
+
+
+def cancel(call: "Call") -> dict[str, Any]:
+    response_id = call.path["response_id"]
+    record = stored(call.store, response_id)
+    response = record["response"]
+    if not response["background"]:
+        raise invalid("Only responses created with background=true can be cancelled.")
+    if response["status"] == "cancelled":
+        return response
+    if response["status"] in TERMINAL_STATUSES:
+        raise invalid(f"Cannot cancel a response that is already {response['status']}.")
+    response = {**response, "status": "cancelled"}
+    call.store.put("response", response_id, {"response": response, "input_items": record["input_items"]})
+    return response
+
+
+def list_input_items(call: "Call") -> dict[str, Any]:
+    record = stored(call.store, call.path["response_id"])
+    return page(record["input_items"], call.query, default_order="desc")
+
+
+def count_input_tokens(call: "Call") -> dict[str, Any]:
+    body = call.body
+    check_request(body)
+    history = history_of(call.store, body)
+    new_items = normalized_input(body.get("input", []))
+    return {"object": "response.input_tokens", "input_tokens": model.count_input_tokens(body, history + new_items)}
+
+
+ROUTES = [
+    ("POST", r"/responses", create),
+    ("POST", r"/responses/input_tokens", count_input_tokens),
+    ("GET", r"/responses/(?P<response_id>[^/]+)", retrieve),
+    ("DELETE", r"/responses/(?P<response_id>[^/]+)", delete),
+    ("POST", r"/responses/(?P<response_id>[^/]+)/cancel", cancel),
+    ("GET", r"/responses/(?P<response_id>[^/]+)/input_items", list_input_items),
+]

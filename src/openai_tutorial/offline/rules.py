@@ -1,0 +1,118 @@
+"""The API's rules on request parameters that the stand-in enforces, with the API's error bodies."""
+
+from typing import Any
+
+import httpx2
+
+from openai_tutorial.offline.errors import invalid
+
+MAX_METADATA_PAIRS = 16
+MAX_METADATA_KEY_CHARS = 64
+MAX_METADATA_VALUE_CHARS = 512
+JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
+
+
+def check_metadata(metadata: Any) -> dict[str, str]:
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict):
+        raise invalid("Invalid 'metadata': expected an object.", param="metadata", code="invalid_type")
+    if len(metadata) > MAX_METADATA_PAIRS:
+        raise invalid(
+            f"Invalid 'metadata': too many properties. Expected an object with at most {MAX_METADATA_PAIRS} "
+            f"properties, but got an object with {len(metadata)} properties instead.",
+            param="metadata",
+            code="object_above_max_properties",
+        )
+    for key, value in metadata.items():
+        if len(key) > MAX_METADATA_KEY_CHARS:
+            raise too_long("metadata", MAX_METADATA_KEY_CHARS, len(key))
+        if not isinstance(value, str):
+            raise invalid(f"Invalid type for 'metadata.{key}': expected a string.", param=f"metadata.{key}")
+        if len(value) > MAX_METADATA_VALUE_CHARS:
+            raise too_long(f"metadata.{key}", MAX_METADATA_VALUE_CHARS, len(value))
+    return metadata
+
+
+def too_long(param: str, limit: int, length: int):
+    return invalid(
+        f"Invalid '{param}': string too long. Expected a string with maximum length {limit}, "
+        f"but got a string with length {length} instead.",
+        param=param,
+        code="string_above_max_length",
+    )
+
+
+def check_array_length(value: Any, param: str, limit: int) -> list:
+    if not isinstance(value, list):
+        raise invalid(f"Invalid '{param}': expected an array.", param=param, code="invalid_type")
+    if len(value) > limit:
+        raise invalid(
+            f"Invalid '{param}': array too long. Expected an array with maximum length {limit}, "
+            f"but got an array with length {len(value)} instead.",
+            param=param,
+            code="array_above_max_length",
+        )
+    return value
+
+
+def integer_query(query: httpx2.QueryParams, name: str, default: int, low: int, high: int) -> int:
+    text = query.get(name)
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit()):
+        raise invalid(f"Invalid '{name}': expected an integer, but got '{text}' instead.", param=name)
+    if not low <= int(text) <= high:
+        raise invalid(
+            f"Invalid '{name}': integer out of range. Expected a value from {low} to {high}, but got {text} instead.",
+            param=name,
+            code="integer_out_of_range",
+        )
+    return int(text)
+
+
+def strict_schema_problem(schema: Any, root: dict[str, Any] | None = None, context: tuple = ()) -> str | None:
+    """What breaks strict mode in a JSON schema, as the API words it, or None.
+
+    Strict mode asks for every object to list all of its properties in ``required`` and to
+    say ``additionalProperties: false``; optional fields are typed with ``null`` instead.
+    """
+    if not isinstance(schema, dict):
+        return f"In context={context}, schema must be a JSON Schema of 'type: \"object\"', got '{schema}'."
+    root = root or schema
+    if "$ref" in schema:
+        return None
+    for keyword in ("anyOf", "allOf"):
+        for index, branch in enumerate(schema.get(keyword) or []):
+            if problem := strict_schema_problem(branch, root, (*context, keyword, index)):
+                return problem
+    for keyword in ("$defs", "definitions"):
+        for name, definition in (schema.get(keyword) or {}).items():
+            if problem := strict_schema_problem(definition, root, (*context, keyword, name)):
+                return problem
+    types = schema.get("type")
+    if types is None:
+        return (
+            None
+            if {"anyOf", "allOf", "enum", "const"} & schema.keys()
+            else (f"In context={context}, schema must have a 'type' key.")
+        )
+    for kind in types if isinstance(types, list) else [types]:
+        if kind not in JSON_TYPES:
+            return f"In context={context}, '{kind}' is not a valid type; use one of {', '.join(sorted(JSON_TYPES))}."
+    if "object" in types:
+        properties = schema.get("properties") or {}
+        if schema.get("additionalProperties") is not False:
+            return f"In context={context}, 'additionalProperties' is required to be supplied and to be false."
+        missing = [key for key in properties if key not in (schema.get("required") or [])]
+        if missing:
+            return (
+                f"In context={context}, 'required' is required to be supplied and to be an array including "
+                f"every key in properties. Missing '{missing[0]}'."
+            )
+        for key, spec in properties.items():
+            if problem := strict_schema_problem(spec, root, (*context, "properties", key)):
+                return problem
+    if "array" in types and "items" in schema:
+        return strict_schema_problem(schema["items"], root, (*context, "items"))
+    return None

@@ -1,0 +1,109 @@
+"""The events of a streamed response, in the order the API sends them.
+
+They are made from the finished response, so a stream and a later ``retrieve(id,
+stream=True, starting_after=n)`` give the very same numbered events: a resumed stream
+neither loses nor repeats anything.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+WORDS_PER_DELTA = 3
+
+
+@dataclass
+class EventStream:
+    events: list[dict[str, Any]]
+
+
+def encode_event(event: dict[str, Any]) -> bytes:
+    return f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode()
+
+
+def chunks(text: str) -> list[str]:
+    """A text in pieces of a few words, as deltas arrive."""
+    words = re.findall(r"\S+\s*|\s+", text)
+    return ["".join(words[start : start + WORDS_PER_DELTA]) for start in range(0, len(words), WORDS_PER_DELTA)]
+
+
+def message_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
+    events = [{"type": "response.output_item.added", "output_index": index, "item": {**item, "content": []}}]
+    events[0]["item"]["status"] = "in_progress"
+    for part_index, part in enumerate(item["content"]):
+        where = {"item_id": item["id"], "output_index": index, "content_index": part_index}
+        if part["type"] != "output_text":
+            events.append({"type": "response.content_part.added", **where, "part": part})
+        else:
+            events.append({"type": "response.content_part.added", **where, "part": {**part, "text": ""}})
+            events += [
+                {"type": "response.output_text.delta", **where, "delta": delta, "logprobs": []}
+                for delta in chunks(part["text"])
+            ]
+            events.append({"type": "response.output_text.done", **where, "text": part["text"], "logprobs": []})
+        events.append({"type": "response.content_part.done", **where, "part": part})
+    return events
+
+
+def function_call_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
+    where = {"item_id": item["id"], "output_index": index}
+    return [
+        {
+            "type": "response.output_item.added",
+            "output_index": index,
+            "item": {**item, "arguments": "", "status": "in_progress"},
+        },
+        {"type": "response.function_call_arguments.delta", **where, "delta": item["arguments"]},
+        {"type": "response.function_call_arguments.done", **where, "arguments": item["arguments"]},
+    ]
+
+
+def reasoning_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
+    events = [{"type": "response.output_item.added", "output_index": index, "item": {**item, "summary": []}}]
+    for summary_index, part in enumerate(item["summary"]):
+        where = {"item_id": item["id"], "output_index": index, "summary_index": summary_index}
+        events += [
+            {"type": "response.reasoning_summary_part.added", **where, "part": {**part, "text": ""}},
+            *(
+                {"type": "response.reasoning_summary_text.delta", **where, "delta": delta}
+                for delta in chunks(part["text"])
+            ),
+            {"type": "response.reasoning_summary_text.done", **where, "text": part["text"]},
+            {"type": "response.reasoning_summary_part.done", **where, "part": part},
+        ]
+    return events
+
+
+ITEM_EVENTS = {"message": message_events, "function_call": function_call_events, "reasoning": reasoning_events}
+FINAL_EVENTS = {"completed": "response.completed", "incomplete": "response.incomplete", "failed": "response.failed"}
+
+
+def response_events(response: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every event of ``response`` being written, numbered from 0 by ``sequence_number``."""
+    started = {
+        **response,
+        "status": "in_progress",
+        "output": [],
+        "usage": None,
+        "completed_at": None,
+        "incomplete_details": None,
+        "error": None,
+    }
+    events: list[dict[str, Any]] = []
+    if response["background"]:
+        queued = {**started, "status": "queued"}
+        events += [{"type": "response.created", "response": queued}, {"type": "response.queued", "response": queued}]
+    else:
+        events.append({"type": "response.created", "response": started})
+    events.append({"type": "response.in_progress", "response": started})
+    for index, item in enumerate(response["output"]):
+        item_events = ITEM_EVENTS.get(item["type"])
+        if item_events is None:
+            events.append({"type": "response.output_item.added", "output_index": index, "item": item})
+        else:
+            events += item_events(index, item)
+        events.append({"type": "response.output_item.done", "output_index": index, "item": item})
+    if response["status"] in FINAL_EVENTS:
+        events.append({"type": FINAL_EVENTS[response["status"]], "response": response})
+    return [{**event, "sequence_number": number} for number, event in enumerate(events)]
