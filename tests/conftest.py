@@ -35,7 +35,10 @@ TEST_API_KEY = "sk-test-0123456789"
 
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test starts with a fake key, no .env and a fresh client, and leaves the environment as it found it."""
+    """Each test starts with a fake key, no .env and a fresh client, and leaves the environment as it found it.
+
+    The repository root moves to ``tmp_path``, so offline state is the test's own too.
+    """
     saved_environ = dict(os.environ)
     for name in list(os.environ):
         if name.startswith("OPENAI_"):
@@ -50,6 +53,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.setattr(client_module, "OpenAI", functools.partial(openai.OpenAI, _strict_response_validation=True))
     client_module.load_environment.cache_clear()
     client_module.get_client.cache_clear()
+    client_module.announce_offline.cache_clear()
     yield
     client_module.get_client.cache_clear()
     client_module.load_environment.cache_clear()

@@ -197,3 +197,81 @@ def test_other_sdk_errors_are_not_swallowed():
 
     with pytest.raises(openai.OpenAIError, match="not an API error"):
         run(broken)
+
+
+OFFLINE_NOTICE = (
+    "offline: OPENAI_API_KEY is not set, so replies come from the built-in offline stand-in (no network, no cost); "
+    "put your key in .env to use OpenAI\n"
+)
+
+
+def test_without_a_key_the_client_is_the_offline_stand_in_and_says_so_once(monkeypatch, capsys):
+    monkeypatch.delenv("OPENAI_API_KEY")
+
+    first = get_client().responses.create(model=get_model(), input="hi")
+    get_client.cache_clear()
+    second = get_client().responses.create(model=get_model(), input="hi")
+
+    assert first.output_text.startswith("This is the offline stand-in")
+    assert second.output_text == first.output_text
+    assert capsys.readouterr() == ("", OFFLINE_NOTICE)
+
+
+def test_offline_1_forces_the_stand_in_even_with_a_key(monkeypatch, capsys):
+    monkeypatch.setenv("OPENAI_OFFLINE", "1")
+
+    response = get_client().responses.create(model=get_model(), input="hi")
+
+    assert response.output_text.startswith("This is the offline stand-in")
+    assert capsys.readouterr().err == (
+        "offline: OPENAI_OFFLINE=1 is set, so replies come from the built-in offline stand-in (no network, no cost); "
+        "unset it to use OpenAI\n"
+    )
+
+
+def test_offline_0_with_a_key_talks_to_the_api(monkeypatch, openai_api, capsys):
+    monkeypatch.setenv("OPENAI_OFFLINE", "0")
+    openai_api.post("/responses").respond(json=payloads.response("from the API"))
+
+    assert get_client().responses.create(model=get_model(), input="hi").output_text == "from the API"
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("value", ["yes", "true", "2"])
+def test_offline_takes_only_0_or_1(monkeypatch, value):
+    monkeypatch.setenv("OPENAI_OFFLINE", value)
+
+    with pytest.raises(UsageError) as raised:
+        get_client()
+
+    assert str(raised.value) == f"OPENAI_OFFLINE must be 1 (always offline) or 0 (never offline), not {value!r}."
+
+
+def test_the_offline_state_lives_under_the_repository_unless_moved(monkeypatch, tmp_path):
+    monkeypatch.setenv("OPENAI_OFFLINE", "1")
+    get_client().conversations.create()
+    default_state = client_module.REPO_ROOT / ".offline" / "state.sqlite3"
+
+    moved = tmp_path / "elsewhere" / "state.sqlite3"
+    monkeypatch.setenv("OPENAI_OFFLINE_STATE", str(moved))
+    get_client.cache_clear()
+    get_client().conversations.create()
+
+    assert default_state.is_file()
+    assert moved.is_file()
+
+
+def test_the_offline_state_is_ignored_by_git():
+    ignored = subprocess.run(
+        ["git", "check-ignore", ".offline/state.sqlite3"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+
+    assert ignored.stdout == ".offline/state.sqlite3\n"
+
+
+def test_a_bad_offline_stream_delay_is_a_configuration_error(monkeypatch):
+    monkeypatch.setenv("OPENAI_OFFLINE", "1")
+    monkeypatch.setenv("OPENAI_OFFLINE_STREAM_DELAY", "slow")
+
+    with pytest.raises(UsageError, match=r"^OPENAI_OFFLINE_STREAM_DELAY must be a number, not 'slow'\.$"):
+        get_client()

@@ -56,6 +56,19 @@ def test_healthz_says_who_answers_the_openai_calls(client):
     assert (client.get("/healthz").status_code, client.get("/healthz").json) == (200, {"status": "ok", "openai": "api"})
 
 
+def test_an_offline_backend_says_so_at_start_and_in_healthz(monkeypatch, capsys):
+    monkeypatch.delenv("OPENAI_API_KEY")
+
+    app = create_json_app(__name__, {}, None)
+    started = capsys.readouterr().err
+
+    assert started == (
+        "offline: OPENAI_API_KEY is not set, so replies come from the built-in offline stand-in (no network, no cost); "
+        "put your key in .env to use OpenAI\n"
+    )
+    assert app.test_client().get("/healthz").json == {"status": "ok", "openai": "offline"}
+
+
 def test_a_raised_problem_becomes_its_status_headers_and_the_json_shape(client):
     reply = client.get("/teapot")
 
@@ -175,7 +188,10 @@ def test_an_openai_error_never_echoes_the_key_to_the_client(client, openai_api, 
 @pytest.mark.parametrize(
     ("environment", "message"),
     [
-        ({"OPENAI_API_KEY": None, "OPENAI_OFFLINE": "0"}, "The server is not configured: OPENAI_API_KEY is not set: copy .env.example"),
+        (
+            {"OPENAI_API_KEY": None, "OPENAI_OFFLINE": "0"},
+            "The server is not configured: OPENAI_API_KEY is not set: copy .env.example",
+        ),
         ({"OPENAI_TIMEOUT": "soon"}, "The server is not configured: OPENAI_TIMEOUT must be a number, not 'soon'."),
     ],
 )

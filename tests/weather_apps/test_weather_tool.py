@@ -1,6 +1,7 @@
 """The weather tool and tool loop that the three weather apps share."""
 
 import json
+from datetime import date, timedelta
 
 import pytest
 import requests
@@ -110,3 +111,29 @@ def test_the_tool_schema_is_strict():
     assert set(parameters["required"]) == set(parameters["properties"]) == {"place", "units"}
     assert parameters["additionalProperties"] is False
     assert parameters["properties"]["units"]["type"] == ["string", "null"]
+
+
+def test_offline_any_place_has_weather_marked_as_sample_data_and_always_the_same(monkeypatch):
+    monkeypatch.setenv("OPENAI_OFFLINE", "1")
+
+    lisbon, again, in_fahrenheit = get_weather("lisbon"), get_weather("Lisbon"), get_weather("Lisbon", "fahrenheit")
+
+    assert lisbon == again
+    assert lisbon["place"] == "Lisbon, Offline sample data"
+    assert lisbon["current"]["temperature"].endswith("°C")
+    assert in_fahrenheit["current"]["temperature"].endswith("°F")
+    celsius = float(lisbon["current"]["temperature"].removesuffix("°C"))
+    assert float(in_fahrenheit["current"]["temperature"].removesuffix("°F")) == round(celsius * 9 / 5 + 32, 1)
+    today = date.today()
+    assert [day["date"] for day in lisbon["forecast"]] == [str(today + timedelta(days=n)) for n in range(3)]
+    assert get_weather("Oslo") != lisbon
+
+
+def test_the_provider_urls_are_settings_so_a_mirror_can_answer(open_meteo, monkeypatch):
+    monkeypatch.setenv("OPEN_METEO_GEOCODING_URL", "https://meteo.mirror.test/geo")
+    monkeypatch.setenv("OPEN_METEO_FORECAST_URL", "https://meteo.mirror.test/forecast")
+    search = open_meteo.add(responses.GET, "https://meteo.mirror.test/geo", json=meteo.place())
+    forecast = open_meteo.add(responses.GET, "https://meteo.mirror.test/forecast", json=meteo.forecast())
+
+    assert get_weather("Lisbon") == LISBON
+    assert (search.call_count, forecast.call_count) == (1, 1)

@@ -106,9 +106,7 @@ def normalized_input(value: Any, param: str = "input") -> list[dict[str, Any]]:
 
 
 def text_of(item: dict[str, Any]) -> str:
-    """The text of a message item, its parts joined; other items have none."""
-    if item.get("type") != "message":
-        return ""
+    """The text of a message item, its parts joined."""
     return " ".join(part.get("text", "") for part in item["content"] if part["type"] in {"input_text", "output_text"})
 
 

@@ -382,8 +382,12 @@ def instance_of(schema: dict[str, Any], text: str, root: dict[str, Any] | None =
     if "anyOf" in schema:
         branches = [resolve(branch, root) for branch in schema["anyOf"]]
         real = [branch for branch in branches if branch.get("type") != "null"]
-        value = instance_of(real[0], text, root, name) if real else None
-        return None if value in ("", []) and len(real) < len(branches) else value
+        if not real:
+            return None
+        branch = real[0]
+        if len(real) < len(branches) and branch.get("type") == "string":
+            branch = {**branch, "type": ["string", "null"]}
+        return instance_of(branch, text, root, name)
     types = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type", "object")]
     kind = next((t for t in types if t != "null"), "null")
     if "enum" in schema:

@@ -60,7 +60,7 @@ def check_request(body: dict[str, Any]) -> None:
     check_metadata(body.get("metadata"))
     for index, tool in enumerate(body.get("tools") or []):
         strict = tool.get("type") == "function" and tool.get("strict") is not False
-        if strict and (problem := strict_schema_problem(tool.get("parameters") or {})):
+        if strict and (problem := strict_schema_problem(tool.get("parameters", {}))):
             raise invalid(
                 f"Invalid schema for function '{tool.get('name')}': {problem}",
                 param=f"tools[{index}].parameters",
@@ -68,7 +68,7 @@ def check_request(body: dict[str, Any]) -> None:
             )
     text_format = (body.get("text") or {}).get("format") or {}
     strict = text_format.get("type") == "json_schema" and text_format.get("strict")
-    if strict and (problem := strict_schema_problem(text_format.get("schema") or {})):
+    if strict and (problem := strict_schema_problem(text_format.get("schema", {}))):
         raise invalid(
             f"Invalid schema for response_format '{text_format.get('name')}': {problem}",
             param="text.format.schema",

@@ -80,8 +80,6 @@ def strict_schema_problem(schema: Any, root: dict[str, Any] | None = None, conte
     if not isinstance(schema, dict):
         return f"In context={context}, schema must be a JSON Schema of 'type: \"object\"', got '{schema}'."
     root = root or schema
-    if "$ref" in schema:
-        return None
     for keyword in ("anyOf", "allOf"):
         for index, branch in enumerate(schema.get(keyword) or []):
             if problem := strict_schema_problem(branch, root, (*context, keyword, index)):
@@ -90,6 +88,8 @@ def strict_schema_problem(schema: Any, root: dict[str, Any] | None = None, conte
         for name, definition in (schema.get(keyword) or {}).items():
             if problem := strict_schema_problem(definition, root, (*context, keyword, name)):
                 return problem
+    if "$ref" in schema:
+        return None
     types = schema.get("type")
     if types is None:
         return (

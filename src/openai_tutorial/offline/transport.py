@@ -75,6 +75,13 @@ class OfflineTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
             )
         except APIError as error:
             return error.status, error.body()
+        except Exception as error:  # a bug here is the API's 500, never a dropped connection
+            failure = APIError(
+                500,
+                f"The offline stand-in failed on this request ({type(error).__name__}: {error}); please report it.",
+                type="server_error",
+            )
+            return failure.status, failure.body()
 
     def response(self, request: httpx2.Request, stream: httpx2.SyncByteStream | httpx2.AsyncByteStream):
         status, result = self.answer(request)

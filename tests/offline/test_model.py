@@ -1,0 +1,120 @@
+"""Corners of the offline model that the API-level tests do not reach: schema shapes and odd histories."""
+
+import json
+
+import pytest
+
+from openai_tutorial.client import get_model
+from openai_tutorial.offline import model
+
+MODEL = get_model()
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        ({"anyOf": [{"type": "null"}]}, None),
+        ({"anyOf": [{"type": "integer"}, {"type": "null"}]}, 1),
+        ({"type": "number"}, 1.0),
+        ({"type": "string"}, "offline colour"),
+        ({"type": "array", "items": {"type": "object"}}, []),
+        ({"$defs": {"N": {"type": "integer"}}, "$ref": "#/$defs/N"}, 1),
+        ({"type": "string", "enum": ["red", "green"]}, "green"),
+    ],
+)
+def test_an_instance_fits_each_schema_shape(schema, value):
+    assert model.instance_of(schema, "A green hat.", name="colour") == value
+
+
+def test_a_reply_with_only_tool_calls_is_never_cut(client):
+    tool = {
+        "type": "function",
+        "name": "get_weather",
+        "strict": True,
+        "parameters": {
+            "type": "object",
+            "properties": {"place": {"type": "string"}},
+            "required": ["place"],
+            "additionalProperties": False,
+        },
+    }
+
+    response = client.responses.create(model=MODEL, input="Weather in Oslo?", tools=[tool], max_output_tokens=16)
+
+    assert (response.status, response.output[-1].type) == ("completed", "function_call")
+
+
+def test_a_tool_output_with_a_list_is_summarised_by_its_length(client):
+    tool = {"type": "function", "name": "lookup", "strict": False, "parameters": {"type": "object", "properties": {}}}
+    asked = client.responses.create(model=MODEL, input="Look it up.", tools=[tool])
+
+    answered = client.responses.create(
+        model=MODEL,
+        previous_response_id=asked.id,
+        input=[
+            {
+                "type": "function_call_output",
+                "call_id": asked.output[-1].call_id,
+                "output": json.dumps({"days": [1, 2]}),
+            }
+        ],
+    )
+
+    assert answered.output_text.endswith("lookup says days: 2 entries.")
+
+
+@pytest.mark.parametrize("arguments", ["{not json", "[1]", '{"place": 3}'])
+def test_an_earlier_call_whose_arguments_give_no_place_is_passed_over(client, arguments):
+    tool = {
+        "type": "function",
+        "name": "get_weather",
+        "strict": False,
+        "parameters": {"type": "object", "properties": {"place": {"type": "string"}}},
+    }
+    history = [
+        {"role": "user", "content": "Weather?"},
+        {"type": "function_call", "call_id": "call_1", "name": "get_weather", "arguments": arguments},
+        {"type": "function_call_output", "call_id": "call_1", "output": "sunny"},
+    ]
+    first = client.responses.create(model=MODEL, input=history, tools=[tool])
+
+    follow_up = client.responses.create(model=MODEL, previous_response_id=first.id, input="And tomorrow?", tools=[tool])
+
+    assert [item.type for item in follow_up.output] == ["reasoning", "message"]
+
+
+def test_mcp_tools_are_listed_once_in_a_chain_and_allowed_tools_may_be_a_filter(client):
+    tool = {
+        "type": "mcp",
+        "server_label": "wiki",
+        "server_url": "https://mcp.example.com/mcp",
+        "require_approval": "never",
+        "allowed_tools": {"tool_names": ["read_wiki_contents"]},
+    }
+    first = client.responses.create(model=MODEL, input="Read it.", tools=[tool])
+
+    second = client.responses.create(model=MODEL, previous_response_id=first.id, input="Again.", tools=[tool])
+
+    assert [t.name for t in first.output[1].tools] == ["read_wiki_contents"]
+    assert [item.type for item in second.output] == ["reasoning", "mcp_call", "message"]
+    assert second.output[1].name == "read_wiki_contents"
+
+
+def test_a_chain_with_a_deleted_response_continues_from_what_is_left(client):
+    first = client.responses.create(model=MODEL, input="My name is Ada.")
+    second = client.responses.create(model=MODEL, previous_response_id=first.id, input="I love astronomy.")
+    client.responses.delete(first.id)
+
+    third = client.responses.create(model=MODEL, previous_response_id=second.id, input="What do you remember?")
+
+    assert third.output_text == "Offline stand-in, recalling what you said earlier: you love astronomy."
+
+
+def test_a_cancelled_background_response_streamed_again_has_no_final_event(client):
+    started = client.responses.create(model=MODEL, input="x", background=True)
+    client.responses.cancel(started.id)
+
+    with client.responses.retrieve(started.id, stream=True) as stream:
+        types = [event.type for event in stream]
+
+    assert types == ["response.created", "response.queued", "response.in_progress"]
