@@ -118,3 +118,40 @@ def test_a_cancelled_background_response_streamed_again_has_no_final_event(clien
         types = [event.type for event in stream]
 
     assert types == ["response.created", "response.queued", "response.in_progress"]
+
+
+def test_a_replayed_history_with_a_new_question_calls_again_for_the_last_place(client):
+    tool = {
+        "type": "function",
+        "name": "get_weather",
+        "strict": True,
+        "parameters": {
+            "type": "object",
+            "properties": {"place": {"type": "string"}},
+            "required": ["place"],
+            "additionalProperties": False,
+        },
+    }
+    history = [{"role": "user", "content": "Weather in Lisbon?"}]
+    asked = client.responses.create(model=MODEL, input=history, tools=[tool], store=False)
+    history += [item.to_dict(exclude_none=True) for item in asked.output]
+    history.append({"type": "function_call_output", "call_id": asked.output[-1].call_id, "output": "sunny"})
+    answered = client.responses.create(model=MODEL, input=history, tools=[tool], store=False)
+    history += [item.to_dict(exclude_none=True) for item in answered.output]
+
+    follow_up = client.responses.create(
+        model=MODEL, input=[*history, {"role": "user", "content": "And tomorrow?"}], tools=[tool], store=False
+    )
+
+    assert answered.output_text.endswith("get_weather says sunny.")
+    assert [json.loads(item.arguments) for item in follow_up.output if item.type == "function_call"] == [
+        {"place": "Lisbon"}
+    ]
+
+
+def test_a_request_with_no_user_message_gets_the_canned_reply(client):
+    response = client.responses.create(model=MODEL, input=[{"role": "developer", "content": "Be kind."}])
+
+    assert response.output_text.startswith(
+        "This is the offline stand-in, not a model, so this reply is canned: there was no question to answer."
+    )

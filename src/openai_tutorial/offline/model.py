@@ -60,6 +60,18 @@ class Turn:
     def question(self) -> str:
         return last_user_text(self.new_items) or last_user_text(self.history)
 
+    @property
+    def since_question(self) -> list[dict[str, Any]]:
+        """The items after the user's last message: this turn's calls, their outputs, approvals."""
+        context = self.context
+        users = [index for index, item in enumerate(context) if item.get("role") == "user"]
+        return context[users[-1] + 1 :] if users else context
+
+    @property
+    def before_question(self) -> list[dict[str, Any]]:
+        context = self.context
+        return context[: len(context) - len(self.since_question)]
+
 
 def reasoning_effort(request: dict[str, Any]) -> str:
     """Reasoning models (gpt-5 and o-series) think before they answer unless told ``none``."""
@@ -145,10 +157,10 @@ def reasoning_item(turn: Turn) -> dict[str, Any]:
 
 def act(turn: Turn) -> list[dict[str, Any]]:
     """The items after the reasoning: tool calls, or the answer."""
-    outputs = [item for item in turn.new_items if item["type"] == "function_call_output"]
+    outputs = [item for item in turn.since_question if item["type"] == "function_call_output"]
     if outputs:
         return [assistant_message(answer_from_tool_outputs(outputs, turn.context))]
-    approvals = [item for item in turn.new_items if item["type"] == "mcp_approval_response"]
+    approvals = [item for item in turn.since_question if item["type"] == "mcp_approval_response"]
     if approvals:
         return after_approvals(turn, approvals)
 
@@ -206,8 +218,9 @@ def text_reply(turn: Turn) -> str:
         return f"Noted: {'; '.join(fact for _, fact in stated)}. ({CANNED_NOTE}, but it remembers what you tell it.)"
     if described := described_media(turn):
         return f"{CANNED_NOTE} and it cannot look at content: it received {described}. A real model describes it."
+    asked = f"you asked {excerpt(question)}" if question.strip() else "there was no question to answer"
     return (
-        f"{CANNED_NOTE}: you asked {excerpt(question)}. "
+        f"{CANNED_NOTE}: {asked}. "
         "Set OPENAI_API_KEY in .env and a real model answers instead. "
         "Everything else about this response, its id, status, usage and shape, is what the API returns."
     )
@@ -336,7 +349,7 @@ def function_calls(turn: Turn, functions: list[dict[str, Any]]) -> list[dict[str
 
 def earlier_values(turn: Turn, name: str, subject: str) -> list[str]:
     """The value the last call of this function had: a follow-up ("and tomorrow?") keeps its place."""
-    for item in reversed(turn.history):
+    for item in reversed(turn.before_question):
         if item["type"] == "function_call" and item.get("name") == name:
             try:
                 value = json.loads(item["arguments"]).get(subject)
@@ -475,7 +488,7 @@ def use_mcp(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:
     label = tool.get("server_label", "mcp")
     names = mcp_tool_names(tool)
     output = []
-    listed = any(item["type"] == "mcp_list_tools" and item.get("server_label") == label for item in turn.history)
+    listed = any(item["type"] == "mcp_list_tools" and item.get("server_label") == label for item in turn.context)
     if not listed:
         output.append(
             {
@@ -521,7 +534,7 @@ def mcp_answer(label: str, name: str) -> dict[str, Any]:
 
 
 def after_approvals(turn: Turn, approvals: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    requests = {item["id"]: item for item in turn.history if item["type"] == "mcp_approval_request"}
+    requests = {item["id"]: item for item in turn.context if item["type"] == "mcp_approval_request"}
     output, declined = [], []
     for approval in approvals:
         request = requests[approval["approval_request_id"]]

@@ -55,7 +55,7 @@ def forecast(query: dict[str, str]) -> dict:
         "current": {
             "time": datetime.now().strftime("%Y-%m-%dT%H:00"),
             "temperature_2m": temperature(digest[2]),
-            "apparent_temperature": temperature(digest[3]),
+            "apparent_temperature": round(temperature(digest[2]) - digest[3] % 40 / 10, 1),
             "relative_humidity_2m": 40 + digest[4] % 50,
             "weather_code": WEATHER_CODES[digest[5] % len(WEATHER_CODES)],
             "wind_speed_10m": round(digest[6] / 255 * 40, 1),
