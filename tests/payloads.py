@@ -196,9 +196,9 @@ def conversation_deleted(conversation_id: str) -> dict:
     return {"id": conversation_id, "object": "conversation.deleted", "deleted": True}
 
 
-def input_message(text: str, role: str = "user") -> dict:
+def input_message(text: str, role: str = "user", *, id: str | None = None) -> dict:
     return {
-        "id": new_id("msg"),
+        "id": id or new_id("msg"),
         "type": "message",
         "status": "completed",
         "role": role,

@@ -275,3 +275,23 @@ def test_a_bad_offline_stream_delay_is_a_configuration_error(monkeypatch):
 
     with pytest.raises(UsageError, match=r"^OPENAI_OFFLINE_STREAM_DELAY must be a number, not 'slow'\.$"):
         get_client()
+
+
+def test_an_empty_exported_key_that_hides_the_one_in_dotenv_is_named(monkeypatch, capsys):
+    write_dotenv("OPENAI_API_KEY=sk-from-dotenv\n")
+    monkeypatch.setenv("OPENAI_API_KEY", "")
+
+    get_client()
+    monkeypatch.setenv("OPENAI_OFFLINE", "0")
+    get_client.cache_clear()
+    with pytest.raises(MissingAPIKeyError) as raised:
+        get_client()
+
+    assert capsys.readouterr().err == (
+        "offline: OPENAI_API_KEY is set but empty in your environment, which hides the key in .env, so replies come "
+        "from the built-in offline stand-in (no network, no cost); run 'unset OPENAI_API_KEY' to use the key in .env\n"
+    )
+    assert str(raised.value) == (
+        "OPENAI_API_KEY is set but empty in your environment, which hides the key in .env: "
+        "run 'unset OPENAI_API_KEY', or export your key."
+    )

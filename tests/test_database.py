@@ -7,7 +7,7 @@ import time_machine
 from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from openai_tutorial.database import UTCDateTime, claim_turn, make_session_factory
+from openai_tutorial.database import UTCDateTime, claim_turn, make_session_factory, turn_lock
 from tests.helpers import sqlite_url
 
 NOON = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -66,3 +66,58 @@ def test_a_claim_respects_its_extra_condition_and_unknown_keys(sessions):
         missing = claim_turn(session, Room.name, "zzz", stale_after=timedelta(minutes=5))
 
     assert (locked, missing) == (False, False)
+
+
+class Busy(Exception):
+    pass
+
+
+def holder(sessions) -> datetime | None:
+    with sessions() as session:
+        return session.get(Room, "a").busy_since
+
+
+def test_the_turn_lock_holds_the_row_for_the_block_and_releases_it_on_exit_error_or_not(sessions):
+    def lock():
+        return turn_lock(sessions, Room.name, "a", stale_after=timedelta(minutes=5), busy=Busy)
+
+    with time_machine.travel(NOON, tick=False):
+        with lock():
+            held = holder(sessions)
+            with pytest.raises(Busy), lock():
+                pass
+        released = holder(sessions)
+        with pytest.raises(ValueError, match="boom"), lock():
+            raise ValueError("boom")
+        after_error = holder(sessions)
+
+    assert (held, released, after_error) == (NOON, None, None)
+
+
+def test_the_turn_lock_claims_only_rows_that_match_its_condition(sessions):
+    with (
+        pytest.raises(Busy),
+        turn_lock(sessions, Room.name, "b", stale_after=timedelta(minutes=5), busy=Busy, where=Room.kind == "open"),
+    ):
+        pass
+
+
+def test_the_folder_of_a_new_sqlite_file_is_created_and_a_second_start_works(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new' / 'folder' / 'app.db'}"
+
+    first = make_session_factory(url, Base)
+    second = make_session_factory(url, Base)
+
+    assert (tmp_path / "new" / "folder" / "app.db").is_file()
+    for factory in (first, second):
+        factory.kw["bind"].dispose()
+
+
+def test_an_in_memory_database_needs_no_folder():
+    factory = make_session_factory("sqlite://", Base)
+
+    with factory.begin() as session:
+        session.add(Room(name="a", opened_at=NOON))
+    with factory() as session:
+        assert session.get(Room, "a").opened_at == NOON
+    factory.kw["bind"].dispose()

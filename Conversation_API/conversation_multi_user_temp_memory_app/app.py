@@ -3,6 +3,8 @@
 OpenAI keeps each conversation's messages (``conversations.create`` once, then
 ``responses.create(conversation=id)`` every turn); this backend keeps what OpenAI does not
 know: which user owns which conversation, its status, and a log of every turn, in SQLite.
+It has to keep its own index of a user's conversations: the Conversations API has no
+endpoint that lists conversations.
 
 Endpoints (every error is ``{"error": {"type", "message"}}``):
 - ``POST /chat`` ``{"user_id", "message", "conversation_id"?}``: without an id, start a
@@ -18,29 +20,41 @@ use it (``user_id`` is trusted input here: see README.md for real authentication
 row is written only once OpenAI has answered, so a failed turn leaves nothing behind;
 and two turns on one conversation never overlap (the second gets a 409 "busy").
 
+What OpenAI keeps: closing a conversation deletes it on OpenAI's side, with its items and
+the responses made in it; the local row keeps its status and transcript. Expired
+conversations, and any whose remote delete failed, are deleted by
+``flask --app Conversation_API/conversation_multi_user_temp_memory_app/app.py purge``
+(run it from cron). OpenAI is told only a hash of the user id, never the id itself.
+
 Run: uv run python Conversation_API/conversation_multi_user_temp_memory_app/app.py
 (serves http://127.0.0.1:5000; README.md has curl commands for a whole session)
 API reference: https://platform.openai.com/docs/api-reference/conversations
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import click
+import openai
 from flask import Blueprint, Flask, current_app, request
+from flask.cli import with_appcontext
 from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from openai_tutorial.client import get_client, get_model, number_setting
-from openai_tutorial.database import UTCDateTime, claim_turn, utc_now
+from openai_tutorial.client import get_client, get_model, number_setting, setting
+from openai_tutorial.conversations import RemoteConversation, delete_remotely, new_conversation, safety_identifier
+from openai_tutorial.database import UTCDateTime, turn_lock, utc_now
 from openai_tutorial.web import (
-    create_database_app,
+    APIProblem,
+    create_json_app,
     db_sessions,
-    delete_conversation_quietly,
     fail,
+    init_database,
     json_body,
     message_from,
-    safety_identifier,
     serve,
     text_field,
     user_id_from,
@@ -67,11 +81,13 @@ class Conversation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_active_at: Mapped[datetime] = mapped_column(UTCDateTime)
     busy_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set once the conversation, its items and its responses are deleted on OpenAI's side.
+    deleted_on_openai_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Turn(Base):
-    __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_conversation", "conversation_id", "id"),)
+    __tablename__ = "turns"
+    __table_args__ = (Index("ix_turns_conversation", "conversation_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[str] = mapped_column(String(80), unique=True)
@@ -88,8 +104,16 @@ bp = Blueprint("chat", __name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    ttl = {"CONVERSATION_TTL_MINUTES": number_setting("CONVERSATION_TTL_MINUTES", float, 30.0)}
-    return create_database_app(__name__, bp, Base, DEFAULT_DATABASE, ttl, test_config)
+    app = create_json_app(__name__)
+    app.config.from_mapping(
+        DATABASE_URL=setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"),
+        CONVERSATION_TTL_MINUTES=number_setting("CONVERSATION_TTL_MINUTES", float, 30.0),
+    )
+    app.config.from_mapping(test_config or {})
+    init_database(app, Base)
+    app.register_blueprint(bp)
+    app.cli.add_command(purge_command)
+    return app
 
 
 def idle_cutoff() -> datetime:
@@ -119,6 +143,24 @@ def refuse_unless_active(status: str) -> None:
         fail(409, "conversation_closed", "This conversation is closed; start a new one without a conversation_id.")
 
 
+def conversation_busy() -> APIProblem:
+    return APIProblem(
+        409, "conversation_busy", "A message in this conversation is still being answered; retry shortly."
+    )
+
+
+def holding_turn(conversation_id: str):
+    """The conversation's turn lock: one turn (or a close) at a time, and only while it is active."""
+    return turn_lock(
+        db_sessions(),
+        Conversation.id,
+        conversation_id,
+        stale_after=TURN_LOCK_STALE_AFTER,
+        busy=conversation_busy,
+        where=Conversation.status == "active",
+    )
+
+
 def describe(conversation: Conversation, turns: int) -> dict[str, Any]:
     return {
         "conversation_id": conversation.id,
@@ -130,27 +172,19 @@ def describe(conversation: Conversation, turns: int) -> dict[str, Any]:
     }
 
 
-def ask_openai(conversation_id: str, user_id: str, message: str):
-    return get_client().responses.create(
-        model=get_model(),
-        conversation=conversation_id,
-        input=message,
-        safety_identifier=safety_identifier(user_id),
-    )
-
-
-def turn_row(conversation_id: str, message: str, response, now: datetime) -> Turn:
-    usage = response.usage
-    return Turn(
-        response_id=response.id,
-        conversation_id=conversation_id,
-        user_message=message,
-        reply=response.output_text,
-        input_tokens=usage.input_tokens,
-        output_tokens=usage.output_tokens,
-        total_tokens=usage.total_tokens,
-        created_at=now,
-    )
+@contextmanager
+def conversation_for_turn(user_id: str, conversation_id: str | None) -> Iterator[RemoteConversation]:
+    """Where this turn goes, held for the turn: a new conversation (deleted again if the turn fails), or one of the
+    user's own, active and locked."""
+    if conversation_id is None:
+        with new_conversation(user_id) as conversation:
+            yield conversation
+        return
+    with db_sessions().begin() as session:
+        status = owned_conversation(session, conversation_id, user_id).status
+    refuse_unless_active(status)
+    with holding_turn(conversation_id):
+        yield RemoteConversation(conversation_id)
 
 
 @bp.post("/chat")
@@ -159,52 +193,53 @@ def chat():
     user_id = user_id_from(body)
     message = message_from(body)
     conversation_id = text_field(body, "conversation_id", max_chars=MAX_CONVERSATION_ID_CHARS, optional=True)
-    if conversation_id is None:
-        return start_conversation(user_id, message), 201
-    return continue_conversation(conversation_id, user_id, message), 200
-
-
-def start_conversation(user_id: str, message: str) -> dict[str, str]:
-    remote = get_client().conversations.create(metadata={"user_id": user_id})
-    try:
-        response = ask_openai(remote.id, user_id, message)
-    except Exception:
-        delete_conversation_quietly(remote.id)
-        raise
-    now = utc_now()
-    with db_sessions().begin() as session:
-        session.add(Conversation(id=remote.id, user_id=user_id, status="active", created_at=now, last_active_at=now))
-        session.add(turn_row(remote.id, message, response, now))
-    return {"conversation_id": remote.id, "response_id": response.id, "reply": response.output_text}
-
-
-def continue_conversation(conversation_id: str, user_id: str, message: str) -> dict[str, str]:
-    with db_sessions().begin() as session:
-        status = owned_conversation(session, conversation_id, user_id).status
-        got_turn = status == "active" and claim_turn(
-            session,
-            Conversation.id,
-            conversation_id,
-            stale_after=TURN_LOCK_STALE_AFTER,
-            where=Conversation.status == "active",
+    with conversation_for_turn(user_id, conversation_id) as conversation:
+        response = get_client().responses.create(
+            model=get_model(),
+            conversation=conversation.id,  # OpenAI adds this turn to the conversation and reads it all
+            input=message,
+            safety_identifier=safety_identifier(user_id),
         )
-    refuse_unless_active(status)
-    if not got_turn:
-        fail(409, "conversation_busy", "A message in this conversation is still being answered; retry shortly.")
-
-    try:
-        response = ask_openai(conversation_id, user_id, message)
-    except Exception:
+        conversation.made(response)
+        now = utc_now()
         with db_sessions().begin() as session:
-            session.execute(update(Conversation).where(Conversation.id == conversation_id).values(busy_since=None))
-        raise
-    now = utc_now()
-    with db_sessions().begin() as session:
-        session.add(turn_row(conversation_id, message, response, now))
-        session.execute(
-            update(Conversation).where(Conversation.id == conversation_id).values(busy_since=None, last_active_at=now)
-        )
-    return {"conversation_id": conversation_id, "response_id": response.id, "reply": response.output_text}
+            if conversation.created:
+                session.add(
+                    Conversation(
+                        id=conversation.id, user_id=user_id, status="active", created_at=now, last_active_at=now
+                    )
+                )
+            else:
+                session.get(Conversation, conversation.id).last_active_at = now
+            usage = response.usage
+            session.add(
+                Turn(
+                    response_id=response.id,
+                    conversation_id=conversation.id,
+                    user_message=message,
+                    reply=response.output_text,
+                    input_tokens=usage.input_tokens,
+                    output_tokens=usage.output_tokens,
+                    total_tokens=usage.total_tokens,
+                    created_at=now,
+                )
+            )
+    reply = {"conversation_id": conversation.id, "response_id": response.id, "reply": response.output_text}
+    return reply, 201 if conversation.created else 200
+
+
+def not_busy() -> Any:
+    """No turn holds the conversation (or the one that did died long ago)."""
+    return Conversation.busy_since.is_(None) | (Conversation.busy_since < utc_now() - TURN_LOCK_STALE_AFTER)
+
+
+def expire_idle(session: Session, *conditions: Any) -> None:
+    """Mark idle active conversations expired; never one with a turn in flight."""
+    session.execute(
+        update(Conversation)
+        .where(*conditions, Conversation.status == "active", Conversation.last_active_at < idle_cutoff(), not_busy())
+        .values(status="expired")
+    )
 
 
 @bp.get("/conversations")
@@ -218,31 +253,43 @@ def list_conversations():
     if status is not None:
         query = query.where(Conversation.status == status)
     with db_sessions().begin() as session:
-        session.execute(
-            update(Conversation)
-            .where(
-                Conversation.user_id == user_id,
-                Conversation.status == "active",
-                Conversation.last_active_at < idle_cutoff(),
-            )
-            .values(status="expired")
-        )
+        expire_idle(session, Conversation.user_id == user_id)
         rows = session.execute(query.order_by(Conversation.last_active_at.desc())).all()
         return {"conversations": [describe(conversation, count) for conversation, count in rows]}
+
+
+def delete_on_openai(conversation_id: str) -> bool:
+    """Delete the conversation, its items and its responses on OpenAI's side; False if OpenAI failed.
+
+    A failure is not the user's problem: the conversation stays marked (``deleted_on_openai_at``
+    unset) and the next ``flask purge`` tries again.
+    """
+    with db_sessions().begin() as session:
+        response_ids = session.scalars(select(Turn.response_id).where(Turn.conversation_id == conversation_id)).all()
+    try:
+        delete_remotely(conversation_id, response_ids)
+    except openai.OpenAIError as error:
+        current_app.logger.warning("Could not delete %s on OpenAI's side; purge will retry: %s", conversation_id, error)
+        return False
+    with db_sessions().begin() as session:
+        session.get(Conversation, conversation_id).deleted_on_openai_at = utc_now()
+    return True
 
 
 @bp.post("/conversations/<conversation_id>/close")
 def close_conversation(conversation_id: str):
     user_id = user_id_from(json_body())
     with db_sessions().begin() as session:
-        conversation = owned_conversation(session, conversation_id, user_id)
-        if conversation.status == "active":
-            conversation.status = "closed"
-        turns = session.scalar(select(func.count(Turn.id)).where(Turn.conversation_id == conversation_id))
-        view = describe(conversation, turns)
-    if view["status"] == "expired":
+        status = owned_conversation(session, conversation_id, user_id).status
+    if status == "expired":
         refuse_unless_active("expired")
-    return view
+    if status == "active":
+        with holding_turn(conversation_id), db_sessions().begin() as session:
+            session.get(Conversation, conversation_id).status = "closed"
+        delete_on_openai(conversation_id)
+    with db_sessions().begin() as session:
+        turns = session.scalar(select(func.count(Turn.id)).where(Turn.conversation_id == conversation_id))
+        return describe(session.get(Conversation, conversation_id), turns)
 
 
 @bp.get("/responses/<conversation_id>")
@@ -268,6 +315,25 @@ def list_responses(conversation_id: str):
                 for turn in turns
             ],
         }
+
+
+@click.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Delete on OpenAI's side every conversation that is closed or expired and not deleted there yet."""
+    with db_sessions().begin() as session:
+        expire_idle(session)
+        pending = session.scalars(
+            select(Conversation.id).where(
+                Conversation.status != "active", Conversation.deleted_on_openai_at.is_(None), not_busy()
+            )
+        ).all()
+    failed = [conversation_id for conversation_id in pending if not delete_on_openai(conversation_id)]
+    click.echo(f"Deleted {len(pending) - len(failed)} conversation(s) on OpenAI's side; {len(failed)} failed.")
+    for conversation_id in failed:
+        click.echo(f"  failed: {conversation_id} (the next purge tries again)")
+    if failed:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

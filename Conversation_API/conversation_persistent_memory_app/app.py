@@ -4,7 +4,8 @@ The first message of a user creates their conversation on OpenAI's side; every l
 message continues it, so the model remembers everything the user said, even after this
 server restarts: the user → conversation id mapping and a full transcript (both sides,
 with response ids and times) live in SQLite. The transcript is ours to page through and
-show; the conversation is what the model reads.
+show; the conversation is what the model reads. The backend must remember which
+conversation is whose: the Conversations API cannot list conversations.
 
 Endpoints (every error is ``{"error": {"type", "message"}}``):
 - ``POST /chat`` ``{"user_id", "message"}`` → ``{"conversation_id", "response_id", "reply"}``.
@@ -13,31 +14,43 @@ Endpoints (every error is ``{"error": {"type", "message"}}``):
 - ``DELETE /users/<user_id>/memory``: forget the user, on OpenAI's side and here (204).
 - ``GET /healthz``.
 
+"Forget me" deletes everything OpenAI keeps of the user: the conversation's items (deleting
+a conversation does not delete them), every response made in it (kept 30 days otherwise),
+and the conversation; only then the local rows. If OpenAI fails half-way, nothing local is
+lost and the user is told to repeat the request; ``flask --app
+Conversation_API/conversation_persistent_memory_app/app.py purge`` (from cron) finishes
+any forget left half-done. OpenAI is told only a hash of the user id.
+
 Run: uv run python Conversation_API/conversation_persistent_memory_app/app.py
 (serves http://127.0.0.1:5000; README.md has curl commands for a whole session)
 API reference: https://platform.openai.com/docs/api-reference/conversations
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import click
 import openai
 from flask import Blueprint, Flask, request
-from sqlalchemy import ForeignKey, Index, String, Text, select, update
+from flask.cli import with_appcontext
+from sqlalchemy import ForeignKey, Index, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from openai_tutorial.client import get_client, get_model
-from openai_tutorial.database import UTCDateTime, claim_turn, utc_now
+from openai_tutorial.client import get_client, get_model, setting
+from openai_tutorial.conversations import RemoteConversation, delete_remotely, new_conversation, safety_identifier
+from openai_tutorial.database import UTCDateTime, turn_lock, utc_now
 from openai_tutorial.web import (
-    create_database_app,
+    APIProblem,
+    create_json_app,
     db_sessions,
-    delete_conversation_quietly,
     fail,
+    init_database,
     json_body,
     message_from,
-    safety_identifier,
     serve,
     user_id_from,
 )
@@ -47,7 +60,6 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 # A turn that has held its user this long died with its worker: let the next one in.
 TURN_LOCK_STALE_AFTER = timedelta(minutes=5)
-BUSY_MESSAGE = "This user's previous message is still being answered; retry shortly."
 
 
 class Base(DeclarativeBase):
@@ -61,6 +73,8 @@ class User(Base):
     conversation_id: Mapped[str] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     busy_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when "forget me" starts; the rows go once OpenAI's side is deleted.
+    forget_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Message(Base):
@@ -79,30 +93,41 @@ bp = Blueprint("memory", __name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    return create_database_app(__name__, bp, Base, DEFAULT_DATABASE, {}, test_config)
+    app = create_json_app(__name__)
+    app.config.from_mapping(DATABASE_URL=setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"))
+    app.config.from_mapping(test_config or {})
+    init_database(app, Base)
+    app.register_blueprint(bp)
+    app.cli.add_command(purge_command)
+    return app
 
 
-def release(user_id: str) -> None:
+def user_busy() -> APIProblem:
+    return APIProblem(409, "user_busy", "This user's previous message is still being answered; retry shortly.")
+
+
+def holding_turn(user_id: str):
+    """The user's turn lock: one message (or one forget) at a time."""
+    return turn_lock(db_sessions(), User.user_id, user_id, stale_after=TURN_LOCK_STALE_AFTER, busy=user_busy)
+
+
+@contextmanager
+def users_conversation(user_id: str) -> Iterator[RemoteConversation]:
+    """The user's conversation, held for one turn: a new one on the first message (deleted again if the turn
+    fails), else theirs, locked."""
     with db_sessions().begin() as session:
-        session.execute(update(User).where(User.user_id == user_id).values(busy_since=None))
-
-
-def ask_openai(conversation_id: str, user_id: str, message: str):
-    return get_client().responses.create(
-        model=get_model(),
-        conversation=conversation_id,
-        input=message,
-        safety_identifier=safety_identifier(user_id),
-    )
-
-
-def transcript(user_id: str, message: str, response, now: datetime) -> list[Message]:
-    return [
-        Message(user_id=user_id, role="user", content=message, response_id=response.id, created_at=now),
-        Message(
-            user_id=user_id, role="assistant", content=response.output_text, response_id=response.id, created_at=now
-        ),
-    ]
+        user = session.get(User, user_id)
+        conversation_id, forgetting = (user.conversation_id, user.forget_requested_at) if user else (None, None)
+    if forgetting is not None:
+        fail(
+            409, "user_being_forgotten", f"Forgetting this user did not finish; repeat DELETE /users/{user_id}/memory."
+        )
+    if conversation_id is None:
+        with new_conversation(user_id) as conversation:
+            yield conversation
+        return
+    with holding_turn(user_id):
+        yield RemoteConversation(conversation_id)
 
 
 @bp.post("/chat")
@@ -110,44 +135,36 @@ def chat():
     body = json_body()
     user_id = user_id_from(body)
     message = message_from(body)
-    with db_sessions().begin() as session:
-        user = session.get(User, user_id)
-        conversation_id = user.conversation_id if user else None
-        got_turn = user is None or claim_turn(session, User.user_id, user_id, stale_after=TURN_LOCK_STALE_AFTER)
-    if not got_turn:
-        fail(409, "user_busy", BUSY_MESSAGE)
-    if conversation_id is None:
-        return first_turn(user_id, message)
-
-    try:
-        response = ask_openai(conversation_id, user_id, message)
-    except Exception:
-        release(user_id)
-        raise
-    with db_sessions().begin() as session:
-        session.add_all(transcript(user_id, message, response, utc_now()))
-        session.execute(update(User).where(User.user_id == user_id).values(busy_since=None))
-    return {"conversation_id": conversation_id, "response_id": response.id, "reply": response.output_text}
-
-
-def first_turn(user_id: str, message: str) -> dict[str, str]:
-    remote = get_client().conversations.create(metadata={"user_id": user_id})
-    try:
-        response = ask_openai(remote.id, user_id, message)
-    except Exception:
-        delete_conversation_quietly(remote.id)
-        raise
-    now = utc_now()
-    try:
-        with db_sessions().begin() as session:
-            session.add(User(user_id=user_id, conversation_id=remote.id, created_at=now))
-            session.flush()
-            session.add_all(transcript(user_id, message, response, now))
-    except IntegrityError:
-        # Another first message of this user won the race: keep its conversation, drop ours.
-        delete_conversation_quietly(remote.id)
-        fail(409, "user_busy", BUSY_MESSAGE)
-    return {"conversation_id": remote.id, "response_id": response.id, "reply": response.output_text}
+    with users_conversation(user_id) as conversation:
+        response = get_client().responses.create(
+            model=get_model(),
+            conversation=conversation.id,  # everything this user ever said is in it, across restarts
+            input=message,
+            safety_identifier=safety_identifier(user_id),
+        )
+        conversation.made(response)
+        now = utc_now()
+        try:
+            with db_sessions().begin() as session:
+                if conversation.created:
+                    session.add(User(user_id=user_id, conversation_id=conversation.id, created_at=now))
+                    session.flush()
+                session.add_all(
+                    [
+                        Message(user_id=user_id, role="user", content=message, response_id=response.id, created_at=now),
+                        Message(
+                            user_id=user_id,
+                            role="assistant",
+                            content=response.output_text,
+                            response_id=response.id,
+                            created_at=now,
+                        ),
+                    ]
+                )
+        except IntegrityError:
+            # Another first message of this user won the race: keep its conversation, undo ours.
+            raise user_busy() from None
+    return {"conversation_id": conversation.id, "response_id": response.id, "reply": response.output_text}
 
 
 def page_argument(name: str, default: int | None, low: int, high: int | None) -> int | None:
@@ -191,28 +208,59 @@ def history(user_id: str):
     }
 
 
+def forget_user(user_id: str) -> None:
+    """Delete the user's conversation, its items and responses on OpenAI's side, then their rows here.
+
+    Raises ``openai.OpenAIError`` if OpenAI fails: then nothing local is deleted, and a retry
+    (or ``flask purge``) takes it up again.
+    """
+    with db_sessions().begin() as session:
+        user = session.get(User, user_id)
+        user.forget_requested_at = user.forget_requested_at or utc_now()
+        conversation_id = user.conversation_id
+        response_ids = session.scalars(
+            select(Message.response_id).where(Message.user_id == user_id, Message.role == "assistant")
+        ).all()
+    delete_remotely(conversation_id, response_ids)
+    with db_sessions().begin() as session:
+        session.delete(session.get(User, user_id))
+
+
 @bp.delete("/users/<user_id>/memory")
 def forget(user_id: str):
     user_id = user_id_from({"user_id": user_id})
     with db_sessions().begin() as session:
-        user = session.get(User, user_id)
-        conversation_id = user.conversation_id if user else None
-        got_turn = user is not None and claim_turn(session, User.user_id, user_id, stale_after=TURN_LOCK_STALE_AFTER)
-    if conversation_id is None:
-        fail(404, "not_found", f"No memory for user {user_id!r}.")
-    if not got_turn:
-        fail(409, "user_busy", BUSY_MESSAGE)
-
-    try:
-        get_client().conversations.delete(conversation_id)
-    except openai.NotFoundError:
-        pass  # already gone on OpenAI's side: forgetting it here is all that is left
-    except Exception:
-        release(user_id)
-        raise
-    with db_sessions().begin() as session:
-        session.delete(session.get(User, user_id))
+        if session.get(User, user_id) is None:
+            fail(404, "not_found", f"No memory for user {user_id!r}.")
+    with holding_turn(user_id):
+        try:
+            forget_user(user_id)
+        except openai.OpenAIError as error:
+            raise APIProblem(
+                502,
+                "upstream_error",
+                "OpenAI failed while deleting this user's data; nothing was deleted here. Repeat the request.",
+            ) from error
     return "", 204
+
+
+@click.command("purge")
+@with_appcontext
+def purge_command() -> None:
+    """Finish every "forget me" that OpenAI failed half-way."""
+    with db_sessions().begin() as session:
+        pending = session.scalars(select(User.user_id).where(User.forget_requested_at.is_not(None))).all()
+    failed = []
+    for user_id in pending:
+        try:
+            with holding_turn(user_id):
+                forget_user(user_id)
+        except (openai.OpenAIError, APIProblem) as error:
+            failed.append(user_id)
+            click.echo(f"  failed: {user_id} ({error}); the next purge tries again")
+    click.echo(f"Forgot {len(pending) - len(failed)} user(s) on OpenAI's side and here; {len(failed)} failed.")
+    if failed:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

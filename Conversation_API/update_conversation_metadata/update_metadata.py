@@ -6,12 +6,10 @@ here before calling, with a clear message: at most 16 pairs, keys of at most 64
 characters, values of at most 512.
 
 Replace or merge? ``conversations.update(id, metadata=…)`` takes a whole map, and the API
-reference does not say what happens to keys you leave out. Users report that keys
-already set are kept: an update adds and overwrites keys but does not remove them, and
-the 16-pair limit counts the keys already there. So that the result never depends on
-that, ``--merge`` reads the current map first, merges your pairs into it, checks the
-limits on the merged map and sends all of it. Either way the script prints the map the
-API returns, which is the truth.
+reference does not say what happens to keys you leave out. So that the result never
+depends on that, ``--merge`` reads the current map first, merges your pairs into it,
+checks the limits on the merged map and sends all of it. Either way the script prints
+the map the API returns, which is the truth.
 
 Run: uv run python Conversation_API/update_conversation_metadata/update_metadata.py \
          CONV_ID key=value [key=value …] [--merge]

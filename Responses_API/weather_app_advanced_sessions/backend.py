@@ -7,12 +7,14 @@
 
 Every item of every turn is stored in SQLite: the user's message, each function call with
 its arguments, each function output, the assistant's reply, and the reasoning items the
-model needs to carry on. Each turn sends that stored history as ``input`` with
-``store=False`` (see ``replaying_sender`` in ``openai_tutorial/weather.py``), so it works
-with no state at all on OpenAI's side: you can audit, edit, export or delete every word,
-and a restart loses nothing. The price is that every turn sends, and is billed for, the
-whole history. A turn is stored in one transaction once it succeeds: a failed turn stores
-nothing. ``inspect_db.py`` beside this file reads the same database.
+model needs to carry on. Each request sends that stored history as ``input`` with
+``store=False`` (see ``send`` in ``send_message`` below), so it works with no state at all
+on OpenAI's side: you can audit, edit, export or delete every word, and a restart loses
+nothing. With ``store=False`` the reasoning items come back encrypted
+(``include=["reasoning.encrypted_content"]``) and are sent back unread. The price is that
+every turn sends, and is billed for, the whole history. A turn is stored in one
+transaction once it succeeds: a failed turn stores nothing. ``inspect_db.py`` beside this
+file reads the same database.
 
 Run: uv run python Responses_API/weather_app_advanced_sessions/backend.py   (then frontend.py, or curl)
 API reference: https://platform.openai.com/docs/guides/conversation-state
@@ -25,12 +27,23 @@ from typing import Any
 
 import uuid_utils
 from flask import Blueprint, Flask
-from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
+from openai.types.responses import Response
+from sqlalchemy import ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from openai_tutorial.database import UTCDateTime, claim_turn, utc_now
-from openai_tutorial.weather import replaying_sender, run_tool_loop
-from openai_tutorial.web import create_database_app, db_sessions, fail, json_body, message_from, serve
+from openai_tutorial.client import get_client, get_model, setting
+from openai_tutorial.database import UTCDateTime, turn_lock, utc_now
+from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL, Round, run_tool_loop
+from openai_tutorial.web import (
+    APIProblem,
+    create_json_app,
+    db_sessions,
+    fail,
+    init_database,
+    json_body,
+    message_from,
+    serve,
+)
 
 DEFAULT_DATABASE = Path(__file__).parent / "instance" / "weather_sessions.db"
 TURN_LOCK_STALE_AFTER = timedelta(minutes=5)
@@ -83,7 +96,23 @@ bp = Blueprint("advanced_sessions", __name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    return create_database_app(__name__, bp, Base, DEFAULT_DATABASE, {}, test_config)
+    app = create_json_app(__name__)
+    app.config.from_mapping(DATABASE_URL=setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"))
+    app.config.from_mapping(test_config or {})
+    init_database(app, Base)
+    app.register_blueprint(bp)
+    return app
+
+
+def session_busy(doing: str) -> APIProblem:
+    return APIProblem(409, "session_busy", f"A message of this session is still being answered; {doing}.")
+
+
+def holding_turn(session_id: str, doing: str):
+    """The session's turn lock: one turn (or a delete) at a time."""
+    return turn_lock(
+        db_sessions(), ChatSession.id, session_id, stale_after=TURN_LOCK_STALE_AFTER, busy=lambda: session_busy(doing)
+    )
 
 
 def existing_session(session: Session, session_id: str) -> ChatSession:
@@ -129,36 +158,37 @@ def send_message(session_id: str):
     message = message_from(json_body())
     with db_sessions().begin() as session:
         existing_session(session, session_id)
-        got_turn = claim_turn(session, ChatSession.id, session_id, stale_after=TURN_LOCK_STALE_AFTER)
-        stored = session.scalars(select(Item).where(Item.session_id == session_id).order_by(Item.id)).all()
-    if not got_turn:
-        fail(409, "session_busy", "The previous message of this session is still being answered.")
-
-    history = [json.loads(item.payload) for item in stored]
-    already_stored = len(history)
-    try:
-        response, tool_calls = run_tool_loop(replaying_sender(history), [{"role": "user", "content": message}])
-    except Exception:
+    with holding_turn(session_id, "retry shortly"):
         with db_sessions().begin() as session:
-            session.execute(update(ChatSession).where(ChatSession.id == session_id).values(busy_since=None))
-        raise
+            stored = session.scalars(select(Item).where(Item.session_id == session_id).order_by(Item.id)).all()
+        history = [json.loads(item.payload) for item in stored]
 
-    turn = 1 + max((item.turn for item in stored), default=0)
-    now = utc_now()
-    with db_sessions().begin() as session:
-        session.add_all(
-            Item(
-                session_id=session_id,
-                turn=turn,
-                type=payload.get("type", "message"),
-                role=payload.get("role"),
-                payload=json.dumps(payload),
-                created_at=now,
+        def send(this_round: Round) -> Response:
+            return get_client().responses.create(
+                model=get_model(),
+                instructions=INSTRUCTIONS,
+                input=history + this_round.turn_items,  # everything, every time: OpenAI keeps nothing
+                tools=[WEATHER_TOOL],
+                store=False,
+                include=["reasoning.encrypted_content"],  # reasoning comes back sealed, to be sent again
             )
-            for payload in history[already_stored:]
-        )
-        session.execute(update(ChatSession).where(ChatSession.id == session_id).values(busy_since=None))
-    return {"answer": response.output_text, "tool_calls": tool_calls}
+
+        turn = run_tool_loop(send, message)
+        number = 1 + max((item.turn for item in stored), default=0)
+        now = utc_now()
+        with db_sessions().begin() as session:
+            session.add_all(
+                Item(
+                    session_id=session_id,
+                    turn=number,
+                    type=payload.get("type", "message"),
+                    role=payload.get("role"),
+                    payload=json.dumps(payload),
+                    created_at=now,
+                )
+                for payload in turn.items
+            )
+    return {"answer": turn.response.output_text, "tool_calls": turn.tool_calls}
 
 
 @bp.get("/sessions/<session_id>/history")
@@ -184,12 +214,11 @@ def history(session_id: str):
 @bp.delete("/sessions/<session_id>")
 def delete_session(session_id: str):
     with db_sessions().begin() as session:
-        chat_session = existing_session(session, session_id)
-        # A turn in flight would store its items into a session that no longer exists.
-        if claim_turn(session, ChatSession.id, session_id, stale_after=TURN_LOCK_STALE_AFTER):
-            session.delete(chat_session)
-            return "", 204
-    fail(409, "session_busy", "A message of this session is still being answered; delete it afterwards.")
+        existing_session(session, session_id)
+    # A turn in flight would store its items into a session that no longer exists.
+    with holding_turn(session_id, "delete it afterwards"), db_sessions().begin() as session:
+        session.delete(session.get(ChatSession, session_id))
+    return "", 204
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ API reference: https://platform.openai.com/docs/guides/conversation-state
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,10 +29,11 @@ from typing import Any
 import uuid_utils
 from flask import Blueprint, Flask, current_app
 from openai import omit
+from openai.types.responses import Response
 
 from openai_tutorial.client import get_client, get_model, number_setting
 from openai_tutorial.database import utc_now
-from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL, run_tool_loop
+from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL, Round, run_tool_loop
 from openai_tutorial.web import create_json_app, fail, json_body, message_from, serve
 
 
@@ -76,22 +79,22 @@ class SessionStore:
             self._sessions[session_id] = Session(last_active=utc_now())
             return session_id
 
-    def begin_turn(self, session_id: str) -> str | None:
-        """Reserve the session for one turn; returns the response id to continue from."""
+    @contextmanager
+    def turn(self, session_id: str) -> Iterator[Session]:
+        """Hold the session for one turn; the turn sets ``last_response_id`` once it succeeds.
+
+        A failed turn leaves the previous response id, so the next turn continues from there.
+        """
         with self._lock:
             session = self._touch(session_id)
             if session.busy:
                 fail(409, "session_busy", "The previous message of this session is still being answered.")
             session.busy = True
-            return session.last_response_id
-
-    def end_turn(self, session_id: str, response_id: str | None) -> None:
-        """Release the session; a failed turn (``None``) keeps the previous response id."""
-        with self._lock:
-            session = self._sessions.get(session_id)
-            if session is not None:
+        try:
+            yield session
+        finally:
+            with self._lock:
                 session.busy = False
-                session.last_response_id = response_id or session.last_response_id
 
     def delete(self, session_id: str) -> None:
         with self._lock:
@@ -103,14 +106,12 @@ bp = Blueprint("sessions", __name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = create_json_app(
-        __name__,
-        {
-            "SESSION_TTL_MINUTES": number_setting("SESSION_TTL_MINUTES", float, 30.0),
-            "MAX_SESSIONS": number_setting("MAX_SESSIONS", int, 1000),
-        },
-        test_config,
+    app = create_json_app(__name__)
+    app.config.from_mapping(
+        SESSION_TTL_MINUTES=number_setting("SESSION_TTL_MINUTES", float, 30.0),
+        MAX_SESSIONS=number_setting("MAX_SESSIONS", int, 1000),
     )
+    app.config.from_mapping(test_config or {})
     app.extensions["session_store"] = SessionStore(
         app.config["MAX_SESSIONS"], timedelta(minutes=app.config["SESSION_TTL_MINUTES"])
     )
@@ -118,44 +119,39 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def store() -> SessionStore:
+def session_store() -> SessionStore:
     return current_app.extensions["session_store"]
 
 
 @bp.post("/sessions")
 def create_session():
-    return {"session_id": store().create()}, 201
+    return {"session_id": session_store().create()}, 201
 
 
 @bp.post("/sessions/<session_id>/messages")
 def send_message(session_id: str):
     message = message_from(json_body())
-    last_response_id = store().begin_turn(session_id)
+    with session_store().turn(session_id) as session:
 
-    def send(new_items: list[dict]):
-        nonlocal last_response_id
-        response = get_client().responses.create(
-            model=get_model(),
-            instructions=INSTRUCTIONS,
-            previous_response_id=last_response_id or omit,
-            input=new_items,
-            tools=[WEATHER_TOOL],
-        )
-        last_response_id = response.id
-        return response
+        def send(this_round: Round) -> Response:
+            # OpenAI keeps the chat: name the response to continue from and send only what is new.
+            previous = this_round.previous.id if this_round.previous else session.last_response_id
+            return get_client().responses.create(
+                model=get_model(),
+                instructions=INSTRUCTIONS,  # not carried over by previous_response_id: sent every time
+                previous_response_id=previous or omit,
+                input=this_round.new_items,
+                tools=[WEATHER_TOOL],
+            )
 
-    try:
-        response, _ = run_tool_loop(send, [{"role": "user", "content": message}])
-    except Exception:
-        store().end_turn(session_id, None)
-        raise
-    store().end_turn(session_id, response.id)
+        response = run_tool_loop(send, message).response
+        session.last_response_id = response.id
     return {"answer": response.output_text, "response_id": response.id}
 
 
 @bp.delete("/sessions/<session_id>")
 def delete_session(session_id: str):
-    store().delete(session_id)
+    session_store().delete(session_id)
     return "", 204
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import openai
-from dotenv import load_dotenv
+from dotenv import dotenv_values, load_dotenv
 from openai import OpenAI
 
 from openai_tutorial import offline
@@ -35,11 +35,26 @@ class UsageError(RuntimeError):
     """Something the user has to fix before a script can work: a setting, a path, an argument."""
 
 
+class UpstreamError(RuntimeError):
+    """OpenAI answered, but with something the app cannot use (a backend answers 502)."""
+
+
 class MissingAPIKeyError(UsageError):
     def __init__(self) -> None:
-        super().__init__(
-            "OPENAI_API_KEY is not set: copy .env.example to .env and put your key in it (or export OPENAI_API_KEY)."
-        )
+        if key_hidden_by_empty_environment():
+            message = f"{HIDDEN_KEY}: run 'unset OPENAI_API_KEY', or export your key."
+        else:
+            message = "OPENAI_API_KEY is not set: copy .env.example to .env and put your key in it"
+            message += " (or export OPENAI_API_KEY)."
+        super().__init__(message)
+
+
+HIDDEN_KEY = "OPENAI_API_KEY is set but empty in your environment, which hides the key in .env"
+
+
+def key_hidden_by_empty_environment() -> bool:
+    """An exported empty OPENAI_API_KEY wins over .env (as every variable does), and hides the key there."""
+    return os.environ.get("OPENAI_API_KEY") == "" and bool(dotenv_values(REPO_ROOT / ".env").get("OPENAI_API_KEY"))
 
 
 @functools.cache
@@ -73,15 +88,17 @@ def offline_reason() -> str | None:
     if switch == "1":
         return "OPENAI_OFFLINE=1 is set"
     if switch is None and setting("OPENAI_API_KEY") is None:
-        return "OPENAI_API_KEY is not set"
+        return HIDDEN_KEY if key_hidden_by_empty_environment() else "OPENAI_API_KEY is not set"
     return None
 
 
 def offline_notice(reason: str) -> str:
-    to_use_openai = "unset it" if reason.startswith("OPENAI_OFFLINE") else "put your key in .env"
+    to_use_openai = {
+        "OPENAI_OFFLINE=1 is set": "unset it to use OpenAI",
+        HIDDEN_KEY: "run 'unset OPENAI_API_KEY' to use the key in .env",
+    }.get(reason, "put your key in .env to use OpenAI")
     return (
-        f"offline: {reason}, so replies come from the built-in offline stand-in (no network, no cost); "
-        f"{to_use_openai} to use OpenAI"
+        f"offline: {reason}, so replies come from the built-in offline stand-in (no network, no cost); {to_use_openai}"
     )
 
 

@@ -5,13 +5,16 @@ new connection (WAL so readers never block the writer, with fewer disk syncs; a 
 timeout so concurrent writers wait instead of failing; foreign keys so cascades work),
 and creates the tables.
 ``UTCDateTime`` stores times as UTC and gives them back timezone-aware, whatever the
-database. ``claim_turn`` is the per-conversation lock that keeps two turns apart.
+database. ``turn_lock`` is the per-conversation lock that keeps two turns apart.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event, or_, update
+from sqlalchemy import DateTime, Engine, create_engine, event, make_url, or_, update
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -34,6 +37,9 @@ class UTCDateTime(TypeDecorator):
 
 
 def make_engine(url: str) -> Engine:
+    database = make_url(url).database
+    if make_url(url).get_backend_name() == "sqlite" and database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
     # Other databases need no pragmas; only SQLite's driver is installed here to test with.
     if engine.dialect.name == "sqlite":  # pragma: no branch
@@ -73,3 +79,30 @@ def claim_turn(session: Session, key_column: Any, key: Any, *, stale_after: time
         .values(busy_since=now)
     )
     return result.rowcount == 1
+
+
+@contextmanager
+def turn_lock(
+    sessions: sessionmaker[Session],
+    key_column: Any,
+    key: Any,
+    *,
+    stale_after: timedelta,
+    busy: Callable[[], Exception],
+    where: Any = True,
+) -> Iterator[None]:
+    """Hold the row's turn for the length of the block: claimed on enter, released on exit, error or not.
+
+    Raises ``busy()`` when another turn holds it (or the row no longer matches ``where``). The
+    claim and the release are each a short transaction of their own, so no transaction stays
+    open while the block calls OpenAI.
+    """
+    with sessions.begin() as session:
+        claimed = claim_turn(session, key_column, key, stale_after=stale_after, where=where)
+    if not claimed:
+        raise busy()
+    try:
+        yield
+    finally:
+        with sessions.begin() as session:
+            session.execute(update(key_column.class_).where(key_column == key).values(busy_since=None))

@@ -1,25 +1,26 @@
 """The weather assistant that the three weather apps share: its tool and its tool loop.
 
-The apps differ only in where conversation state lives; this module is what stays the same:
+The apps differ only in where conversation state lives, and each makes its own OpenAI
+call; this module is what stays the same:
 - ``get_weather``: real data from Open-Meteo (no key needed), geocoding then forecast, with
   timeouts. An unknown place or a failing provider becomes an ``{"error": ...}`` result that
   the model can explain to the user, never an exception. In offline mode Open-Meteo is
   answered in-process with made-up data that says so (``offline/open_meteo.py``).
-- ``run_tool_loop``: the function-calling loop, bounded, several calls per round allowed.
-- ``replaying_sender``: one way to send a turn, with ``store=False`` and the whole history
-  as input (apps 1 and 3); app 2 chains ``previous_response_id`` instead.
+- ``run_tool_loop(send, question)``: the function-calling loop, bounded, several calls per
+  round allowed. It calls the app's ``send(round)`` for each request and returns what the
+  turn produced; too many rounds raise ``TooManyToolRounds``.
 """
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import requests
 from openai.types.responses import Response
 
-from openai_tutorial.client import api_mode, get_client, get_model, setting
+from openai_tutorial.client import UpstreamError, api_mode, setting
 from openai_tutorial.offline.open_meteo import OfflineOpenMeteo
-from openai_tutorial.web import fail
 
 DEFAULT_GEOCODING_URL = "https://geocoding-api.open-meteo.com/v1/search"
 DEFAULT_FORECAST_URL = "https://api.open-meteo.com/v1/forecast"
@@ -187,47 +188,46 @@ def parsed_arguments(arguments: str) -> Any:
         return arguments
 
 
-def run_tool_loop(send: Callable[[list[dict]], Response], first_input: list[dict]) -> tuple[Response, list[dict]]:
-    """``send(new_items)`` makes one request; run it until the model answers without calling tools.
+class TooManyToolRounds(UpstreamError):
+    def __init__(self) -> None:
+        super().__init__(f"The model was still calling tools after {MAX_TOOL_ROUNDS} rounds.")
 
-    Returns the final response and every call made, as ``{"name", "arguments"}``.
-    """
-    response = send(first_input)
+
+@dataclass
+class Round:
+    """One request of a turn, as the app's ``send`` gets it."""
+
+    new_items: list[dict]  # what this request adds: the user's message, then the tool outputs
+    turn_items: list[dict]  # everything this turn has said so far, ``new_items`` last
+    previous: Response | None  # the turn's previous response; None on its first request
+
+
+@dataclass
+class ToolTurn:
+    """What a turn produced: its final response, all its items (ready to replay), and the tool calls."""
+
+    response: Response
+    items: list[dict]
+    tool_calls: list[dict]
+
+
+def run_tool_loop(send: Callable[[Round], Response], question: str) -> ToolTurn:
+    """Ask ``question`` with ``send``, run the tools the model calls, until it answers in words."""
+    new_items: list[dict] = [{"role": "user", "content": question}]
+    turn_items = new_items
+    response = send(Round(new_items, turn_items, None))
     tool_calls: list[dict] = []
     for _ in range(MAX_TOOL_ROUNDS):
+        # Output items go back as input without their null fields, which the API rejects.
+        produced = [item.to_dict(exclude_none=True) for item in response.output]
         calls = [item for item in response.output if item.type == "function_call"]
         if not calls:
-            return response, tool_calls
-        outputs = []
+            return ToolTurn(response, turn_items + produced, tool_calls)
+        new_items = []
         for call in calls:
             tool_calls.append({"name": call.name, "arguments": parsed_arguments(call.arguments)})
             output = call_tool(call.name, call.arguments)
-            outputs.append({"type": "function_call_output", "call_id": call.call_id, "output": output})
-        response = send(outputs)
-    fail(502, "upstream_error", f"The model was still calling tools after {MAX_TOOL_ROUNDS} rounds.")
-
-
-def replaying_sender(history: list[dict]) -> Callable[[list[dict]], Response]:
-    """Send each request with ``store=False`` and the whole ``history`` as input, appending to it.
-
-    Nothing is kept on OpenAI's side, so everything the model needs must be sent again:
-    earlier messages, function calls and their outputs, and the reasoning items, which with
-    ``store=False`` come back encrypted (``include=["reasoning.encrypted_content"]``) so they
-    can be returned unread. Output items are replayed without their null fields, which the
-    API rejects as input.
-    """
-
-    def send(new_items: list[dict]) -> Response:
-        history.extend(new_items)
-        response = get_client().responses.create(
-            model=get_model(),
-            instructions=INSTRUCTIONS,
-            input=history,
-            tools=[WEATHER_TOOL],
-            store=False,
-            include=["reasoning.encrypted_content"],
-        )
-        history.extend(item.to_dict(exclude_none=True) for item in response.output)
-        return response
-
-    return send
+            new_items.append({"type": "function_call_output", "call_id": call.call_id, "output": output})
+        turn_items = turn_items + produced + new_items
+        response = send(Round(new_items, turn_items, response))
+    raise TooManyToolRounds()

@@ -1,25 +1,24 @@
-"""What every Flask backend in this tutorial shares, so each app shows only its own logic.
+"""What every Flask backend in this tutorial shares about HTTP, so each app shows only its own logic.
 
 ``create_json_app`` builds a Flask app whose every error is JSON of one shape,
 ``{"error": {"type": ..., "message": ...}}``, never an HTML page or a stack trace:
 bad input is a 4xx naming the problem, OpenAI failures map to 429/502/503/504, and an
-optional ``APP_API_KEY`` guards every route but ``/healthz``. The helpers below read
-and validate request input; ``serve`` runs an app on 127.0.0.1.
+optional ``APP_API_KEY`` guards every route but ``/healthz``. ``init_database`` gives an
+app its database (``db_sessions()`` in a request); the helpers below read and validate
+request input; ``serve`` runs an app on 127.0.0.1.
 """
 
-import hashlib
 import hmac
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any, NoReturn
 
 import openai
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 
-from openai_tutorial.client import MissingAPIKeyError, UsageError, api_mode, get_client, number_setting, run, setting
+from openai_tutorial.client import MissingAPIKeyError, UpstreamError, UsageError, api_mode, number_setting, run, setting
 from openai_tutorial.database import make_session_factory
 
 log = logging.getLogger(__name__)
@@ -55,14 +54,19 @@ def upstream_problem(error: Exception) -> APIProblem:
         return APIProblem(429, "rate_limited", "OpenAI is rate limiting this server; retry later.", headers)
     if isinstance(error, openai.APITimeoutError):
         return APIProblem(504, "upstream_timeout", "OpenAI did not answer in time; try again.")
+    if isinstance(error, UpstreamError):
+        return APIProblem(502, "upstream_error", str(error))
     if isinstance(error, openai.APIStatusError):
         detail = f"OpenAI answered {error.status_code} ({error.type or 'unknown'})"
         return APIProblem(502, "upstream_error", f"{detail}; request id {error.request_id or 'none'}.")
     return APIProblem(502, "upstream_error", "Could not reach OpenAI; try again.")
 
 
-def create_json_app(import_name: str, defaults: Mapping[str, Any], test_config: Mapping[str, Any] | None) -> Flask:
-    """A Flask app configured from defaults, then the environment, then ``test_config``."""
+def create_json_app(import_name: str) -> Flask:
+    """A Flask app that answers JSON errors, checks ``APP_API_KEY`` and serves ``/healthz``.
+
+    Its settings come from the environment; the app adds its own, then its ``test_config``.
+    """
     app = Flask(import_name)
     app.config.update(
         # Who answers this backend's OpenAI calls: "api", or "offline" (said on stderr at start).
@@ -71,8 +75,6 @@ def create_json_app(import_name: str, defaults: Mapping[str, Any], test_config: 
         MAX_CONTENT_LENGTH=number_setting("MAX_REQUEST_BYTES", int, DEFAULT_MAX_REQUEST_BYTES),
         MAX_MESSAGE_CHARS=number_setting("MAX_MESSAGE_CHARS", int, DEFAULT_MAX_MESSAGE_CHARS),
     )
-    app.config.update(defaults)
-    app.config.update(test_config or {})
 
     @app.before_request
     def require_api_key() -> None:
@@ -104,6 +106,7 @@ def create_json_app(import_name: str, defaults: Mapping[str, Any], test_config: 
         return error_response(APIProblem(error.code, type, error.description, headers))
 
     @app.errorhandler(openai.OpenAIError)
+    @app.errorhandler(UpstreamError)
     @app.errorhandler(UsageError)
     def openai_error(error: Exception) -> tuple[Response, int, dict[str, str]]:
         log.warning("OpenAI call failed: %s: %s", type(error).__name__, error)
@@ -117,22 +120,9 @@ def create_json_app(import_name: str, defaults: Mapping[str, Any], test_config: 
     return app
 
 
-def create_database_app(
-    import_name: str,
-    blueprint: Blueprint,
-    base: type[DeclarativeBase],
-    default_database: Path,
-    defaults: Mapping[str, Any],
-    test_config: Mapping[str, Any] | None,
-) -> Flask:
-    """A JSON app whose routes use ``db_sessions()``: ``DATABASE_URL``, or an SQLite file at ``default_database``."""
-    default_url = f"sqlite:///{default_database}"
-    app = create_json_app(import_name, {"DATABASE_URL": setting("DATABASE_URL", default_url), **defaults}, test_config)
-    if app.config["DATABASE_URL"] == default_url:
-        default_database.parent.mkdir(exist_ok=True)
+def init_database(app: Flask, base: type[DeclarativeBase]) -> None:
+    """Open ``app.config["DATABASE_URL"]`` and create ``base``'s tables; requests use ``db_sessions()``."""
     app.extensions["sessions"] = make_session_factory(app.config["DATABASE_URL"], base)
-    app.register_blueprint(blueprint)
-    return app
 
 
 def db_sessions() -> sessionmaker[Session]:
@@ -169,19 +159,6 @@ def user_id_from(source: Mapping[str, Any]) -> str:
 
 def message_from(body: Mapping[str, Any]) -> str:
     return text_field(body, "message", max_chars=current_app.config["MAX_MESSAGE_CHARS"])
-
-
-def safety_identifier(user_id: str) -> str:
-    """A stable hash of the user id: OpenAI can tell users apart without learning who they are."""
-    return hashlib.sha256(user_id.encode()).hexdigest()
-
-
-def delete_conversation_quietly(conversation_id: str) -> None:
-    """Best-effort removal of a remote conversation whose first turn failed, so none is orphaned."""
-    try:
-        get_client().conversations.delete(conversation_id)
-    except openai.OpenAIError as error:
-        log.warning("Could not delete conversation %s: %s", conversation_id, error)
 
 
 def serve(create_app: Any) -> None:

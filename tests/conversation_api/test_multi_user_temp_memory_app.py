@@ -7,6 +7,7 @@ import pytest
 import requests
 
 from tests import payloads
+from tests.conversation_api.conftest import deleting
 from tests.helpers import (
     START,
     TurnInFlight,
@@ -52,7 +53,7 @@ def test_a_first_message_creates_a_conversation_owned_by_the_user(app, client, o
         "response_id": respond.calls.last.response.json()["id"],
         "reply": "Nice to meet you, Ada.",
     }
-    assert sent_json(create) == {"metadata": {"user_id": "ada"}}
+    assert sent_json(create) == {"metadata": {"user": hashlib.sha256(b"ada").hexdigest()}}
     assert sent_json(respond) == {
         "model": "gpt-5.4-mini",
         "conversation": "conv_1",
@@ -116,7 +117,7 @@ def test_listing_shows_the_users_conversations_newest_activity_first(client, ope
     }
 
 
-def test_listing_filters_by_status_and_rejects_unknown_statuses(client, openai_conversations, clock):
+def test_listing_filters_by_status_and_rejects_unknown_statuses(client, openai_conversations, openai_deletes, clock):
     kept, closed = start(client), start(client)
     client.post(f"/conversations/{closed}/close", json={"user_id": "ada"})
 
@@ -167,7 +168,7 @@ def test_responses_lists_the_turns_oldest_first(client, openai_conversations, cl
 # --- closing --------------------------------------------------------------------------------
 
 
-def test_a_closed_conversation_refuses_new_messages(app, client, openai_conversations, clock):
+def test_a_closed_conversation_refuses_new_messages(app, client, openai_conversations, openai_deletes, clock):
     _, respond = openai_conversations
     conversation_id = start(client)
 
@@ -382,7 +383,7 @@ def test_a_failed_first_turn_removes_the_new_conversation_and_stores_nothing(
 ):
     openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_orphan"))
     openai_api.post("/responses").mock(side_effect=[failure])
-    cleanup = openai_api.delete("/conversations/conv_orphan").respond(json=payloads.conversation_deleted("conv_orphan"))
+    cleanup = deleting(openai_api, responses=False)["delete_conversation"]
 
     reply = client.post("/chat", json={"user_id": "ada", "message": "hi"})
 
@@ -395,7 +396,7 @@ def test_a_failed_first_turn_removes_the_new_conversation_and_stores_nothing(
 def test_the_clean_up_of_an_orphan_may_fail_without_hiding_the_real_error(app, client, openai_api):
     openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_orphan"))
     openai_api.post("/responses").mock(return_value=api_failure(500))
-    openai_api.delete("/conversations/conv_orphan").mock(return_value=api_failure(500))
+    deleting(openai_api, responses=False)["delete_conversation"].mock(return_value=api_failure(500))
 
     reply = client.post("/chat", json={"user_id": "ada", "message": "hi"})
 
@@ -514,7 +515,7 @@ def test_the_script_serves_on_loopback_at_port_without_debug(flask_runs, run_scr
     assert flask_runs == [{"host": "127.0.0.1", "port": 5055, "debug": False}]
 
 
-def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_conversations):
+def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_conversations, openai_deletes):
     base_url = live_server(app)
 
     health = requests.get(f"{base_url}/healthz", timeout=5)
@@ -545,3 +546,116 @@ def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_conversa
     assert [turn["message"] for turn in history.json()["responses"]] == ["Hi, I'm Ada.", "My name?"]
     assert bad.status_code == 400
     assert bad.headers["Content-Type"] == "application/json"
+
+
+# --- what OpenAI keeps ------------------------------------------------------------------------
+
+
+def deleted_paths(openai_api) -> list[str]:
+    return [call.request.url.path for call in openai_api.calls if call.request.method == "DELETE"]
+
+
+def test_closing_deletes_the_conversation_its_items_and_its_responses_on_openai_and_keeps_the_transcript(
+    app, client, openai_api, openai_conversations, openai_deletes, clock
+):
+    conversation_id = start(client)
+    say(client, conversation_id)
+    response_ids = [turn.response_id for turn in rows(app, Turn)]
+
+    closed = client.post(f"/conversations/{conversation_id}/close", json={"user_id": "ada"})
+
+    assert closed.status_code == 200
+    assert deleted_paths(openai_api) == [
+        f"/v1/conversations/{conversation_id}/items/item_of_{conversation_id}",
+        *(f"/v1/responses/{response_id}" for response_id in response_ids),
+        f"/v1/conversations/{conversation_id}",
+    ]
+    (conversation,) = rows(app, Conversation)
+    assert (conversation.status, conversation.deleted_on_openai_at) == ("closed", START)
+    assert len(rows(app, Turn)) == 2
+    assert len(client.get(f"/responses/{conversation_id}?user_id=ada").json["responses"]) == 2
+
+
+def test_a_failed_remote_delete_is_not_the_users_problem_and_purge_finishes_it(
+    app, client, openai_api, openai_conversations, openai_deletes, clock
+):
+    conversation_id = start(client)
+    openai_deletes["delete_conversation"].mock(return_value=api_failure(500))
+
+    closed = client.post(f"/conversations/{conversation_id}/close", json={"user_id": "ada"})
+    marked = rows(app, Conversation)[0].deleted_on_openai_at
+    openai_deletes["delete_conversation"].mock(
+        side_effect=lambda request, conversation_id: httpx.Response(
+            200, json=payloads.conversation_deleted(conversation_id)
+        )
+    )
+    purged = app.test_cli_runner().invoke(args=["purge"])
+    again = app.test_cli_runner().invoke(args=["purge"])
+
+    assert (closed.status_code, closed.json["status"]) == (200, "closed")
+    assert marked is None
+    assert (purged.exit_code, purged.output) == (0, "Deleted 1 conversation(s) on OpenAI's side; 0 failed.\n")
+    assert rows(app, Conversation)[0].deleted_on_openai_at == START
+    assert (again.exit_code, again.output) == (0, "Deleted 0 conversation(s) on OpenAI's side; 0 failed.\n")
+    assert openai_deletes["delete_conversation"].call_count == 2
+
+
+def test_purge_expires_idle_conversations_deletes_them_and_reports_failures(
+    app, client, openai_api, openai_conversations, openai_deletes, clock
+):
+    idle, failing = start(client), start(client, user_id="bob")
+    clock.shift(timedelta(minutes=20))
+    recent = start(client)
+    clock.shift(timedelta(minutes=11))
+    openai_deletes["delete_conversation"].mock(
+        side_effect=lambda request, conversation_id: (
+            api_failure(500)
+            if conversation_id == failing
+            else httpx.Response(200, json=payloads.conversation_deleted(conversation_id))
+        )
+    )
+
+    result = app.test_cli_runner().invoke(args=["purge"])
+
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Deleted 1 conversation(s) on OpenAI's side; 1 failed.\n  failed: {failing} (the next purge tries again)\n"
+    )
+    statuses = {row.id: (row.status, row.deleted_on_openai_at) for row in rows(app, Conversation)}
+    assert statuses == {
+        idle: ("expired", START + timedelta(minutes=31)),
+        failing: ("expired", None),
+        recent: ("active", None),
+    }
+
+
+def test_listing_and_purge_never_expire_a_conversation_with_a_turn_in_flight(
+    app, client, openai_api, openai_conversations, clock
+):
+    conversation_id = start(client)
+    clock.shift(timedelta(minutes=31))
+    with app.extensions["sessions"].begin() as session:
+        session.get(Conversation, conversation_id).busy_since = START + timedelta(minutes=30)
+
+    listing = client.get("/conversations?user_id=ada")
+    purged = app.test_cli_runner().invoke(args=["purge"])
+
+    assert listing.json["conversations"][0]["status"] == "active"
+    assert purged.output == "Deleted 0 conversation(s) on OpenAI's side; 0 failed.\n"
+
+
+def test_closing_while_a_turn_is_in_flight_is_refused_and_the_turn_completes(app, client, openai_api, clock):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
+    held = TurnInFlight(httpx.Response(200, json=payloads.response("Still here.")))
+    openai_api.post("/responses").mock(side_effect=[httpx.Response(200, json=payloads.response("Hello.")), held])
+    start(client)
+
+    held.start(lambda: say(client, "conv_1"))
+    refused = client.post("/conversations/conv_1/close", json={"user_id": "ada"})
+    finished = held.finish()
+
+    assert refused.status_code == 409
+    assert refused.json["error"]["type"] == "conversation_busy"
+    assert finished.status_code == 200
+    assert rows(app, Conversation)[0].status == "active"
+    assert [turn.reply for turn in rows(app, Turn)] == ["Hello.", "Still here."]

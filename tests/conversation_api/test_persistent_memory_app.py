@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from tests import payloads
+from tests.conversation_api.conftest import deleting
 from tests.helpers import (
     START,
     TurnInFlight,
@@ -45,7 +46,7 @@ def test_the_first_message_creates_the_users_conversation(app, client, openai_co
         "response_id": respond.calls.last.response.json()["id"],
         "reply": "Nice to meet you, Ada.",
     }
-    assert sent_json(create) == {"metadata": {"user_id": "ada"}}
+    assert sent_json(create) == {"metadata": {"user": hashlib.sha256(b"ada").hexdigest()}}
     assert sent_json(respond) == {
         "model": "gpt-5.4-mini",
         "conversation": "conv_1",
@@ -173,17 +174,24 @@ def test_a_user_id_in_the_path_longer_than_allowed_is_413(client):
 # --- forgetting -----------------------------------------------------------------------------
 
 
-def test_delete_memory_removes_the_remote_conversation_and_local_rows(app, client, openai_api, openai_conversations):
+def test_delete_memory_removes_the_remote_conversation_its_items_and_responses_then_local_rows(
+    app, client, openai_api, openai_conversations, openai_deletes
+):
     create, _ = openai_conversations
     chat(client)
+    chat(client, "What colour?")
     chat(client, "hi", user_id="bob")
-    delete = openai_api.delete("/conversations/conv_1").respond(json=payloads.conversation_deleted("conv_1"))
+    ada_responses = [m.response_id for m in rows(app, Message) if m.user_id == "ada" and m.role == "assistant"]
 
     reply = client.delete("/users/ada/memory")
     fresh_start = chat(client, "Do you know me?")
 
     assert (reply.status_code, reply.get_data()) == (204, b"")
-    assert delete.call_count == 1
+    assert [call.request.url.path for call in openai_api.calls if call.request.method == "DELETE"] == [
+        "/v1/conversations/conv_1/items/item_of_conv_1",
+        *(f"/v1/responses/{response_id}" for response_id in ada_responses),
+        "/v1/conversations/conv_1",
+    ]
     assert fresh_start.json["conversation_id"] == "conv_3"
     assert create.call_count == 3
     assert [m.content for m in rows(app, Message) if m.user_id == "ada"] == [
@@ -196,27 +204,68 @@ def test_delete_memory_removes_the_remote_conversation_and_local_rows(app, clien
 def test_delete_memory_of_a_conversation_already_gone_upstream_still_forgets_locally(
     app, client, openai_api, openai_conversations
 ):
+    _, respond = openai_conversations
     chat(client)
-    openai_api.delete("/conversations/conv_1").respond(
-        404, json=payloads.api_error("Conversation not found.", type="invalid_request_error")
-    )
+    gone = httpx.Response(404, json=payloads.api_error("Not found.", type="invalid_request_error"))
+    items = openai_api.get("/conversations/conv_1/items").mock(return_value=gone)
+    response = openai_api.delete(f"/responses/{respond.calls.last.response.json()['id']}").mock(return_value=gone)
+    conversation = openai_api.delete("/conversations/conv_1").mock(return_value=gone)
 
     reply = client.delete("/users/ada/memory")
 
     assert reply.status_code == 204
+    assert (items.call_count, response.call_count, conversation.call_count) == (1, 1, 1)
     assert rows(app, User) == rows(app, Message) == []
 
 
-def test_a_failed_delete_upstream_keeps_everything(app, client, openai_api, openai_conversations):
+def test_a_failed_delete_upstream_keeps_everything_and_a_retry_or_purge_finishes_it(
+    app, client, openai_api, openai_conversations, openai_deletes
+):
     chat(client)
-    openai_api.delete("/conversations/conv_1").mock(return_value=api_failure(500))
+    chat(client, "hi", user_id="bob")
+    openai_deletes["delete_conversation"].mock(return_value=api_failure(500))
 
-    reply = client.delete("/users/ada/memory")
+    failed = client.delete("/users/ada/memory")
+    meanwhile = chat(client, "Still there?")
+    failed_purge = app.test_cli_runner().invoke(args=["purge"])
+    openai_deletes["delete_conversation"].mock(
+        side_effect=lambda request, conversation_id: httpx.Response(
+            200, json=payloads.conversation_deleted(conversation_id)
+        )
+    )
+    purged = app.test_cli_runner().invoke(args=["purge"])
 
-    assert reply.status_code == 502
-    (user,) = rows(app, User)
-    assert user.busy_since is None
-    assert len(rows(app, Message)) == 2
+    assert failed.status_code == 502
+    assert failed.json == {
+        "error": {
+            "type": "upstream_error",
+            "message": "OpenAI failed while deleting this user's data; nothing was deleted here. Repeat the request.",
+        }
+    }
+    assert (meanwhile.status_code, meanwhile.json["error"]["type"]) == (409, "user_being_forgotten")
+    assert failed_purge.exit_code == 1
+    assert failed_purge.output.endswith("Forgot 0 user(s) on OpenAI's side and here; 1 failed.\n")
+    assert (purged.exit_code, purged.output) == (0, "Forgot 1 user(s) on OpenAI's side and here; 0 failed.\n")
+    assert [user.user_id for user in rows(app, User)] == ["bob"]
+    assert [m.user_id for m in rows(app, Message)] == ["bob", "bob"]
+
+
+def test_a_repeated_delete_after_a_failure_finishes_the_job(
+    app, client, openai_api, openai_conversations, openai_deletes
+):
+    chat(client)
+    openai_deletes["delete_conversation"].mock(
+        side_effect=[api_failure(500), httpx.Response(200, json=payloads.conversation_deleted("conv_1"))]
+    )
+
+    failed = client.delete("/users/ada/memory")
+    (kept,) = rows(app, User)
+    retried = client.delete("/users/ada/memory")
+
+    assert (failed.status_code, retried.status_code) == (502, 204)
+    assert kept.busy_since is None
+    assert kept.forget_requested_at is not None
+    assert rows(app, User) == rows(app, Message) == []
 
 
 def test_delete_memory_of_an_unknown_user_is_404(client):
@@ -249,7 +298,7 @@ def test_bad_input_is_a_json_error_naming_the_problem(app, client, body, status,
 def test_a_failed_first_turn_stores_nothing_and_removes_the_new_conversation(app, client, openai_api):
     openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_orphan"))
     openai_api.post("/responses").mock(side_effect=httpx.ReadTimeout("slow"))
-    cleanup = openai_api.delete("/conversations/conv_orphan").respond(json=payloads.conversation_deleted("conv_orphan"))
+    cleanup = deleting(openai_api, responses=False)["delete_conversation"]
 
     reply = chat(client)
 
@@ -324,13 +373,14 @@ def test_two_first_messages_racing_keep_one_conversation(app, client, openai_api
             session.add(User(user_id="ada", conversation_id="conv_winner", created_at=START))
         return httpx.Response(200, json=payloads.response("Hi."))
 
-    openai_api.post("/responses").mock(side_effect=another_first_message_wins_meanwhile)
-    cleanup = openai_api.delete("/conversations/conv_loser").respond(json=payloads.conversation_deleted("conv_loser"))
+    respond = openai_api.post("/responses").mock(side_effect=another_first_message_wins_meanwhile)
+    cleanup = deleting(openai_api)
 
     reply = chat(client)
 
     assert (reply.status_code, reply.json["error"]["type"]) == (409, "user_busy")
-    assert cleanup.call_count == 1
+    assert cleanup["delete_conversation"].call_count == 1
+    assert cleanup["delete_response"].calls.last.request.url.path.endswith(respond.calls.last.response.json()["id"])
     assert [user.conversation_id for user in rows(app, User)] == ["conv_winner"]
     assert rows(app, Message) == []
 
@@ -355,9 +405,8 @@ def test_the_script_serves_on_loopback(flask_runs, run_script, tmp_path):
     assert flask_runs == [{"host": "127.0.0.1", "port": 5000, "debug": True}]
 
 
-def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_api, openai_conversations):
+def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_api, openai_conversations, openai_deletes):
     base_url = live_server(app)
-    openai_api.delete("/conversations/conv_1").respond(json=payloads.conversation_deleted("conv_1"))
 
     first = requests.post(f"{base_url}/chat", json={"user_id": "ada", "message": "I like teal."}, timeout=5)
     second = requests.post(f"{base_url}/chat", json={"user_id": "ada", "message": "Colour?"}, timeout=5)

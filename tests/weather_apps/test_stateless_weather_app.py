@@ -167,11 +167,12 @@ def test_the_frontend_says_when_the_backend_answers_an_error(openai_api, live_se
     assert result.stderr == "The backend answered 502: OpenAI answered 500 (server_error); request id none.\n"
 
 
-def test_the_frontend_says_when_no_backend_is_running(run_script, unused_port_url):
+def test_the_frontend_checks_for_its_backend_first_and_exits_1_without_one(run_script, unused_port_url):
     result = run_script(FRONTEND, "--base-url", unused_port_url, stdin="Lisbon?\n")
 
-    assert result.exit_code == 0
-    assert result.stderr == (f"No backend is answering at {unused_port_url}/ask: start it first (see README.md).\n")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"No backend is answering at {unused_port_url}/healthz: start it first (see README.md).\n"
 
 
 def test_the_backend_script_serves_on_loopback(flask_runs, run_script):

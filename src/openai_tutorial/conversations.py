@@ -1,0 +1,79 @@
+"""What the Conversations apps share about the Conversations API: who a user is to OpenAI, and removal.
+
+- ``safety_identifier(user_id)``: a stable hash, so OpenAI can tell users apart without
+  learning who they are. It is also what conversation metadata says about the user.
+- ``new_conversation(user_id)``: create a remote conversation for a first turn, and undo it
+  (with everything made in it) if that turn fails before it is stored.
+- ``delete_remotely(conversation_id, response_ids)``: remove a conversation's content from
+  OpenAI. ``conversations.delete`` does not delete the conversation's items (its docstring
+  says so), and the responses made in it are separate objects kept for 30 days, so all
+  three are deleted: the items one by one, each response, then the conversation. Something
+  already gone (404) counts as deleted.
+"""
+
+import contextlib
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import openai
+
+from openai_tutorial.client import get_client
+
+log = logging.getLogger(__name__)
+ITEMS_PAGE_SIZE = 100
+
+
+def safety_identifier(user_id: str) -> str:
+    """A stable hash of the user id: OpenAI can tell users apart without learning who they are."""
+    return hashlib.sha256(user_id.encode()).hexdigest()
+
+
+def delete_if_present(delete, *args, **kwargs) -> None:
+    with contextlib.suppress(openai.NotFoundError):  # already gone: that is what we wanted
+        delete(*args, **kwargs)
+
+
+def delete_remotely(conversation_id: str, response_ids: Iterable[str]) -> None:
+    """Delete a conversation's items, the responses made in it, then the conversation; raises if one fails."""
+    client = get_client()
+    try:
+        items = [item.id for item in client.conversations.items.list(conversation_id, limit=ITEMS_PAGE_SIZE)]
+    except openai.NotFoundError:
+        items = []  # the conversation is gone, and its items can no longer be listed
+    for item_id in items:
+        delete_if_present(client.conversations.items.delete, item_id, conversation_id=conversation_id)
+    for response_id in response_ids:
+        delete_if_present(client.responses.delete, response_id)
+    delete_if_present(client.conversations.delete, conversation_id)
+
+
+@dataclass
+class RemoteConversation:
+    id: str
+    created: bool = False  # made for this turn, by ``new_conversation``
+    response_ids: list[str] = field(default_factory=list)
+
+    def made(self, response) -> None:
+        """Note a response made in this conversation, so that an undo deletes it too."""
+        self.response_ids.append(response.id)
+
+
+@contextmanager
+def new_conversation(user_id: str) -> Iterator[RemoteConversation]:
+    """A new remote conversation for ``user_id`` that is deleted again if the block fails."""
+    # No retries: a create that timed out may still have succeeded, and a retry would leave a
+    # second conversation that nobody knows about. The user retries the whole turn instead.
+    creating = get_client().with_options(max_retries=0).conversations
+    created = creating.create(metadata={"user": safety_identifier(user_id)})
+    conversation = RemoteConversation(created.id, created=True)
+    try:
+        yield conversation
+    except BaseException:
+        try:
+            delete_remotely(conversation.id, conversation.response_ids)
+        except openai.OpenAIError as error:
+            log.warning("Could not delete conversation %s after a failed first turn: %s", conversation.id, error)
+        raise
