@@ -76,12 +76,37 @@ def test_timeout_and_retries_have_defaults_and_can_be_set(monkeypatch):
     assert (configured_client.timeout, configured_client.max_retries) == (12.5, 5)
 
 
-@pytest.mark.parametrize("name", ["OPENAI_TIMEOUT", "OPENAI_MAX_RETRIES"])
-def test_a_setting_that_is_not_a_number_is_a_configuration_error(monkeypatch, name):
-    monkeypatch.setenv(name, "soon")
+BAD_NUMBERS = ["soon", "nan", "inf", "-5", "1e9", "١٢", "12s"]
 
-    with pytest.raises(UsageError, match=f"^{name} must be a number, not 'soon'.$"):
+
+@pytest.mark.parametrize(
+    ("name", "value", "allowed"),
+    [
+        *(("OPENAI_TIMEOUT", value, "a number from 1 to 3600") for value in [*BAD_NUMBERS, "0"]),
+        *(("OPENAI_MAX_RETRIES", value, "a whole number from 0 to 10") for value in [*BAD_NUMBERS, "2.5"]),
+        *(("OPENAI_OFFLINE_STREAM_DELAY", value, "a number from 0 to 5") for value in BAD_NUMBERS),
+    ],
+)
+def test_a_client_setting_out_of_its_range_is_a_configuration_error(monkeypatch, name, value, allowed):
+    monkeypatch.setenv("OPENAI_OFFLINE", "1")
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(UsageError) as raised:
         get_client()
+
+    assert str(raised.value) == f"{name} must be {allowed}, not {value!r}."
+
+
+@pytest.mark.parametrize("url", ["not a url", "ftp://example.com/v1", "http://", "//example.com/v1", "http://[::1"])
+def test_a_base_url_that_is_not_an_http_url_is_a_configuration_error(monkeypatch, url):
+    monkeypatch.setenv("OPENAI_BASE_URL", url)
+
+    with pytest.raises(UsageError) as raised:
+        get_client()
+
+    assert str(raised.value) == (
+        f"OPENAI_BASE_URL must be an http(s) URL such as https://api.openai.com/v1, not {url!r}."
+    )
 
 
 def test_base_url_override_sends_requests_to_that_server(monkeypatch, openai_api):
@@ -269,14 +294,6 @@ def test_the_offline_state_is_ignored_by_git():
     assert ignored.stdout == ".offline/state.sqlite3\n"
 
 
-def test_a_bad_offline_stream_delay_is_a_configuration_error(monkeypatch):
-    monkeypatch.setenv("OPENAI_OFFLINE", "1")
-    monkeypatch.setenv("OPENAI_OFFLINE_STREAM_DELAY", "slow")
-
-    with pytest.raises(UsageError, match=r"^OPENAI_OFFLINE_STREAM_DELAY must be a number, not 'slow'\.$"):
-        get_client()
-
-
 def test_an_empty_exported_key_that_hides_the_one_in_dotenv_is_named(monkeypatch, capsys):
     write_dotenv("OPENAI_API_KEY=sk-from-dotenv\n")
     monkeypatch.setenv("OPENAI_API_KEY", "")
@@ -295,3 +312,45 @@ def test_an_empty_exported_key_that_hides_the_one_in_dotenv_is_named(monkeypatch
         "OPENAI_API_KEY is set but empty in your environment, which hides the key in .env: "
         "run 'unset OPENAI_API_KEY', or export your key."
     )
+
+
+def test_run_turns_a_file_that_cannot_be_read_into_one_line_and_status_2(capsys):
+    def main():
+        raise PermissionError(13, "Permission denied", "/home/ada/secret.png")
+
+    assert run_and_capture(main, capsys) == (2, "", "Cannot use /home/ada/secret.png: Permission denied.\n")
+
+
+def test_run_turns_text_that_is_not_utf8_into_one_line_and_status_2(capsys):
+    def main():
+        "prompt \udcff".encode()
+
+    assert run_and_capture(main, capsys) == (
+        2,
+        "",
+        "An argument, file name or setting is not valid text (UTF-8); check what you typed.\n",
+    )
+
+
+def test_a_prompt_argument_that_is_not_utf8_never_reaches_the_api(run_script):
+    result = run_script("Responses_API/Basic_examples/1-basic_example.py", "caf\udce9")
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "An argument, file name or setting is not valid text (UTF-8); check what you typed.\n"
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "Conversation_API/update_conversation_metadata/retrieve_metadata.py",
+        "Conversation_API/update_conversation_metadata/update_metadata.py",
+    ],
+)
+def test_an_empty_id_argument_is_a_usage_error(run_script, script):
+    arguments = ["", "topic=x"] if script.endswith("update_metadata.py") else [""]
+
+    result = run_script(script, *arguments)
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith("error: argument conversation_id: an id cannot be empty\n")
+    assert "Traceback" not in result.stderr

@@ -1,10 +1,13 @@
 """The shared SQLAlchemy setup: UTC times, SQLite pragmas, and the per-conversation turn lock."""
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import time_machine
 from sqlalchemy import String
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from openai_tutorial.database import UTCDateTime, claim_turn, make_session_factory, turn_lock
@@ -121,3 +124,42 @@ def test_an_in_memory_database_needs_no_folder():
     with factory() as session:
         assert session.get(Room, "a").opened_at == NOON
     factory.kw["bind"].dispose()
+
+
+def test_a_held_lock_is_renewed_while_its_block_runs_and_a_dead_holders_lock_goes_stale(sessions):
+    stale_after = timedelta(seconds=0.3)
+
+    def lock():
+        return turn_lock(sessions, Room.name, "a", stale_after=stale_after, busy=Busy)
+
+    with lock():
+        time.sleep(0.6)  # two stale windows: without the heartbeat, anyone could take it now
+        with pytest.raises(Busy), lock():
+            pass
+    with sessions.begin() as session:  # a holder that dies right after claiming: no heartbeat
+        assert claim_turn(session, Room.name, "a", stale_after=stale_after)
+    with pytest.raises(Busy), lock():
+        pass
+    time.sleep(0.35)
+    with lock():
+        taken_over = holder(sessions)
+
+    assert taken_over is not None
+
+
+def test_a_heartbeat_that_cannot_write_is_logged_and_the_block_goes_on(sessions, monkeypatch, caplog):
+    real_begin, failing = sessions.begin, threading.Event()
+
+    def begin():
+        if failing.is_set():
+            raise OperationalError("UPDATE", {}, Exception("database is locked"))
+        return real_begin()
+
+    monkeypatch.setattr(sessions, "begin", begin)
+    with turn_lock(sessions, Room.name, "a", stale_after=timedelta(seconds=0.15), busy=Busy):
+        failing.set()
+        time.sleep(0.2)
+        failing.clear()
+
+    assert "Could not refresh the turn lock of a: (builtins.Exception) database is locked" in caplog.text
+    assert holder(sessions) is None

@@ -4,10 +4,12 @@ import logging
 
 import httpx
 import pytest
+import requests
 from flask import Flask
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from openai_tutorial.client import get_client
-from openai_tutorial.web import create_json_app, fail, json_body, serve, text_field
+from openai_tutorial.web import create_json_app, fail, init_database, json_body, serve, text_field
 from tests import payloads
 from tests.helpers import api_failure
 
@@ -185,28 +187,42 @@ def test_an_openai_error_never_echoes_the_key_to_the_client(client, openai_api, 
     assert "AuthenticationError" in caplog.text
 
 
-@pytest.mark.parametrize(
-    ("environment", "message"),
-    [
-        (
-            {"OPENAI_API_KEY": None, "OPENAI_OFFLINE": "0"},
-            "The server is not configured: OPENAI_API_KEY is not set: copy .env.example",
-        ),
-        ({"OPENAI_TIMEOUT": "soon"}, "The server is not configured: OPENAI_TIMEOUT must be a number, not 'soon'."),
-    ],
-)
-def test_a_misconfigured_server_is_503_saying_what_to_fix(client, monkeypatch, environment, message):
-    for name, value in environment.items():
-        if value is None:
-            monkeypatch.delenv(name)
-        else:
-            monkeypatch.setenv(name, value)
+def test_a_server_started_without_a_key_and_offline_mode_off_is_503_saying_what_to_fix(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    monkeypatch.setenv("OPENAI_OFFLINE", "0")
+    app = create_json_app(__name__)
+    app.add_url_rule("/ask", "ask", lambda: get_client().responses.create(model="m", input="hi").output_text)
 
-    reply = client.get("/ask")
+    reply = app.test_client().get("/ask")
 
     assert reply.status_code == 503
-    assert reply.json["error"]["type"] == "service_unavailable"
-    assert reply.json["error"]["message"].startswith(message)
+    assert reply.json == {
+        "error": {
+            "type": "service_unavailable",
+            "message": "The server is not configured: OPENAI_API_KEY is not set: copy .env.example to .env and put "
+            "your key in it (or export OPENAI_API_KEY).",
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("OPENAI_TIMEOUT", "soon", "OPENAI_TIMEOUT must be a number from 1 to 3600, not 'soon'."),
+        ("OPENAI_MAX_RETRIES", "-1", "OPENAI_MAX_RETRIES must be a whole number from 0 to 10, not '-1'."),
+        ("MAX_REQUEST_BYTES", "nan", "MAX_REQUEST_BYTES must be a whole number from 1024 to 1.04858e+08, not 'nan'."),
+        ("MAX_MESSAGE_CHARS", "0", "MAX_MESSAGE_CHARS must be a whole number from 1 to 1e+06, not '0'."),
+        ("OPENAI_OFFLINE", "maybe", "OPENAI_OFFLINE must be 1 (always offline) or 0 (never offline), not 'maybe'."),
+    ],
+)
+def test_a_bad_setting_stops_a_backend_at_start_with_one_line_and_exit_2(monkeypatch, capsys, name, value, message):
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(SystemExit) as exited:
+        serve(lambda: create_json_app(__name__))
+
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == message + "\n"
 
 
 @pytest.mark.parametrize(
@@ -237,4 +253,127 @@ def test_a_bad_port_is_a_clear_message_and_exit_2(app, monkeypatch, capsys):
         serve(lambda: app)
 
     assert exited.value.code == 2
-    assert capsys.readouterr().err == "PORT must be a number, not 'eighty'.\n"
+    assert capsys.readouterr().err == "PORT must be a whole number from 1 to 65535, not 'eighty'.\n"
+
+
+def test_a_quota_error_is_its_own_503_not_retry_later(client, openai_api):
+    openai_api.post("/responses").respond(
+        429,
+        json=payloads.api_error(
+            "You exceeded your current quota.", type="insufficient_quota", code="insufficient_quota"
+        ),
+        headers={"retry-after": "20"},
+    )
+
+    reply = client.get("/ask")
+
+    assert reply.status_code == 503
+    assert "Retry-After" not in reply.headers
+    assert reply.json == {
+        "error": {
+            "type": "openai_quota_exhausted",
+            "message": "OpenAI refused: this server's OpenAI account has no credit left; its owner must add billing.",
+        }
+    }
+
+
+def test_a_malformed_openai_reply_is_a_502(client, openai_api):
+    openai_api.post("/responses").respond(200, text="<html>", headers={"content-type": "text/html"})
+
+    reply = client.get("/ask")
+
+    assert reply.status_code == 502
+    assert reply.json == {
+        "error": {"type": "upstream_error", "message": "OpenAI answered 502 (invalid_response); request id none."}
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 20_000, b"{" + b'"a":{' * 10_000, b"\xff\xfe", b"", b'"just a string"'],
+    ids=["deep-array", "deep-object", "not-utf8", "empty", "string"],
+)
+def test_a_body_the_json_parser_cannot_handle_is_a_400(client, body):
+    reply = client.post("/echo", data=body, content_type="application/json")
+
+    assert reply.status_code == 400
+    assert reply.json == {"error": {"type": "invalid_request", "message": "The request body must be a JSON object."}}
+
+
+def test_a_lone_surrogate_in_a_text_field_is_a_400_naming_it(client):
+    reply = client.post("/echo", data=b'{"name": "a\\ud800"}', content_type="application/json")
+
+    assert reply.status_code == 400
+    assert reply.json == {"error": {"type": "invalid_request", "message": "'name' must be valid Unicode text."}}
+
+
+def test_accented_text_is_fine(client):
+    assert client.post("/echo", json={"name": "Zoë"}).json == {"name": "Zoë"}
+
+
+def test_a_chunked_body_over_the_size_limit_is_a_413(app, live_server):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    base_url = live_server(app)
+
+    def chunks():
+        yield b'{"name": "'
+        for _ in range(100):
+            yield b"x" * 100
+        yield b'"}'
+
+    reply = requests.post(f"{base_url}/echo", data=chunks(), headers={"Content-Type": "application/json"}, timeout=5)
+
+    assert reply.status_code == 413
+    assert reply.json() == {"error": {"type": "too_large", "message": "The request body is larger than 1024 bytes."}}
+
+
+def test_a_non_ascii_app_api_key_works_when_sent_as_utf8(monkeypatch, live_server):
+    monkeypatch.setenv("APP_API_KEY", "clé-secrète")
+    app = create_json_app(__name__)
+    app.add_url_rule("/private", "private", lambda: {"ok": True})
+    base_url = live_server(app)
+
+    allowed = requests.get(f"{base_url}/private", headers={"Authorization": "Bearer clé-secrète".encode()}, timeout=5)
+    refused = requests.get(f"{base_url}/private", headers={"Authorization": "Bearer cle-secrete"}, timeout=5)
+
+    assert (allowed.status_code, refused.status_code) == (200, 401)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("not a url", "Could not parse SQLAlchemy URL from given URL string"),
+        ("mysql+nodriver://x/y", "Can't load plugin: sqlalchemy.dialects:mysql.nodriver"),
+        ("sqlite:///{tmp}", "unable to open database file"),
+        ("sqlite:///{tmp}/corrupt.db", "file is not a database"),
+        ("sqlite:///{tmp}/file.txt/app.db", "[Errno 17] File exists"),
+    ],
+)
+def test_a_database_that_cannot_be_opened_stops_the_app_with_one_line(tmp_path, capsys, url, reason):
+    (tmp_path / "corrupt.db").write_bytes(b"this is not sqlite" * 100)
+    (tmp_path / "file.txt").write_text("x")
+    url = url.format(tmp=tmp_path)
+
+    def create_app():
+        app = create_json_app(__name__)
+        app.config["DATABASE_URL"] = url
+        init_database(app, DatabaseBase)
+        return app
+
+    with pytest.raises(SystemExit) as exited:
+        serve(create_app)
+
+    assert exited.value.code == 2
+    message = capsys.readouterr().err
+    assert message.startswith(f"DATABASE_URL {url!r} cannot be used: ")
+    assert reason in message
+    assert message.count("\n") == 1
+
+
+class DatabaseBase(DeclarativeBase):
+    pass
+
+
+class Note(DatabaseBase):
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)

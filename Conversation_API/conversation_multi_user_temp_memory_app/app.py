@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 import openai
@@ -63,8 +63,9 @@ from openai_tutorial.web import (
 DEFAULT_DATABASE = Path(__file__).parent / "instance" / "conversations.db"
 STATUSES = ("active", "closed", "expired")
 MAX_CONVERSATION_ID_CHARS = 80
-# A turn that has held its conversation this long died with its worker: let the next one in.
-TURN_LOCK_STALE_AFTER = timedelta(minutes=5)
+# A live turn renews its lock every 10 s (see turn_lock); one not renewed for 30 s died with its worker
+# (kill -9, a crash), and the conversation is free again.
+TURN_LOCK_STALE_AFTER = timedelta(seconds=30)
 
 
 class Base(DeclarativeBase):
@@ -107,7 +108,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = create_json_app(__name__)
     app.config.from_mapping(
         DATABASE_URL=setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"),
-        CONVERSATION_TTL_MINUTES=number_setting("CONVERSATION_TTL_MINUTES", float, 30.0),
+        CONVERSATION_TTL_MINUTES=number_setting("CONVERSATION_TTL_MINUTES", float, 30.0, low=0.1, high=525_600),
     )
     app.config.from_mapping(test_config or {})
     init_database(app, Base)
@@ -126,9 +127,15 @@ def owned_conversation(session: Session, conversation_id: str, user_id: str) -> 
         fail(404, "not_found", f"No conversation {conversation_id!r}.")
     if conversation.user_id != user_id:
         fail(403, "forbidden", "You do not have access to this conversation.")
-    if conversation.status == "active" and conversation.last_active_at < idle_cutoff():
+    if conversation.status == "active" and conversation.last_active_at < idle_cutoff() and not_busy_row(conversation):
         conversation.status = "expired"
     return conversation
+
+
+def not_busy_row(conversation: Conversation) -> bool:
+    """No turn holds it: a conversation with a turn in flight is never expired under it."""
+    busy_since = conversation.busy_since
+    return busy_since is None or busy_since < utc_now() - TURN_LOCK_STALE_AFTER
 
 
 def refuse_unless_active(status: str) -> None:
@@ -194,12 +201,17 @@ def chat():
     message = message_from(body)
     conversation_id = text_field(body, "conversation_id", max_chars=MAX_CONVERSATION_ID_CHARS, optional=True)
     with conversation_for_turn(user_id, conversation_id) as conversation:
-        response = get_client().responses.create(
-            model=get_model(),
-            conversation=conversation.id,  # OpenAI adds this turn to the conversation and reads it all
-            input=message,
-            safety_identifier=safety_identifier(user_id),
-        )
+        try:
+            response = get_client().responses.create(
+                model=get_model(),
+                conversation=conversation.id,  # OpenAI adds this turn to the conversation and reads it all
+                input=message,
+                safety_identifier=safety_identifier(user_id),
+            )
+        except openai.NotFoundError:
+            if conversation.created:
+                raise
+            conversation_gone(conversation.id)
         conversation.made(response)
         now = utc_now()
         with db_sessions().begin() as session:
@@ -231,6 +243,17 @@ def chat():
 def not_busy() -> Any:
     """No turn holds the conversation (or the one that did died long ago)."""
     return Conversation.busy_since.is_(None) | (Conversation.busy_since < utc_now() - TURN_LOCK_STALE_AFTER)
+
+
+def conversation_gone(conversation_id: str) -> NoReturn:
+    """OpenAI no longer has the conversation (deleted outside this app): close it here and say so."""
+    with db_sessions().begin() as session:
+        session.get(Conversation, conversation_id).status = "closed"
+    fail(
+        410,
+        "conversation_gone",
+        "This conversation no longer exists on OpenAI's side; start a new one without a conversation_id.",
+    )
 
 
 def expire_idle(session: Session, *conditions: Any) -> None:

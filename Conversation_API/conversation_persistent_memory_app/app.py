@@ -58,8 +58,9 @@ from openai_tutorial.web import (
 DEFAULT_DATABASE = Path(__file__).parent / "instance" / "memory.db"
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-# A turn that has held its user this long died with its worker: let the next one in.
-TURN_LOCK_STALE_AFTER = timedelta(minutes=5)
+# A live turn renews its lock every 10 s (see turn_lock); one not renewed for 30 s died with its worker
+# (kill -9, a crash), and the user is free again.
+TURN_LOCK_STALE_AFTER = timedelta(seconds=30)
 
 
 class Base(DeclarativeBase):
@@ -136,42 +137,59 @@ def chat():
     user_id = user_id_from(body)
     message = message_from(body)
     with users_conversation(user_id) as conversation:
-        response = get_client().responses.create(
-            model=get_model(),
-            conversation=conversation.id,  # everything this user ever said is in it, across restarts
-            input=message,
-            safety_identifier=safety_identifier(user_id),
-        )
-        conversation.made(response)
-        now = utc_now()
         try:
-            with db_sessions().begin() as session:
-                if conversation.created:
-                    session.add(User(user_id=user_id, conversation_id=conversation.id, created_at=now))
-                    session.flush()
-                session.add_all(
-                    [
-                        Message(user_id=user_id, role="user", content=message, response_id=response.id, created_at=now),
-                        Message(
-                            user_id=user_id,
-                            role="assistant",
-                            content=response.output_text,
-                            response_id=response.id,
-                            created_at=now,
-                        ),
-                    ]
-                )
-        except IntegrityError:
-            # Another first message of this user won the race: keep its conversation, undo ours.
-            raise user_busy() from None
+            response = answer(conversation, user_id, message)
+        except openai.NotFoundError:
+            if conversation.created:
+                raise
+            # The conversation was deleted on OpenAI's side, outside this app: start the user afresh.
+            gone = conversation.id
+            with new_conversation(user_id) as conversation:
+                response = answer(conversation, user_id, message, replaces=gone)
     return {"conversation_id": conversation.id, "response_id": response.id, "reply": response.output_text}
+
+
+def answer(conversation: RemoteConversation, user_id: str, message: str, *, replaces: str | None = None):
+    """One turn in the user's conversation: OpenAI's reply, then both messages stored in one transaction."""
+    response = get_client().responses.create(
+        model=get_model(),
+        conversation=conversation.id,  # everything this user ever said is in it, across restarts
+        input=message,
+        safety_identifier=safety_identifier(user_id),
+    )
+    conversation.made(response)
+    now = utc_now()
+    try:
+        with db_sessions().begin() as session:
+            if replaces is not None:
+                session.get(User, user_id).conversation_id = conversation.id
+            elif conversation.created:
+                session.add(User(user_id=user_id, conversation_id=conversation.id, created_at=now))
+                session.flush()
+            session.add_all(
+                [
+                    Message(user_id=user_id, role="user", content=message, response_id=response.id, created_at=now),
+                    Message(
+                        user_id=user_id,
+                        role="assistant",
+                        content=response.output_text,
+                        response_id=response.id,
+                        created_at=now,
+                    ),
+                ]
+            )
+    except IntegrityError:
+        # Another first message of this user won the race: keep its conversation, undo ours.
+        raise user_busy() from None
+    return response
 
 
 def page_argument(name: str, default: int | None, low: int, high: int | None) -> int | None:
     text = request.args.get(name)
     if text is None:
         return default
-    if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
+    # ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() then refuses.
+    if not (text.isascii() and text.isdigit()) or int(text) < low or (high is not None and int(text) > high):
         limits = f"from {low} to {high}" if high is not None else f"of at least {low}"
         fail(400, "invalid_request", f"'{name}' must be a whole number {limits}.")
     return int(text)

@@ -11,12 +11,12 @@ import argparse
 import json
 from datetime import UTC, datetime
 
-from openai_tutorial.client import get_client, run
+from openai_tutorial.client import api_id, get_client, run
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Show a conversation's metadata.")
-    parser.add_argument("conversation_id")
+    parser.add_argument("conversation_id", type=api_id)
     conversation_id = parser.parse_args().conversation_id
 
     conversation = get_client().conversations.retrieve(conversation_id)

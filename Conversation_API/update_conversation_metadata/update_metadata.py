@@ -20,7 +20,7 @@ API reference: https://platform.openai.com/docs/api-reference/conversations/upda
 import argparse
 import json
 
-from openai_tutorial.client import UsageError, get_client, run
+from openai_tutorial.client import UsageError, api_id, get_client, run
 
 MAX_PAIRS = 16
 MAX_KEY_CHARS = 64
@@ -45,7 +45,7 @@ def check_size(metadata: dict[str, str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Set metadata on a conversation.")
-    parser.add_argument("conversation_id")
+    parser.add_argument("conversation_id", type=api_id)
     parser.add_argument("pairs", nargs="+", metavar="key=value")
     parser.add_argument("--merge", action="store_true", help="keep the keys already set and add these")
     args = parser.parse_args()

@@ -4,8 +4,9 @@
 ``file-…`` id; an ``input_file`` part with ``file_id`` then refers to it without
 sending the bytes again (handy when you ask several questions about one document).
 Uploads stay until you delete them, so the ``finally`` block deletes this one even when
-the question fails. What to look for in the output: the file id, the answer, and the
-line confirming the upload was deleted.
+the question fails; if that delete fails too, the script says which file to delete by hand.
+What to look for in the output: the file id, the answer, and the line confirming the
+upload was deleted.
 
 Run: uv run python Responses_API/Basic_examples/4-upload_and_analyse_local_file.py [path/to/file.pdf]
 API reference: https://platform.openai.com/docs/api-reference/files/create
@@ -14,7 +15,9 @@ API reference: https://platform.openai.com/docs/api-reference/files/create
 import sys
 from pathlib import Path
 
-from openai_tutorial.client import UsageError, get_client, get_model, run
+import openai
+
+from openai_tutorial.client import UsageError, describe_api_error, get_client, get_model, run
 
 DEFAULT_PDF = Path(__file__).parent / "resources" / "sample_document.pdf"
 QUESTION = "Summarise this document in three bullet points, then say who to contact."
@@ -44,8 +47,12 @@ def main() -> None:
         )
         print(response.output_text)
     finally:
-        client.files.delete(uploaded.id)
-        print(f"\nDeleted {uploaded.id} from your OpenAI files.")
+        try:
+            client.files.delete(uploaded.id)
+            print(f"\nDeleted {uploaded.id} from your OpenAI files.")
+        except openai.APIError as error:
+            print(f"Could not delete {uploaded.id}: {describe_api_error(error)}", file=sys.stderr)
+            print(f"Delete it by hand: https://platform.openai.com/storage/files/{uploaded.id}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Weather assistant, version 3: the whole history is ours, stored locally; OpenAI keeps nothing.
 
-- ``POST /sessions`` → 201 ``{"session_id"}``; ``GET /sessions``: newest first, with message counts
+- ``POST /sessions`` → 201 ``{"session_id"}``
+- ``GET /sessions``: every session, newest first, with message counts; for operators only
+  (it needs ``APP_API_KEY``), since a session id is all that guards a session's history
 - ``POST /sessions/<id>/messages`` ``{"message"}`` → ``{"answer", "tool_calls"}``
 - ``GET /sessions/<id>/history``: every stored item of every turn, in order
 - ``DELETE /sessions/<id>`` → 204, and its rows are gone
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import uuid_utils
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, current_app
 from openai.types.responses import Response
 from sqlalchemy import ForeignKey, Index, String, Text, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -46,7 +48,9 @@ from openai_tutorial.web import (
 )
 
 DEFAULT_DATABASE = Path(__file__).parent / "instance" / "weather_sessions.db"
-TURN_LOCK_STALE_AFTER = timedelta(minutes=5)
+# A live turn renews its lock every 10 s (see turn_lock); one not renewed for 30 s died with its worker
+# (kill -9, a crash), and the session is free again.
+TURN_LOCK_STALE_AFTER = timedelta(seconds=30)
 
 
 class Base(DeclarativeBase):
@@ -141,6 +145,14 @@ def create_session():
 
 @bp.get("/sessions")
 def list_sessions():
+    # A session id is all that guards a session's history, so only an operator may list them.
+    if not current_app.config["APP_API_KEY"]:
+        fail(
+            403,
+            "operators_only",
+            "Listing every session is for operators: start the backend with APP_API_KEY and send it, "
+            "or run inspect_db.py sessions.",
+        )
     with db_sessions().begin() as session:
         rows = session.execute(
             select(ChatSession, message_counts()).order_by(ChatSession.created_at.desc(), ChatSession.id.desc())

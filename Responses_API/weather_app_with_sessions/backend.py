@@ -7,10 +7,12 @@
 OpenAI stores every response, so a turn only needs to name the last one:
 ``previous_response_id`` makes the model see the whole chat so far, and a follow-up
 such as "and tomorrow?" works. All this backend keeps is session id → last response id,
-in memory (``SessionStore``): thread-safe, bounded to ``MAX_SESSIONS``, and forgetting
-sessions idle for ``SESSION_TTL_MINUTES``. It is lost on restart, and that is fine here:
-the conversation itself is on OpenAI's side, a lost session costs the user one "new
-chat", and a store that holds nothing valuable needs no database. Note that
+in memory (``SessionStore``): thread-safe, forgetting sessions idle for
+``SESSION_TTL_MINUTES``, and bounded to ``MAX_SESSIONS``: when every place holds a live
+session, a new one is refused (503 with ``Retry-After``) rather than evicting someone's
+chat. It is lost on restart, and that is fine here: the conversation itself is on
+OpenAI's side, a lost session costs the user one "new chat", and a store that holds
+nothing valuable needs no database. Note that
 ``instructions`` are not carried over by ``previous_response_id``: they are sent on
 every request.
 
@@ -18,6 +20,7 @@ Run: uv run python Responses_API/weather_app_with_sessions/backend.py   (then fr
 API reference: https://platform.openai.com/docs/guides/conversation-state
 """
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -68,13 +71,18 @@ class SessionStore:
         return session
 
     def create(self) -> str:
+        """A new session; when every place holds a live session, a 503 (never evicting someone's chat)."""
         with self._lock:
             self._evict_idle()
             if len(self._sessions) >= self.max_sessions:
-                idle = next((key for key, session in self._sessions.items() if not session.busy), None)
-                if idle is None:
-                    fail(503, "service_unavailable", "Too many sessions are busy; try again shortly.")
-                del self._sessions[idle]
+                least_recent = next(iter(self._sessions.values()))
+                wait = max(1, math.ceil((least_recent.last_active + self.idle_ttl - utc_now()).total_seconds()))
+                fail(
+                    503,
+                    "sessions_full",
+                    f"All {self.max_sessions} sessions are in use; retry in {wait} seconds.",
+                    {"Retry-After": str(wait)},
+                )
             session_id = str(uuid_utils.uuid7())
             self._sessions[session_id] = Session(last_active=utc_now())
             return session_id
@@ -98,7 +106,8 @@ class SessionStore:
 
     def delete(self, session_id: str) -> None:
         with self._lock:
-            self._touch(session_id)
+            if self._touch(session_id).busy:
+                fail(409, "session_busy", "A message of this session is still being answered; delete it afterwards.")
             del self._sessions[session_id]
 
 
@@ -108,8 +117,8 @@ bp = Blueprint("sessions", __name__)
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = create_json_app(__name__)
     app.config.from_mapping(
-        SESSION_TTL_MINUTES=number_setting("SESSION_TTL_MINUTES", float, 30.0),
-        MAX_SESSIONS=number_setting("MAX_SESSIONS", int, 1000),
+        SESSION_TTL_MINUTES=number_setting("SESSION_TTL_MINUTES", float, 30.0, low=0.1, high=525_600),
+        MAX_SESSIONS=number_setting("MAX_SESSIONS", int, 1000, low=1, high=1_000_000),
     )
     app.config.from_mapping(test_config or {})
     app.extensions["session_store"] = SessionStore(

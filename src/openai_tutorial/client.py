@@ -9,17 +9,21 @@ built-in offline stand-in (``openai_tutorial.offline``) instead of OpenAI, and s
 on stderr: the examples never need to know which one answers.
 """
 
+import argparse
 import functools
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import httpx2
 import openai
 from dotenv import dotenv_values, load_dotenv
 from openai import OpenAI
 
 from openai_tutorial import offline
+from openai_tutorial.replies import CheckedTransport
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,12 +72,26 @@ def setting(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name) or default
 
 
-def number_setting[T: (int, float)](name: str, kind: type[T], default: T) -> T:
+def number_setting[T: (int, float)](name: str, kind: type[T], default: T, *, low: T, high: T) -> T:
+    """A numeric setting within ``low``..``high``; anything else (NaN, infinity, "10s") is a UsageError."""
     value = setting(name)
+    if value is None:
+        return default
     try:
-        return default if value is None else kind(value)
+        number = kind(value) if value.isascii() else None
     except ValueError:
-        raise UsageError(f"{name} must be a number, not {value!r}.") from None
+        number = None
+    if number is None or not low <= number <= high:
+        what = "a whole number" if kind is int else "a number"
+        raise UsageError(f"{name} must be {what} from {low:g} to {high:g}, not {value!r}.")
+    return number
+
+
+def api_id(text: str) -> str:
+    """An argparse type for an id the API gave you: an empty one is a usage error, not a traceback."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an id cannot be empty")
+    return text
 
 
 def get_model() -> str:
@@ -116,25 +134,47 @@ def api_mode() -> str:
     return "api" if reason is None else "offline"
 
 
+def client_options() -> dict[str, Any]:
+    """The client's settings, checked: a backend calls this at start, so a bad value stops it there."""
+    options: dict[str, Any] = {
+        "timeout": number_setting("OPENAI_TIMEOUT", float, DEFAULT_TIMEOUT_SECONDS, low=1, high=3600),
+        "max_retries": number_setting("OPENAI_MAX_RETRIES", int, DEFAULT_MAX_RETRIES, low=0, high=10),
+    }
+    if api_mode() == "offline":
+        state = Path(setting("OPENAI_OFFLINE_STATE") or REPO_ROOT / ".offline" / "state.sqlite3")
+        delay = number_setting(
+            "OPENAI_OFFLINE_STREAM_DELAY", float, DEFAULT_OFFLINE_STREAM_DELAY_SECONDS, low=0, high=5
+        )
+        return {
+            **options,
+            "api_key": "offline",
+            "base_url": offline.BASE_URL,
+            "http_client": offline.http_client(state, delay),
+        }
+    base_url = setting("OPENAI_BASE_URL")
+    if base_url is not None:
+        try:
+            parsed = httpx2.URL(base_url)
+        except httpx2.InvalidURL:
+            parsed = None
+        if parsed is None or parsed.scheme not in {"http", "https"} or not parsed.host:
+            raise UsageError(
+                f"OPENAI_BASE_URL must be an http(s) URL such as https://api.openai.com/v1, not {base_url!r}."
+            )
+    transport = CheckedTransport(httpx2.HTTPTransport(limits=openai.DEFAULT_CONNECTION_LIMITS))
+    return {**options, "base_url": base_url, "http_client": openai.DefaultHttpxClient(transport=transport)}
+
+
 @functools.cache
 def get_client() -> OpenAI:
     """One client per process, so every call reuses the same connection pool."""
-    timeout = number_setting("OPENAI_TIMEOUT", float, DEFAULT_TIMEOUT_SECONDS)
-    max_retries = number_setting("OPENAI_MAX_RETRIES", int, DEFAULT_MAX_RETRIES)
-    if api_mode() == "offline":
-        state = Path(setting("OPENAI_OFFLINE_STATE") or REPO_ROOT / ".offline" / "state.sqlite3")
-        stream_delay = number_setting("OPENAI_OFFLINE_STREAM_DELAY", float, DEFAULT_OFFLINE_STREAM_DELAY_SECONDS)
-        return OpenAI(
-            api_key="offline",
-            base_url=offline.BASE_URL,
-            http_client=offline.http_client(state, stream_delay),
-            timeout=timeout,
-            max_retries=max_retries,
-        )
+    options = client_options()
+    if "api_key" in options:
+        return OpenAI(**options)
     api_key = setting("OPENAI_API_KEY")
     if api_key is None:
         raise MissingAPIKeyError()
-    return OpenAI(api_key=api_key, base_url=setting("OPENAI_BASE_URL"), timeout=timeout, max_retries=max_retries)
+    return OpenAI(api_key=api_key, **options)
 
 
 def describe_api_error(error: openai.APIError) -> str:
@@ -155,6 +195,12 @@ def run(main: Callable[[], int | None]) -> None:
         status = main()
     except UsageError as error:
         print(error, file=sys.stderr)
+        status = 2
+    except OSError as error:
+        print(f"Cannot use {error.filename or 'a file'}: {error.strerror or error}.", file=sys.stderr)
+        status = 2
+    except UnicodeError:
+        print("An argument, file name or setting is not valid text (UTF-8); check what you typed.", file=sys.stderr)
         status = 2
     except openai.APIError as error:
         print(describe_api_error(error), file=sys.stderr)

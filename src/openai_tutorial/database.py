@@ -8,6 +8,8 @@ and creates the tables.
 database. ``turn_lock`` is the per-conversation lock that keeps two turns apart.
 """
 
+import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -15,10 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, create_engine, event, make_url, or_, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -81,6 +86,19 @@ def claim_turn(session: Session, key_column: Any, key: Any, *, stale_after: time
     return result.rowcount == 1
 
 
+def keep_alive(sessions: sessionmaker[Session], key_column: Any, key: Any, every: float, stop: threading.Event) -> None:
+    """Refresh a held claim until ``stop``: a live holder's claim never goes stale, a dead one's soon does."""
+    model = key_column.class_
+    while not stop.wait(every):
+        try:
+            with sessions.begin() as session:
+                session.execute(
+                    update(model).where(key_column == key, model.busy_since.is_not(None)).values(busy_since=utc_now())
+                )
+        except SQLAlchemyError as error:  # the next beat tries again; the claim stays valid until stale_after
+            log.warning("Could not refresh the turn lock of %s: %s", key, error)
+
+
 @contextmanager
 def turn_lock(
     sessions: sessionmaker[Session],
@@ -95,14 +113,23 @@ def turn_lock(
 
     Raises ``busy()`` when another turn holds it (or the row no longer matches ``where``). The
     claim and the release are each a short transaction of their own, so no transaction stays
-    open while the block calls OpenAI.
+    open while the block calls OpenAI. While the block runs, a heartbeat thread renews the
+    claim every third of ``stale_after``: a turn may take as long as it needs, yet the lock of
+    a worker that crashed (kill -9) is free again ``stale_after`` later.
     """
     with sessions.begin() as session:
         claimed = claim_turn(session, key_column, key, stale_after=stale_after, where=where)
     if not claimed:
         raise busy()
+    stop = threading.Event()
+    heartbeat = threading.Thread(
+        target=keep_alive, args=(sessions, key_column, key, stale_after.total_seconds() / 3, stop), daemon=True
+    )
+    heartbeat.start()
     try:
         yield
     finally:
+        stop.set()
+        heartbeat.join()
         with sessions.begin() as session:
             session.execute(update(key_column.class_).where(key_column == key).values(busy_since=None))

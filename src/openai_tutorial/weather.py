@@ -104,6 +104,9 @@ def get_weather(place: str, units: str | None = None) -> dict[str, Any]:
         return {"error": "The weather service did not answer in time; try again later."}
     except requests.HTTPError as error:
         return {"error": f"The weather service failed (HTTP {error.response.status_code}); try again later."}
+    except (requests.exceptions.InvalidJSONError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        # Not JSON, or JSON not shaped as Open-Meteo documents it.
+        return {"error": "The weather service answered something unexpected; try again later."}
     except requests.RequestException:
         return {"error": "The weather service could not be reached; try again later."}
 

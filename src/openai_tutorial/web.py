@@ -8,17 +8,29 @@ app its database (``db_sessions()`` in a request); the helpers below read and va
 request input; ``serve`` runs an app on 127.0.0.1.
 """
 
+import contextlib
 import hmac
+import json
 import logging
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
 import openai
 from flask import Flask, Response, current_app, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from openai_tutorial.client import MissingAPIKeyError, UpstreamError, UsageError, api_mode, number_setting, run, setting
+from openai_tutorial.client import (
+    MissingAPIKeyError,
+    UpstreamError,
+    UsageError,
+    api_mode,
+    get_client,
+    number_setting,
+    run,
+    setting,
+)
 from openai_tutorial.database import make_session_factory
 
 log = logging.getLogger(__name__)
@@ -48,6 +60,12 @@ def upstream_problem(error: Exception) -> APIProblem:
     """Map a failure to reach OpenAI to the status a client of this backend should see."""
     if isinstance(error, MissingAPIKeyError | UsageError):
         return APIProblem(503, "service_unavailable", f"The server is not configured: {error}")
+    if isinstance(error, openai.RateLimitError) and error.code == "insufficient_quota":
+        return APIProblem(
+            503,
+            "openai_quota_exhausted",
+            "OpenAI refused: this server's OpenAI account has no credit left; its owner must add billing.",
+        )
     if isinstance(error, openai.RateLimitError):
         retry_after = error.response.headers.get("retry-after")
         headers = {"Retry-After": retry_after} if retry_after else None
@@ -72,9 +90,15 @@ def create_json_app(import_name: str) -> Flask:
         # Who answers this backend's OpenAI calls: "api", or "offline" (said on stderr at start).
         OPENAI_MODE=api_mode(),
         APP_API_KEY=setting("APP_API_KEY"),
-        MAX_CONTENT_LENGTH=number_setting("MAX_REQUEST_BYTES", int, DEFAULT_MAX_REQUEST_BYTES),
-        MAX_MESSAGE_CHARS=number_setting("MAX_MESSAGE_CHARS", int, DEFAULT_MAX_MESSAGE_CHARS),
+        MAX_CONTENT_LENGTH=number_setting(
+            "MAX_REQUEST_BYTES", int, DEFAULT_MAX_REQUEST_BYTES, low=1024, high=100 * 1024 * 1024
+        ),
+        MAX_MESSAGE_CHARS=number_setting("MAX_MESSAGE_CHARS", int, DEFAULT_MAX_MESSAGE_CHARS, low=1, high=1_000_000),
     )
+    # Check the OpenAI settings now, so a bad one stops the server at start. A missing key is not
+    # fatal: each request answers 503 with the hint until it is set.
+    with contextlib.suppress(MissingAPIKeyError):
+        get_client()
 
     @app.before_request
     def require_api_key() -> None:
@@ -82,7 +106,8 @@ def create_json_app(import_name: str) -> Flask:
         if not expected or request.path == "/healthz":
             return
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), expected.encode()):
+        # Header values arrive as latin-1 text: their bytes are what the client sent, UTF-8 for a non-ASCII key.
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode("latin-1"), expected.encode()):
             fail(
                 401,
                 "unauthorized",
@@ -121,8 +146,16 @@ def create_json_app(import_name: str) -> Flask:
 
 
 def init_database(app: Flask, base: type[DeclarativeBase]) -> None:
-    """Open ``app.config["DATABASE_URL"]`` and create ``base``'s tables; requests use ``db_sessions()``."""
-    app.extensions["sessions"] = make_session_factory(app.config["DATABASE_URL"], base)
+    """Open ``app.config["DATABASE_URL"]`` and create ``base``'s tables; requests use ``db_sessions()``.
+
+    A database that cannot be opened stops the app at start with one line saying why.
+    """
+    url = app.config["DATABASE_URL"]
+    try:
+        app.extensions["sessions"] = make_session_factory(url, base)
+    except (SQLAlchemyError, OSError) as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise UsageError(f"DATABASE_URL {url!r} cannot be used: {reason}") from None
 
 
 def db_sessions() -> sessionmaker[Session]:
@@ -131,7 +164,18 @@ def db_sessions() -> sessionmaker[Session]:
 
 
 def json_body() -> dict[str, Any]:
-    body = request.get_json(force=True, silent=True)
+    data = request.get_data(cache=True)  # over MAX_REQUEST_BYTES with a Content-Length: a 413
+    # A chunked body has no Content-Length, and its stream stops quietly at the limit: look one byte further.
+    if (
+        request.content_length is None
+        and len(data) >= request.max_content_length
+        and request.environ["wsgi.input"].read(1)
+    ):
+        raise RequestEntityTooLarge()
+    try:
+        body = json.loads(data)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep to parse
+        body = None
     if not isinstance(body, dict):
         fail(400, "invalid_request", "The request body must be a JSON object.")
     return body
@@ -148,6 +192,11 @@ def text_field(source: Mapping[str, Any], name: str, *, max_chars: int, optional
         fail(400, "invalid_request", f"'{name}' must be a string.")
     if not value.strip():
         fail(400, "invalid_request", f"'{name}' must not be empty.")
+    if not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError:  # a lone surrogate, from an escape such as "\ud800"
+            fail(400, "invalid_request", f"'{name}' must be valid Unicode text.")
     if len(value) > max_chars:
         fail(413, "too_large", f"'{name}' is longer than {max_chars} characters.")
     return value
@@ -166,7 +215,7 @@ def serve(create_app: Any) -> None:
 
     def start() -> None:
         app = create_app()
-        port = number_setting("PORT", int, 5000)
+        port = number_setting("PORT", int, 5000, low=1, high=65535)
         app.run(host="127.0.0.1", port=port, debug=setting("FLASK_DEBUG") == "1")
 
     run(start)

@@ -84,3 +84,31 @@ def test_a_failed_upload_leaves_nothing_to_delete(openai_api, run_script):
 
     assert (result.exit_code, result.stdout, result.stderr) == (1, "", api_failure_line(401))
     assert [call.request.method for call in openai_api.calls] == ["POST"]
+
+
+def test_when_the_question_and_the_delete_both_fail_both_are_told_and_the_file_to_delete_by_hand(
+    openai_api, files_api, run_script
+):
+    _, delete = files_api
+    openai_api.post("/responses").mock(return_value=api_failure(429))
+    delete.mock(return_value=api_failure(500))
+
+    result = run_script(SCRIPT)
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Could not delete file-sample: "
+        + api_failure_line(500)
+        + "Delete it by hand: https://platform.openai.com/storage/files/file-sample\n"
+        + api_failure_line(429)
+    )
+
+
+def test_a_folder_is_not_a_file_to_upload(run_script, tmp_path):
+    folder_named_like_a_pdf = tmp_path / "report.pdf"
+    folder_named_like_a_pdf.mkdir()
+
+    missing = run_script(SCRIPT, str(folder_named_like_a_pdf))
+
+    assert (missing.exit_code, missing.stdout) == (2, "")
+    assert missing.stderr == f"No file at {folder_named_like_a_pdf}: give the path of a PDF to upload.\n"

@@ -429,15 +429,18 @@ def test_a_failed_later_turn_stores_nothing_and_keeps_the_conversation_usable(ap
     assert respond.call_count == 3
 
 
-def test_a_missing_openai_key_with_offline_mode_off_is_503_with_the_hint(app, client, monkeypatch):
+def test_a_missing_openai_key_with_offline_mode_off_is_503_with_the_hint(monkeypatch, tmp_path):
     monkeypatch.delenv("OPENAI_API_KEY")
     monkeypatch.setenv("OPENAI_OFFLINE", "0")
+    app = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    client = app.test_client()
 
     reply = client.post("/chat", json={"user_id": "ada", "message": "hi"})
 
     assert reply.status_code == 503
     assert reply.json["error"]["type"] == "service_unavailable"
     assert "copy .env.example to .env" in reply.json["error"]["message"]
+    dispose(app)
 
 
 # --- concurrency ----------------------------------------------------------------------------
@@ -469,10 +472,11 @@ def test_a_turn_abandoned_by_a_crashed_worker_does_not_lock_forever(app, client,
     with app.extensions["sessions"].begin() as session:
         session.get(Conversation, conversation_id).busy_since = START
 
-    clock.shift(timedelta(minutes=1))
+    clock.shift(app_module.TURN_LOCK_STALE_AFTER / 2)
     assert say(client, conversation_id).status_code == 409
-    clock.shift(timedelta(minutes=5))
+    clock.shift(app_module.TURN_LOCK_STALE_AFTER)
     assert say(client, conversation_id).status_code == 200
+    assert timedelta(seconds=30) == app_module.TURN_LOCK_STALE_AFTER  # the README promises this window
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(app):
@@ -635,7 +639,7 @@ def test_listing_and_purge_never_expire_a_conversation_with_a_turn_in_flight(
     conversation_id = start(client)
     clock.shift(timedelta(minutes=31))
     with app.extensions["sessions"].begin() as session:
-        session.get(Conversation, conversation_id).busy_since = START + timedelta(minutes=30)
+        session.get(Conversation, conversation_id).busy_since = START + timedelta(minutes=31)
 
     listing = client.get("/conversations?user_id=ada")
     purged = app.test_cli_runner().invoke(args=["purge"])
@@ -659,3 +663,54 @@ def test_closing_while_a_turn_is_in_flight_is_refused_and_the_turn_completes(app
     assert finished.status_code == 200
     assert rows(app, Conversation)[0].status == "active"
     assert [turn.reply for turn in rows(app, Turn)] == ["Hello.", "Still here."]
+
+
+def test_a_conversation_deleted_on_openais_side_is_reported_plainly_and_closed(app, client, openai_api, clock):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
+    openai_api.post("/responses").mock(
+        side_effect=[
+            httpx.Response(200, json=payloads.response("Hello.")),
+            httpx.Response(404, json=payloads.api_error("Conversation not found.", type="invalid_request_error")),
+        ]
+    )
+    start(client)
+
+    gone = say(client, "conv_1")
+
+    assert gone.status_code == 410
+    assert gone.json == {
+        "error": {
+            "type": "conversation_gone",
+            "message": "This conversation no longer exists on OpenAI's side; "
+            "start a new one without a conversation_id.",
+        }
+    }
+    (conversation,) = rows(app, Conversation)
+    assert (conversation.status, conversation.busy_since) == ("closed", None)
+    assert len(rows(app, Turn)) == 1
+
+
+def test_reading_a_conversation_with_a_turn_in_flight_past_its_ttl_does_not_expire_it(
+    app, client, openai_conversations, clock
+):
+    conversation_id = start(client)
+    clock.shift(timedelta(minutes=31))
+    with app.extensions["sessions"].begin() as session:
+        session.get(Conversation, conversation_id).busy_since = START + timedelta(minutes=31)
+
+    history = client.get(f"/responses/{conversation_id}?user_id=ada")
+
+    assert history.status_code == 200
+    assert rows(app, Conversation)[0].status == "active"
+
+
+def test_a_404_on_a_brand_new_conversation_is_an_upstream_error_and_it_is_removed(app, client, openai_api):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_new"))
+    openai_api.post("/responses").respond(404, json=payloads.api_error("Not found.", type="invalid_request_error"))
+    cleanup = deleting(openai_api, responses=False)
+
+    reply = client.post("/chat", json={"user_id": "ada", "message": "hi"})
+
+    assert (reply.status_code, reply.json["error"]["type"]) == (502, "upstream_error")
+    assert cleanup["delete_conversation"].call_count == 1
+    assert rows(app, Conversation) == []

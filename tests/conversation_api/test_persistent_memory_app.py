@@ -420,3 +420,44 @@ def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_api, ope
     assert history.json()["next_after"] == 3
     assert forgotten.status_code == 204
     assert gone.status_code == 404
+
+
+def test_a_conversation_deleted_on_openais_side_starts_the_user_afresh(app, client, openai_api, clock):
+    numbers = iter(range(1, 10))
+    openai_api.post("/conversations").mock(
+        side_effect=lambda request: httpx.Response(200, json=payloads.conversation(id=f"conv_{next(numbers)}"))
+    )
+    gone = httpx.Response(404, json=payloads.api_error("Conversation not found.", type="invalid_request_error"))
+    respond = openai_api.post("/responses").mock(
+        side_effect=[
+            httpx.Response(200, json=payloads.response("Hi.")),
+            gone,
+            httpx.Response(200, json=payloads.response("Hello again.")),
+        ]
+    )
+    chat(client)
+
+    reply = chat(client, "Do you remember me?")
+
+    assert (reply.status_code, reply.json["conversation_id"], reply.json["reply"]) == (200, "conv_2", "Hello again.")
+    assert [sent_json(respond, n)["conversation"] for n in range(3)] == ["conv_1", "conv_1", "conv_2"]
+    (user,) = rows(app, User)
+    assert (user.conversation_id, user.busy_since) == ("conv_2", None)
+    assert [m.content for m in rows(app, Message)] == [
+        "Remember: my favourite colour is teal.",
+        "Hi.",
+        "Do you remember me?",
+        "Hello again.",
+    ]
+
+
+def test_a_404_on_a_brand_new_conversation_is_an_upstream_error_and_it_is_removed(app, client, openai_api):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_new"))
+    openai_api.post("/responses").respond(404, json=payloads.api_error("Not found.", type="invalid_request_error"))
+    cleanup = deleting(openai_api, responses=False)
+
+    reply = chat(client)
+
+    assert (reply.status_code, reply.json["error"]["type"]) == (502, "upstream_error")
+    assert cleanup["delete_conversation"].call_count == 1
+    assert rows(app, User) == []

@@ -126,8 +126,11 @@ def test_history_is_readable_in_order(client, one_weather_turn):
     ]
 
 
-def test_sessions_are_listed_newest_first_with_message_counts(client, openai_api, time_machine):
+def test_sessions_are_listed_newest_first_with_message_counts_for_an_operator(app, openai_api, time_machine):
     time_machine.move_to(START, tick=False)
+    app.config["APP_API_KEY"] = "operator-key"
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer operator-key"
     openai_api.post("/responses").mock(side_effect=lambda request: answers("ok"))
     older = new_session(client)
     say(client, older)
@@ -298,3 +301,18 @@ def test_the_backend_script_serves_on_loopback(flask_runs, run_script, tmp_path)
 
     assert result.exit_code == 0, result.stderr
     assert flask_runs == [{"host": "127.0.0.1", "port": 5103, "debug": False}]
+
+
+def test_without_app_api_key_nobody_can_list_other_peoples_sessions(client):
+    new_session(client)
+
+    reply = client.get("/sessions")
+
+    assert reply.status_code == 403
+    assert reply.json == {
+        "error": {
+            "type": "operators_only",
+            "message": "Listing every session is for operators: start the backend with APP_API_KEY and send it, "
+            "or run inspect_db.py sessions.",
+        }
+    }

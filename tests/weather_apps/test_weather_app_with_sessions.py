@@ -110,16 +110,25 @@ def test_idle_sessions_are_evicted_after_the_ttl(openai_api, monkeypatch, time_m
     assert say(client, active).status_code == 200
 
 
-def test_the_store_is_bounded_and_evicts_the_least_recently_active(openai_api):
-    client = backend.create_app({"MAX_SESSIONS": 2}).test_client()
+def test_a_full_store_refuses_new_sessions_until_one_expires_and_never_evicts_a_live_one(openai_api, time_machine):
+    time_machine.move_to("2026-11-22T09:00:00Z", tick=False)
+    client = backend.create_app({"MAX_SESSIONS": 2, "SESSION_TTL_MINUTES": 10}).test_client()
     openai_api.post("/responses").mock(side_effect=lambda request: answers("ok"))
     oldest, recent = new_session(client), new_session(client)
-    say(client, oldest)
+    time_machine.shift(timedelta(minutes=4))
+    say(client, recent)
 
+    refused = client.post("/sessions")
+    time_machine.shift(timedelta(minutes=6, seconds=1))
     newest = new_session(client)
 
-    assert say(client, recent).status_code == 404
-    assert say(client, oldest).status_code == 200
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "360"
+    assert refused.json == {
+        "error": {"type": "sessions_full", "message": "All 2 sessions are in use; retry in 360 seconds."}
+    }
+    assert say(client, oldest).status_code == 404
+    assert say(client, recent).status_code == 200
     assert say(client, newest).status_code == 200
 
 
@@ -146,7 +155,7 @@ def test_when_every_session_is_busy_a_new_one_is_refused(openai_api):
     refused = app.test_client().post("/sessions")
     in_flight.finish()
 
-    assert (refused.status_code, refused.json["error"]["type"]) == (503, "service_unavailable")
+    assert (refused.status_code, refused.json["error"]["type"]) == (503, "sessions_full")
 
 
 def test_sessions_created_from_many_threads_are_all_kept(app):
@@ -197,22 +206,28 @@ def test_the_frontend_says_when_no_backend_is_running_and_exits_1(run_script, un
     assert result.stderr == f"No backend is answering at {unused_port_url}/sessions: start it first (see README.md).\n"
 
 
-def test_a_session_deleted_while_its_turn_runs_stays_deleted(app, client, openai_api):
-    in_flight = TurnInFlight(answers("done"))
-    openai_api.post("/responses").mock(side_effect=in_flight)
-    session_id = new_session(client)
-    in_flight.start(lambda: say(app.test_client(), session_id))
-
-    deleted = client.delete(f"/sessions/{session_id}")
-    turn = in_flight.finish()
-
-    assert deleted.status_code == 204
-    assert turn.status_code == 200
-    assert say(client, session_id).status_code == 404
-
-
 def test_the_backend_script_serves_on_loopback(flask_runs, run_script):
     result = run_script(BACKEND, env={"PORT": "5102", "FLASK_DEBUG": "1"})
 
     assert result.exit_code == 0, result.stderr
     assert flask_runs == [{"host": "127.0.0.1", "port": 5102, "debug": True}]
+
+
+def test_deleting_a_session_with_a_turn_in_flight_is_409_and_the_turn_completes(app, client, openai_api):
+    in_flight = TurnInFlight(answers("done"))
+    openai_api.post("/responses").mock(side_effect=in_flight)
+    session_id = new_session(client)
+    in_flight.start(lambda: say(app.test_client(), session_id))
+
+    refused = client.delete(f"/sessions/{session_id}")
+    finished = in_flight.finish()
+    deleted = client.delete(f"/sessions/{session_id}")
+
+    assert refused.status_code == 409
+    assert refused.json == {
+        "error": {
+            "type": "session_busy",
+            "message": "A message of this session is still being answered; delete it afterwards.",
+        }
+    }
+    assert (finished.status_code, deleted.status_code) == (200, 204)

@@ -137,3 +137,27 @@ def test_the_provider_urls_are_settings_so_a_mirror_can_answer(open_meteo, monke
 
     assert get_weather("Lisbon") == LISBON
     assert (search.call_count, forecast.call_count) == (1, 1)
+
+
+UNEXPECTED = {"error": "The weather service answered something unexpected; try again later."}
+
+
+@pytest.mark.parametrize(
+    ("geocoding", "forecast"),
+    [
+        ({"body": "<html>maintenance</html>"}, None),
+        ({"json": ["not", "an", "object"]}, None),
+        ({"json": {"results": [{"name": "Lisbon"}]}}, None),
+        ({"json": meteo.place()}, {"json": {"current": {}}}),
+        ({"json": meteo.place()}, {"body": '{"current": '}),
+        ({"json": meteo.place()}, {"json": {**meteo.forecast(), "daily": {"time": ["2026-11-22"]}}}),
+    ],
+    ids=["html", "list", "place-without-coordinates", "forecast-without-fields", "truncated", "short-daily"],
+)
+def test_a_malformed_provider_reply_is_an_error_result_that_says_so(open_meteo, geocoding, forecast):
+    open_meteo.add(responses.GET, meteo.GEOCODING_URL, **geocoding)
+    if forecast is not None:
+        open_meteo.add(responses.GET, meteo.FORECAST_URL, **forecast)
+
+    assert get_weather("Lisbon") == UNEXPECTED
+    assert json.loads(call_tool("get_weather", '{"place": "Lisbon", "units": null}')) == UNEXPECTED

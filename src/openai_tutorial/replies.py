@@ -1,0 +1,119 @@
+"""A guard between the SDK and OpenAI: a reply that is not what the SDK expects becomes the API's 502.
+
+The SDK builds its objects from whatever arrives without checking them (its strict mode
+would also reject item types newer than the installed SDK), so an HTML page, truncated JSON
+or a reply missing fields would surface later as an AttributeError deep in an example.
+``CheckedTransport`` wraps the real transport: each successful JSON reply of the endpoints
+the tutorial uses is checked against the SDK's own types, and one that does not fit is
+replaced by a 502 error reply that says what was wrong. The SDK retries it like any 502 and
+then raises ``openai.InternalServerError``: scripts print it as one line, backends answer 502.
+Union members and literal values the SDK does not know yet pass: that is the API being newer.
+"""
+
+import json
+import re
+
+import httpx2
+from openai.types import FileDeleted, FileObject
+from openai.types.conversations import Conversation, ConversationDeletedResource, ConversationItem, ConversationItemList
+from openai.types.responses import InputTokenCountResponse, Response, ResponseItem
+from pydantic import TypeAdapter, ValidationError
+
+# (method, path after /v1, what the SDK parses the reply as)
+EXPECTED: list[tuple[str, re.Pattern[str], TypeAdapter]] = [
+    (method, re.compile(path), TypeAdapter(model))
+    for method, path, model in [
+        ("POST", r"/responses", Response),
+        ("POST", r"/responses/input_tokens", InputTokenCountResponse),
+        ("GET", r"/responses/[^/]+", Response),
+        ("POST", r"/responses/[^/]+/cancel", Response),
+        ("GET", r"/responses/[^/]+/input_items", list[ResponseItem]),
+        ("POST", r"/conversations", Conversation),
+        ("GET", r"/conversations/[^/]+", Conversation),
+        ("POST", r"/conversations/[^/]+", Conversation),
+        ("DELETE", r"/conversations/[^/]+", ConversationDeletedResource),
+        ("POST", r"/conversations/[^/]+/items", ConversationItemList),
+        ("GET", r"/conversations/[^/]+/items", list[ConversationItem]),
+        ("GET", r"/conversations/[^/]+/items/[^/]+", ConversationItem),
+        ("DELETE", r"/conversations/[^/]+/items/[^/]+", Conversation),
+        ("POST", r"/files", FileObject),
+        ("GET", r"/files/[^/]+", FileObject),
+        ("DELETE", r"/files/[^/]+", FileDeleted),
+    ]
+]
+LISTS = {"input_items", "items"}  # list replies: their "data" is what is checked
+
+
+def problem_with(request: httpx2.Request, content_type: str, body: bytes) -> str | None:
+    """What is wrong with a successful reply, or None when the SDK can use it."""
+    if request.method == "DELETE" and not body:
+        return None
+    if not content_type.startswith("application/json"):
+        return f"a {content_type or 'reply without a content type'} instead of JSON"
+    try:
+        data = json.loads(body)
+    except ValueError as error:
+        return f"JSON that does not parse ({error})"
+    path = request.url.path.split("/v1", 1)[-1]
+    model = next(
+        (model for method, pattern, model in EXPECTED if method == request.method and pattern.fullmatch(path)), None
+    )
+    if model is None:
+        return None
+    if path.rsplit("/", 1)[-1] in LISTS and request.method == "GET":
+        if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+            return "a list reply without its 'data' list"
+        data = data["data"]
+    try:
+        model.validate_python(data)
+    except ValidationError as error:
+        if real := real_errors(error.errors()):
+            where = ".".join(str(part) for part in real[0]["loc"]) or "the reply"
+            return f"a reply whose {where} is wrong: {real[0]['msg']}"
+    return None
+
+
+def real_errors(errors: list[dict]) -> list[dict]:
+    """The errors that say the reply is broken, not merely newer than the installed SDK.
+
+    Pydantic tries every member of a union (an output item may be a message, a function call...)
+    and reports every member's errors. The members whose ``type`` does not match the item's are
+    beside the point, and an item whose type no member has is one the SDK does not know yet: so
+    keep only errors inside the member that matches. Literal values the SDK does not know (a new
+    status) pass too.
+    """
+    other_members = {
+        tuple(error["loc"][:-1])
+        for error in errors
+        if error["loc"][-1:] == ("type",) and error["type"] == "literal_error"
+    }
+    return [
+        error
+        for error in errors
+        if error["type"] != "literal_error"
+        and not any(tuple(error["loc"][:length]) in other_members for length in range(1, len(error["loc"]) + 1))
+    ]
+
+
+class CheckedTransport(httpx2.BaseTransport):
+    def __init__(self, transport: httpx2.BaseTransport) -> None:
+        self.transport = transport
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = self.transport.handle_request(request)
+        if not 200 <= response.status_code < 300:
+            return response
+        content_type = response.headers.get("content-type", "")
+        if content_type.startswith("text/event-stream"):
+            return response
+        body = response.read()
+        problem = problem_with(request, content_type, body)
+        if problem is None:
+            return response
+        message = f"OpenAI answered {request.method} {request.url.path} with {problem}."
+        error = {"error": {"message": message, "type": "invalid_response", "param": None, "code": None}}
+        headers = {key: value for key, value in response.headers.items() if key.lower() == "x-request-id"}
+        return httpx2.Response(502, json=error, headers=headers, request=request)
+
+    def close(self) -> None:
+        self.transport.close()

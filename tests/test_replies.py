@@ -1,0 +1,136 @@
+"""The guard on OpenAI's replies: what the SDK cannot use becomes the API's 502, what is merely newer passes."""
+
+import httpx
+import openai
+import pytest
+
+from openai_tutorial.client import get_client, run
+from tests import payloads
+
+
+def broken(field_path: list, value=None, delete: bool = False) -> dict:
+    reply = payloads.response("hi")
+    target = reply
+    for key in field_path[:-1]:
+        target = target[key]
+    if delete:
+        del target[field_path[-1]]
+    else:
+        target[field_path[-1]] = value
+    return reply
+
+
+@pytest.mark.parametrize(
+    ("reply", "problem"),
+    [
+        (
+            httpx.Response(200, text="<html>busy</html>", headers={"content-type": "text/html"}),
+            "a text/html instead of JSON",
+        ),
+        (httpx.Response(200, content=b"hello"), "a reply without a content type instead of JSON"),
+        (
+            httpx.Response(200, content=b'{"id": "resp_1", "outp', headers={"content-type": "application/json"}),
+            "JSON that does not parse (Unterminated string starting at: line 1 column 18 (char 17))",
+        ),
+        (
+            httpx.Response(200, json=broken(["output", 0, "content"], delete=True)),
+            "a reply whose output.0.ResponseOutputMessage.content is wrong: Field required",
+        ),
+        (
+            httpx.Response(200, json=broken(["output"], "nope")),
+            "a reply whose output is wrong: Input should be a valid list",
+        ),
+        (
+            httpx.Response(200, json=broken(["usage"], 5)),
+            "a reply whose usage is wrong: Input should be a valid dictionary or instance of ResponseUsage",
+        ),
+    ],
+)
+def test_a_reply_the_sdk_cannot_use_is_a_502_that_says_what_was_wrong(openai_api, reply, problem):
+    openai_api.post("/responses").mock(return_value=reply)
+
+    with pytest.raises(openai.InternalServerError) as raised:
+        get_client().responses.create(model="m", input="hi")
+
+    assert raised.value.status_code == 502
+    assert raised.value.body == {
+        "message": f"OpenAI answered POST /v1/responses with {problem}.",
+        "type": "invalid_response",
+        "param": None,
+        "code": None,
+    }
+
+
+def test_a_script_prints_a_malformed_reply_as_one_line(openai_api, capsys):
+    openai_api.post("/responses").respond(
+        200, text="<html>", headers={"content-type": "text/html", "x-request-id": "req_7"}
+    )
+
+    with pytest.raises(SystemExit) as exited:
+        run(lambda: get_client().responses.create(model="m", input="hi"))
+
+    assert exited.value.code == 1
+    assert capsys.readouterr().err == (
+        "OpenAI API error 502 (invalid_response): OpenAI answered POST /v1/responses with a text/html instead of "
+        "JSON. [request id: req_7]\n"
+    )
+
+
+def test_an_item_type_or_status_newer_than_the_sdk_passes(openai_api, monkeypatch):
+    monkeypatch.setattr("openai_tutorial.client.OpenAI", openai.OpenAI)  # the client as users get it: not strict
+    newer = payloads.response("hi")
+    newer["output"].append({"id": "x_1", "type": "brand_new_item", "status": "glowing"})
+    newer["output"][0]["status"] = "paused"
+    openai_api.post("/responses").respond(json=newer)
+
+    response = get_client().responses.create(model="m", input="hi")
+
+    assert response.output_text == "hi"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "reply", "call"),
+    [
+        ("get", "/responses/resp_1/input_items", {"object": "list"}, lambda c: c.responses.input_items.list("resp_1")),
+        ("get", "/conversations/conv_1/items", {"data": "x"}, lambda c: c.conversations.items.list("conv_1")),
+    ],
+)
+def test_a_list_reply_without_its_data_is_a_502(openai_api, method, path, reply, call):
+    getattr(openai_api, method)(path).respond(json=reply)
+
+    with pytest.raises(openai.InternalServerError) as raised:
+        call(get_client())
+
+    assert raised.value.body["message"] == f"OpenAI answered GET /v1{path} with a list reply without its 'data' list."
+
+
+def test_list_items_are_checked_one_by_one(openai_api):
+    item = payloads.input_message("hi")
+    del item["content"]
+    openai_api.get("/conversations/conv_1/items").respond(json=payloads.item_list([item]))
+
+    with pytest.raises(openai.InternalServerError) as raised:
+        get_client().conversations.items.list("conv_1")
+
+    assert "a reply whose 0.Message.content is wrong: Field required" in raised.value.body["message"]
+
+
+def test_replies_the_guard_does_not_know_errors_and_empty_deletes_pass_unchanged(openai_api):
+    openai_api.get("/models").respond(json={"object": "list", "data": []})
+    openai_api.delete("/responses/resp_1").respond(200)
+    openai_api.post("/responses").respond(429, json=payloads.api_error("Slow down.", type="requests"))
+
+    assert get_client().models.list().data == []
+    assert get_client().responses.delete("resp_1") is None
+    with pytest.raises(openai.RateLimitError):
+        get_client().responses.create(model="m", input="hi")
+
+
+def test_closing_the_client_closes_the_connection_pool_under_the_guard():
+    client = get_client()
+    pool = client._client._transport.transport._pool
+
+    client.close()
+
+    assert client.is_closed()
+    assert pool.connections == []
