@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import openai
 from flask import Flask, Response, current_app, jsonify, request
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -136,6 +136,12 @@ def create_json_app(import_name: str) -> Flask:
     def openai_error(error: Exception) -> tuple[Response, int, dict[str, str]]:
         log.warning("OpenAI call failed: %s: %s", type(error).__name__, error)
         return error_response(upstream_problem(error))
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError) -> tuple[Response, int, dict[str, str]]:
+        log.warning("Database unavailable: %s", error.orig)
+        problem = APIProblem(503, "database_unavailable", "The database is busy or unavailable; retry shortly.")
+        return error_response(APIProblem(problem.status, problem.type, problem.message, {"Retry-After": "1"}))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[Response, int, dict[str, str]]:

@@ -5,6 +5,7 @@ from datetime import timedelta
 import httpx
 import pytest
 import requests
+from sqlalchemy.exc import OperationalError
 
 from tests import payloads
 from tests.conversation_api.conftest import deleting
@@ -712,5 +713,33 @@ def test_a_404_on_a_brand_new_conversation_is_an_upstream_error_and_it_is_remove
     reply = client.post("/chat", json={"user_id": "ada", "message": "hi"})
 
     assert (reply.status_code, reply.json["error"]["type"]) == (502, "upstream_error")
+    assert cleanup["delete_conversation"].call_count == 1
+    assert rows(app, Conversation) == []
+
+
+def test_a_first_turn_whose_database_write_fails_removes_its_conversation_and_answers_503(
+    app, client, openai_api, monkeypatch
+):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
+    respond = openai_api.post("/responses").respond(json=payloads.response("Hello."))
+    cleanup = deleting(openai_api)
+    sessions = app.extensions["sessions"]
+    real_begin = sessions.begin
+
+    def begin():
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(sessions, "begin", begin)
+    reply = client.post("/chat", json={"user_id": "ada", "message": "hi"})
+    monkeypatch.setattr(sessions, "begin", real_begin)
+
+    assert (reply.status_code, reply.headers["Retry-After"]) == (503, "1")
+    assert reply.json == {
+        "error": {"type": "database_unavailable", "message": "The database is busy or unavailable; retry shortly."}
+    }
+    assert (
+        cleanup["delete_response"].calls.last.request.url.path
+        == f"/v1/responses/{respond.calls.last.response.json()['id']}"
+    )
     assert cleanup["delete_conversation"].call_count == 1
     assert rows(app, Conversation) == []

@@ -1,0 +1,134 @@
+"""Every endpoint of every backend, fed whatever hypothesis can think of: never a 500, always the one error shape.
+
+The backends answer from the offline stand-in here (in-process, so thousands of requests
+stay fast), and bodies, paths and query strings are generated: arbitrary JSON (deeply
+nested, lone surrogates, wrong types), ids that exist and ids that do not, numbers in every
+Unicode digit. Allowed: any 2xx, any 4xx, and the upstream statuses 502/503/504 with their
+documented types; every error is ``{"error": {"type": str, "message": str}}``.
+"""
+
+import json
+import string
+from contextlib import contextmanager
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.helpers import dispose, load_module, sqlite_url
+
+APPS = {
+    "stateless": "Responses_API/stateless_weather_app/backend.py",
+    "sessions": "Responses_API/weather_app_with_sessions/backend.py",
+    "advanced": "Responses_API/weather_app_advanced_sessions/backend.py",
+    "multi_user": "Conversation_API/conversation_multi_user_temp_memory_app/app.py",
+    "persistent": "Conversation_API/conversation_persistent_memory_app/app.py",
+}
+UPSTREAM_TYPES = {"upstream_error", "upstream_timeout", "service_unavailable", "rate_limited"}
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+texts = st.text(max_size=30) | st.sampled_from(["", " ", "ada", "\ud800", "x" * 5000, "conv_1", "٣", "²", "-1", "0"])
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(texts, children, max_size=4),
+    max_leaves=12,
+)
+FIELDS = ["user_id", "message", "conversation_id", "question"]
+bodies = (
+    st.fixed_dictionaries({}, optional={name: json_values for name in FIELDS})
+    | json_values.map(lambda value: value)
+    | st.sampled_from([b"[" * 5000, b"{", b"\xff\xfe", b"null", b'{"message": "hi"}'])
+)
+queries = st.dictionaries(st.sampled_from(["user_id", "status", "limit", "after", "x"]), texts, max_size=4)
+path_parts = st.text(alphabet=string.ascii_letters + string.digits + "-_.~é \ud800", min_size=1, max_size=40)
+
+
+@contextmanager
+def offline_app(name, monkeypatch, tmp_path):
+    monkeypatch.setenv("OPENAI_OFFLINE", "1")
+    monkeypatch.setenv("OPENAI_OFFLINE_STREAM_DELAY", "0")
+    module = load_module(APPS[name])
+    app = (
+        module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+        if name not in {"stateless", "sessions"}
+        else (module.create_app())
+    )
+    try:
+        yield app
+    finally:
+        if "sessions" in app.extensions:
+            dispose(app)
+
+
+def raw(text: str) -> str:
+    """Percent-encoded as a hostile client can send it: a lone surrogate becomes bytes that are not UTF-8."""
+    return quote(text.encode("utf-8", "surrogatepass"), safe="")
+
+
+def send(client, method, path, body, query):
+    url = "/".join(raw(part) for part in path.split("/")) + "?" + "&".join(f"{k}={raw(v)}" for k, v in query.items())
+    # In JSON, lone surrogates travel as \\ud800 escapes.
+    data = body if isinstance(body, bytes) else json.dumps(body)
+    return client.open(url, method=method, data=data, content_type="application/json")
+
+
+def check(reply):
+    assert reply.status_code < 500 or reply.status_code in {502, 503, 504}, (reply.status_code, reply.get_data())
+    if reply.status_code >= 400:
+        error = reply.get_json()["error"]
+        assert set(error) == {"type", "message"}
+        assert isinstance(error["type"], str)
+        assert isinstance(error["message"], str)
+        if reply.status_code >= 500:
+            assert error["type"] in UPSTREAM_TYPES, error
+
+
+ENDPOINTS = [
+    ("stateless", "POST", "/ask"),
+    ("sessions", "POST", "/sessions/{id}/messages"),
+    ("sessions", "DELETE", "/sessions/{id}"),
+    ("advanced", "GET", "/sessions"),
+    ("advanced", "POST", "/sessions/{id}/messages"),
+    ("advanced", "GET", "/sessions/{id}/history"),
+    ("advanced", "DELETE", "/sessions/{id}"),
+    ("multi_user", "POST", "/chat"),
+    ("multi_user", "GET", "/conversations"),
+    ("multi_user", "POST", "/conversations/{id}/close"),
+    ("multi_user", "GET", "/responses/{id}"),
+    ("persistent", "POST", "/chat"),
+    ("persistent", "GET", "/users/{id}/history"),
+    ("persistent", "DELETE", "/users/{id}/memory"),
+]
+
+
+@pytest.mark.parametrize(("name", "method", "template"), ENDPOINTS, ids=[f"{n}-{m}-{t}" for n, m, t in ENDPOINTS])
+def test_no_input_makes_a_backend_answer_500(name, method, template, monkeypatch, tmp_path):
+    with offline_app(name, monkeypatch, tmp_path) as app:
+        client = app.test_client()
+        known = real_ids(name, client)
+
+        @FUZZ
+        @given(body=bodies, query=queries, part=st.sampled_from(known) | path_parts)
+        def fuzz(body, query, part):
+            check(send(client, method, template.format(id=part), body, query))
+
+        fuzz()
+
+
+def real_ids(name, client) -> list[str]:
+    """Ids that exist, so that the fuzz also reaches the code behind a successful lookup."""
+    if name in {"sessions", "advanced"}:
+        return [client.post("/sessions").get_json()["session_id"]]
+    if name == "multi_user":
+        reply = client.post("/chat", json={"user_id": "ada", "message": "Hi, I am Ada."})
+        return [reply.get_json()["conversation_id"], "ada"]
+    if name == "persistent":
+        client.post("/chat", json={"user_id": "ada", "message": "Hi, I am Ada."})
+        return ["ada"]
+    return ["x"]
