@@ -9,8 +9,9 @@ conversation is whose: the Conversations API cannot list conversations.
 
 Endpoints (every error is ``{"error": {"type", "message"}}``):
 - ``POST /chat`` ``{"user_id", "message"}`` → ``{"conversation_id", "response_id", "reply"}``.
-- ``GET /users/<user_id>/history?limit=…&after=…``: the transcript oldest first; pass the
-  ``next_after`` of one page as ``after`` to get the next.
+- ``GET /users/<user_id>/history?limit=…&after=…``: the transcript oldest first, ``limit``
+  messages a page (1 to 200, default 50); pass the ``next_after`` of one page as ``after``
+  (a message id) to get the next. Both are whole numbers in ASCII digits, else a 400.
 - ``DELETE /users/<user_id>/memory``: forget the user, on OpenAI's side and here (204).
 - ``GET /healthz``.
 

@@ -743,3 +743,11 @@ def test_a_first_turn_whose_database_write_fails_removes_its_conversation_and_an
     )
     assert cleanup["delete_conversation"].call_count == 1
     assert rows(app, Conversation) == []
+
+
+@pytest.mark.parametrize("value", ["inf", "0", "thirty"])
+def test_a_bad_ttl_stops_the_backend_with_one_line(run_script, tmp_path, value):
+    result = run_script(APP_PATH, env={"CONVERSATION_TTL_MINUTES": value, "DATABASE_URL": sqlite_url(tmp_path)})
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"CONVERSATION_TTL_MINUTES must be a number from 0.1 to 525600, not {value!r}.\n"

@@ -231,3 +231,17 @@ def test_deleting_a_session_with_a_turn_in_flight_is_409_and_the_turn_completes(
         }
     }
     assert (finished.status_code, deleted.status_code) == (200, 204)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("MAX_SESSIONS", "0", "MAX_SESSIONS must be a whole number from 1 to 1e+06, not '0'."),
+        ("SESSION_TTL_MINUTES", "nan", "SESSION_TTL_MINUTES must be a number from 0.1 to 525600, not 'nan'."),
+        ("SESSION_TTL_MINUTES", "-3", "SESSION_TTL_MINUTES must be a number from 0.1 to 525600, not '-3'."),
+    ],
+)
+def test_a_bad_session_setting_stops_the_backend_with_one_line(run_script, name, value, message):
+    result = run_script(BACKEND, env={name: value})
+
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", message + "\n")
