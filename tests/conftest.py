@@ -51,6 +51,9 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.setattr(client_module, "REPO_ROOT", fake_repo_root)
     # Replies that do not match the SDK's schema fail the test instead of passing loosely.
     monkeypatch.setattr(client_module, "OpenAI", functools.partial(openai.OpenAI, _strict_response_validation=True))
+    monkeypatch.setattr(
+        client_module, "AsyncOpenAI", functools.partial(openai.AsyncOpenAI, _strict_response_validation=True)
+    )
     client_module.load_environment.cache_clear()
     client_module.get_client.cache_clear()
     client_module.announce_offline.cache_clear()

@@ -10,7 +10,7 @@ messages the conversation now holds. The conversation is deleted at the end unle
 pass ``--keep``, which prints its id for the metadata scripts next door.
 
 Run: uv run python Conversation_API/conversation_basic_example/conversation_api_basic.py [--keep]
-API reference: https://platform.openai.com/docs/api-reference/conversations
+API reference: https://developers.openai.com/api/reference/resources/conversations
 """
 
 import argparse

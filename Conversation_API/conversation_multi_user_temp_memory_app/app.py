@@ -28,7 +28,7 @@ conversations, and any whose remote delete failed, are deleted by
 
 Run: uv run python Conversation_API/conversation_multi_user_temp_memory_app/app.py
 (serves http://127.0.0.1:5000; README.md has curl commands for a whole session)
-API reference: https://platform.openai.com/docs/api-reference/conversations
+API reference: https://developers.openai.com/api/reference/resources/conversations
 """
 
 from collections.abc import Iterator

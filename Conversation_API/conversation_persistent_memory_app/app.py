@@ -24,7 +24,7 @@ any forget left half-done. OpenAI is told only a hash of the user id.
 
 Run: uv run python Conversation_API/conversation_persistent_memory_app/app.py
 (serves http://127.0.0.1:5000; README.md has curl commands for a whole session)
-API reference: https://platform.openai.com/docs/api-reference/conversations
+API reference: https://developers.openai.com/api/reference/resources/conversations
 """
 
 from collections.abc import Iterator

@@ -4,7 +4,7 @@
 created, and its metadata map. An unknown or deleted id is a 404, printed as one line.
 
 Run: uv run python Conversation_API/update_conversation_metadata/retrieve_metadata.py CONV_ID
-API reference: https://platform.openai.com/docs/api-reference/conversations/retrieve
+API reference: https://developers.openai.com/api/reference/resources/conversations/methods/retrieve
 """
 
 import argparse

@@ -14,7 +14,7 @@ the map the API returns, which is the truth.
 Run: uv run python Conversation_API/update_conversation_metadata/update_metadata.py \
          CONV_ID key=value [key=value …] [--merge]
 (make a conversation to try it on with conversation_api_basic.py --keep)
-API reference: https://platform.openai.com/docs/api-reference/conversations/update
+API reference: https://developers.openai.com/api/reference/resources/conversations/methods/update
 """
 
 import argparse

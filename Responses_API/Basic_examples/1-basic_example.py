@@ -6,7 +6,7 @@ the model that actually answered (a dated snapshot of the one you asked for) and
 token usage the request was billed for.
 
 Run: uv run python Responses_API/Basic_examples/1-basic_example.py ["your own prompt"]
-API reference: https://platform.openai.com/docs/api-reference/responses/create
+API reference: https://developers.openai.com/api/reference/resources/responses/methods/create
 """
 
 import sys

@@ -10,7 +10,7 @@ A model may refuse instead of answering; a refusal is a separate content type an
 reported, not parsed. What to look for in the output: the same event, extracted twice.
 
 Run: uv run python Responses_API/Basic_examples/10-structured_output.py ["text describing an event"]
-API reference: https://platform.openai.com/docs/guides/structured-outputs
+API reference: https://developers.openai.com/api/docs/guides/structured-outputs
 """
 
 import sys

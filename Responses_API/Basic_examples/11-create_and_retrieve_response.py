@@ -8,7 +8,7 @@ reply with ``max_output_tokens``: it comes back ``incomplete``, and
 ``incomplete_details.reason`` says why, with whatever text was written before the cap.
 
 Run: uv run python Responses_API/Basic_examples/11-create_and_retrieve_response.py
-API reference: https://platform.openai.com/docs/api-reference/responses/get
+API reference: https://developers.openai.com/api/reference/resources/responses/methods/retrieve
 """
 
 from openai_tutorial.client import get_client, get_model, run

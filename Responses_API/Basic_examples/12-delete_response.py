@@ -7,7 +7,7 @@ this script catches that error on purpose, to show what "gone" looks like. What 
 for in the output: the id, the deletion, then the 404 explained.
 
 Run: uv run python Responses_API/Basic_examples/12-delete_response.py
-API reference: https://platform.openai.com/docs/api-reference/responses/delete
+API reference: https://developers.openai.com/api/reference/resources/responses/methods/delete
 """
 
 import openai

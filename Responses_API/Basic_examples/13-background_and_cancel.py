@@ -9,7 +9,7 @@ running. What to look for in the output: the statuses as they change, the answer
 a second response that ends ``cancelled``.
 
 Run: uv run python Responses_API/Basic_examples/13-background_and_cancel.py
-API reference: https://platform.openai.com/docs/guides/background
+API reference: https://developers.openai.com/api/docs/guides/background
 """
 
 import time

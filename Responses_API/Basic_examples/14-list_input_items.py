@@ -9,7 +9,7 @@ the output: the same four input messages, twice in pages of two (oldest first), 
 once through auto-pagination (newest first, the default order).
 
 Run: uv run python Responses_API/Basic_examples/14-list_input_items.py
-API reference: https://platform.openai.com/docs/api-reference/responses/input-items
+API reference: https://developers.openai.com/api/reference/resources/responses/subresources/input_items/methods/list
 """
 
 from openai_tutorial.client import get_client, get_model, run

@@ -7,7 +7,7 @@ Instructions count as input; and models can tokenize the same text differently.
 What to look for in the output: the three counts side by side.
 
 Run: uv run python Responses_API/Basic_examples/15-count_input_tokens.py [OTHER_MODEL]
-API reference: https://platform.openai.com/docs/api-reference/responses/input-tokens
+API reference: https://developers.openai.com/api/reference/resources/responses/subresources/input_tokens/methods/count
 """
 
 import sys

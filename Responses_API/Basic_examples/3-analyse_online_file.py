@@ -6,7 +6,7 @@ an image of each page, so charts and tables count too. What to look for in the o
 an answer drawn from the document, and the input tokens it cost (documents are large).
 
 Run: uv run python Responses_API/Basic_examples/3-analyse_online_file.py [PDF_URL]
-API reference: https://platform.openai.com/docs/guides/pdf-files
+API reference: https://developers.openai.com/api/docs/guides/file-inputs
 """
 
 import sys

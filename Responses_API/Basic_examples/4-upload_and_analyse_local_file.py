@@ -9,7 +9,7 @@ What to look for in the output: the file id, the answer, and the line confirming
 upload was deleted.
 
 Run: uv run python Responses_API/Basic_examples/4-upload_and_analyse_local_file.py [path/to/file.pdf]
-API reference: https://platform.openai.com/docs/api-reference/files/create
+API reference: https://developers.openai.com/api/reference/resources/files/methods/create
 """
 
 import sys

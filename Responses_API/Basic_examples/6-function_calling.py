@@ -12,7 +12,7 @@ calls are already part of the stored response. What to look for in the output: e
 call with its arguments and result, then the final answer.
 
 Run: uv run python Responses_API/Basic_examples/6-function_calling.py ["your question"]
-API reference: https://platform.openai.com/docs/guides/function-calling
+API reference: https://developers.openai.com/api/docs/guides/function-calling
 """
 
 import json

@@ -9,7 +9,7 @@ connection however the loop ends, Ctrl-C included. What to look for in the outpu
 appearing bit by bit, then the usage line.
 
 Run: uv run python Responses_API/Basic_examples/8-with_server_sent_streaming.py ["your prompt"]
-API reference: https://platform.openai.com/docs/guides/streaming-responses
+API reference: https://developers.openai.com/api/docs/guides/streaming-responses
 """
 
 import sys

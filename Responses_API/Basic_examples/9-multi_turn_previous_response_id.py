@@ -9,7 +9,7 @@ wants them on every turn must send them every time. What to look for in the outp
 is None); turn 3 sends the instructions again and the voice is back.
 
 Run: uv run python Responses_API/Basic_examples/9-multi_turn_previous_response_id.py
-API reference: https://platform.openai.com/docs/guides/conversation-state
+API reference: https://developers.openai.com/api/docs/guides/conversation-state
 """
 
 from openai_tutorial.client import get_client, get_model, run

@@ -12,7 +12,7 @@ request ends, nothing is kept anywhere, so a follow-up like "and tomorrow?" has 
 refer to. The next two apps add memory, each in a different place.
 
 Run: uv run python Responses_API/stateless_weather_app/backend.py   (then frontend.py, or curl)
-API reference: https://platform.openai.com/docs/guides/function-calling
+API reference: https://developers.openai.com/api/docs/guides/function-calling
 """
 
 from typing import Any

@@ -19,7 +19,7 @@ transaction once it succeeds: a failed turn stores nothing. ``inspect_db.py`` be
 file reads the same database.
 
 Run: uv run python Responses_API/weather_app_advanced_sessions/backend.py   (then frontend.py, or curl)
-API reference: https://platform.openai.com/docs/guides/conversation-state
+API reference: https://developers.openai.com/api/docs/guides/conversation-state
 """
 
 import json

@@ -17,7 +17,7 @@ nothing valuable needs no database. Note that
 every request.
 
 Run: uv run python Responses_API/weather_app_with_sessions/backend.py   (then frontend.py, or curl)
-API reference: https://platform.openai.com/docs/guides/conversation-state
+API reference: https://developers.openai.com/api/docs/guides/conversation-state
 """
 
 import math

@@ -20,10 +20,10 @@ from typing import Any
 import httpx2
 import openai
 from dotenv import dotenv_values, load_dotenv
-from openai import OpenAI
+from openai import AsyncOpenAI, OpenAI
 
 from openai_tutorial import offline
-from openai_tutorial.replies import CheckedTransport
+from openai_tutorial.replies import AsyncCheckedTransport, CheckedTransport
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -145,12 +145,7 @@ def client_options() -> dict[str, Any]:
         delay = number_setting(
             "OPENAI_OFFLINE_STREAM_DELAY", float, DEFAULT_OFFLINE_STREAM_DELAY_SECONDS, low=0, high=5
         )
-        return {
-            **options,
-            "api_key": "offline",
-            "base_url": offline.BASE_URL,
-            "http_client": offline.http_client(state, delay),
-        }
+        return {**options, "api_key": "offline", "base_url": offline.BASE_URL, "offline": (state, delay)}
     base_url = setting("OPENAI_BASE_URL")
     if base_url is not None:
         try:
@@ -161,20 +156,38 @@ def client_options() -> dict[str, Any]:
             raise UsageError(
                 f"OPENAI_BASE_URL must be an http(s) URL such as https://api.openai.com/v1, not {base_url!r}."
             )
+    return {**options, "base_url": base_url}
+
+
+def http_client(*, asynchronous: bool = False) -> httpx2.Client | httpx2.AsyncClient:
+    """The SDK's own HTTP client, with the guard on replies (``replies.py``) between it and OpenAI."""
+    if asynchronous:
+        transport = AsyncCheckedTransport(httpx2.AsyncHTTPTransport(limits=openai.DEFAULT_CONNECTION_LIMITS))
+        return openai.DefaultAsyncHttpxClient(transport=transport)
     transport = CheckedTransport(httpx2.HTTPTransport(limits=openai.DEFAULT_CONNECTION_LIMITS))
-    return {**options, "base_url": base_url, "http_client": openai.DefaultHttpxClient(transport=transport)}
+    return openai.DefaultHttpxClient(transport=transport)
+
+
+def client_arguments(*, asynchronous: bool) -> dict[str, Any]:
+    options = client_options()
+    if "offline" in options:
+        state, delay = options.pop("offline")
+        return {**options, "http_client": offline.http_client(state, delay, asynchronous=asynchronous)}
+    api_key = setting("OPENAI_API_KEY")
+    if api_key is None:
+        raise MissingAPIKeyError()
+    return {**options, "api_key": api_key, "http_client": http_client(asynchronous=asynchronous)}
 
 
 @functools.cache
 def get_client() -> OpenAI:
     """One client per process, so every call reuses the same connection pool."""
-    options = client_options()
-    if "api_key" in options:
-        return OpenAI(**options)
-    api_key = setting("OPENAI_API_KEY")
-    if api_key is None:
-        raise MissingAPIKeyError()
-    return OpenAI(api_key=api_key, **options)
+    return OpenAI(**client_arguments(asynchronous=False))
+
+
+def get_async_client() -> AsyncOpenAI:
+    """An ``AsyncOpenAI`` configured like ``get_client()``; make it inside the event loop that uses it."""
+    return AsyncOpenAI(**client_arguments(asynchronous=True))
 
 
 def describe_api_error(error: openai.APIError) -> str:

@@ -95,25 +95,43 @@ def real_errors(errors: list[dict]) -> list[dict]:
     ]
 
 
+def needs_checking(response: httpx2.Response) -> bool:
+    content_type = response.headers.get("content-type", "")
+    return 200 <= response.status_code < 300 and not content_type.startswith("text/event-stream")
+
+
+def checked(request: httpx2.Request, response: httpx2.Response, body: bytes) -> httpx2.Response:
+    """``response`` itself, or the 502 that replaces it when its body is not what the SDK expects."""
+    problem = problem_with(request, response.headers.get("content-type", ""), body)
+    if problem is None:
+        return response
+    message = f"OpenAI answered {request.method} {request.url.path} with {problem}."
+    error = {"error": {"message": message, "type": "invalid_response", "param": None, "code": None}}
+    headers = {key: value for key, value in response.headers.items() if key.lower() == "x-request-id"}
+    return httpx2.Response(502, json=error, headers=headers, request=request)
+
+
 class CheckedTransport(httpx2.BaseTransport):
     def __init__(self, transport: httpx2.BaseTransport) -> None:
         self.transport = transport
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         response = self.transport.handle_request(request)
-        if not 200 <= response.status_code < 300:
-            return response
-        content_type = response.headers.get("content-type", "")
-        if content_type.startswith("text/event-stream"):
-            return response
-        body = response.read()
-        problem = problem_with(request, content_type, body)
-        if problem is None:
-            return response
-        message = f"OpenAI answered {request.method} {request.url.path} with {problem}."
-        error = {"error": {"message": message, "type": "invalid_response", "param": None, "code": None}}
-        headers = {key: value for key, value in response.headers.items() if key.lower() == "x-request-id"}
-        return httpx2.Response(502, json=error, headers=headers, request=request)
+        return checked(request, response, response.read()) if needs_checking(response) else response
 
     def close(self) -> None:
         self.transport.close()
+
+
+class AsyncCheckedTransport(httpx2.AsyncBaseTransport):
+    """``CheckedTransport`` for ``AsyncOpenAI``."""
+
+    def __init__(self, transport: httpx2.AsyncBaseTransport) -> None:
+        self.transport = transport
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = await self.transport.handle_async_request(request)
+        return checked(request, response, await response.aread()) if needs_checking(response) else response
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()

@@ -1,17 +1,13 @@
 import base64
 
 import httpx
-import pytest
 
 from tests import payloads
 from tests.conftest import REPO_ROOT
 from tests.helpers import api_failure, api_failure_line, sent_json
 
 SCRIPT = "Responses_API/Basic_examples/2-analyse_images.py"
-PUBLIC_IMAGE_URL = (
-    "https://upload.wikimedia.org/wikipedia/commons/thumb/d/dd/Gfp-wisconsin-madison-the-nature-boardwalk.jpg"
-    "/2560px-Gfp-wisconsin-madison-the-nature-boardwalk.jpg"
-)
+PUBLIC_IMAGE_URL = "https://api.nga.gov/iiif/a2e6da57-3cd1-4235-b20e-95dcaefed6c8/full/!800,800/0/default.jpg"
 SAMPLE_IMAGE = REPO_ROOT / "Responses_API/Basic_examples/resources/sample_image.png"
 
 
@@ -23,13 +19,11 @@ def image_part(body: dict) -> dict:
     return image
 
 
-def test_sends_a_public_url_at_low_detail_then_the_local_sample_as_a_data_url(openai_api, run_script):
+def test_sends_the_local_sample_as_a_data_url_then_the_guides_image_at_low_detail(openai_api, run_script):
     route = openai_api.post("/responses").mock(
         side_effect=[
-            httpx.Response(
-                200, json=payloads.response("A boardwalk through a green meadow.", usage_=payloads.usage(98))
-            ),
             httpx.Response(200, json=payloads.response("A red house under a yellow sun.", usage_=payloads.usage(812))),
+            httpx.Response(200, json=payloads.response("A painted landscape.", usage_=payloads.usage(98))),
         ]
     )
 
@@ -37,17 +31,17 @@ def test_sends_a_public_url_at_low_detail_then_the_local_sample_as_a_data_url(op
 
     assert result.exit_code == 0, result.stderr
     assert route.call_count == 2
-    assert image_part(sent_json(route, 0)) == {"type": "input_image", "image_url": PUBLIC_IMAGE_URL, "detail": "low"}
     expected_data_url = "data:image/png;base64," + base64.b64encode(SAMPLE_IMAGE.read_bytes()).decode()
-    assert image_part(sent_json(route, 1)) == {"type": "input_image", "image_url": expected_data_url, "detail": "high"}
+    assert image_part(sent_json(route, 0)) == {"type": "input_image", "image_url": expected_data_url, "detail": "high"}
+    assert image_part(sent_json(route, 1)) == {"type": "input_image", "image_url": PUBLIC_IMAGE_URL, "detail": "low"}
     assert sent_json(route, 1)["model"] == "gpt-5.4-mini"
     assert result.stdout == (
-        f"Image from the web ({PUBLIC_IMAGE_URL}):\n"
-        "A boardwalk through a green meadow.\n"
-        "(detail=low: 98 input tokens)\n\n"
         "Local image (sample_image.png, sent as a base64 data URL):\n"
         "A red house under a yellow sun.\n"
         "(detail=high: 812 input tokens)\n\n"
+        f"Image from the web ({PUBLIC_IMAGE_URL}):\n"
+        "A painted landscape.\n"
+        "(detail=low: 98 input tokens)\n\n"
     )
 
 
@@ -59,7 +53,7 @@ def test_a_local_image_given_on_the_command_line_is_sent_with_its_media_type(ope
     result = run_script(SCRIPT, str(photo))
 
     assert result.exit_code == 0
-    assert image_part(sent_json(route, 1))["image_url"] == "data:image/jpeg;base64," + base64.b64encode(
+    assert image_part(sent_json(route, 0))["image_url"] == "data:image/jpeg;base64," + base64.b64encode(
         photo.read_bytes()
     ).decode("ascii")
     assert "Local image (cat.jpg, sent as a base64 data URL):" in result.stdout
@@ -73,11 +67,39 @@ def test_a_missing_local_image_is_a_clear_message_before_any_request(run_script,
     assert result.stderr == f"No image at {tmp_path / 'nope.png'}: give the path of a PNG, JPEG, GIF or WebP file.\n"
 
 
-@pytest.mark.parametrize("status", [401, 429, 500])
-def test_api_error_prints_one_line_and_exits_1(openai_api, run_script, status):
-    openai_api.post("/responses").mock(return_value=api_failure(status))
+def test_a_web_image_that_fails_to_download_is_reported_and_the_local_one_still_described(openai_api, run_script):
+    download_failed = httpx.Response(
+        400,
+        json=payloads.api_error("Error while downloading the image.", type="invalid_request_error"),
+        headers={"x-request-id": "req_f4"},
+    )
+    openai_api.post("/responses").mock(
+        side_effect=[httpx.Response(200, json=payloads.response("A red house.")), download_failed]
+    )
 
     result = run_script(SCRIPT)
 
     assert result.exit_code == 1
-    assert result.stderr == api_failure_line(status)
+    assert "A red house.\n" in result.stdout
+    assert result.stderr == (
+        "This image failed: OpenAI API error 400 (invalid_request_error): Error while downloading the image. "
+        "[request id: req_f4]\n\n"
+    )
+
+
+def test_each_image_that_fails_is_reported_on_its_own(openai_api, run_script):
+    openai_api.post("/responses").mock(return_value=api_failure(500))
+
+    result = run_script(SCRIPT)
+
+    assert result.exit_code == 1
+    assert result.stderr == 2 * ("This image failed: " + api_failure_line(500) + "\n")
+
+
+def test_a_connection_failure_ends_the_script_with_one_line(openai_api, run_script):
+    openai_api.post("/responses").mock(side_effect=httpx.ConnectError("refused"))
+
+    result = run_script(SCRIPT)
+
+    assert result.exit_code == 1
+    assert result.stderr == "OpenAI API error (APIConnectionError): Connection error.\n"

@@ -52,3 +52,30 @@ def test_api_error_prints_one_line_and_exits_1(openai_api, run_script):
     result = run_script(SCRIPT)
 
     assert (result.exit_code, result.stderr) == (1, api_failure_line(429))
+
+
+def test_domain_filters_and_a_location_are_sent_when_given(openai_api, run_script):
+    route = openai_api.post("/responses").respond(json=payloads.response("An answer."))
+
+    result = run_script(SCRIPT, "Local news?", "--domain", "bbc.co.uk", "--domain", "nature.com", "--country", "GB")
+
+    assert result.exit_code == 0
+    assert sent_json(route)["tools"] == [
+        {
+            "type": "web_search",
+            "filters": {"allowed_domains": ["bbc.co.uk", "nature.com"]},
+            "user_location": {"type": "approximate", "country": "GB", "city": None},
+        }
+    ]
+    assert sent_json(route)["input"] == "Local news?"
+
+
+def test_a_search_with_several_queries_and_no_single_one_prints_them_all(openai_api, run_script):
+    search = payloads.web_search_call("")
+    search["action"] = {"type": "search", "query": None, "queries": ["comet news", "telescope survey"]}
+    openai_api.post("/responses").respond(json=payloads.response(output=[search, payloads.message("An answer.")]))
+
+    result = run_script(SCRIPT)
+
+    assert result.stdout.startswith("searched: comet news; telescope survey (0 pages consulted)\n")
+    assert "None" not in result.stdout

@@ -8,8 +8,15 @@ SCRIPT = "Responses_API/Basic_examples/7-remote_sse_mcp.py"
 QUESTION = "Using the openai/openai-python repository, how does the SDK retry failed requests? Be brief."
 
 
-def mcp_tool(require_approval: str, server_url: str = "https://mcp.deepwiki.com/mcp") -> dict:
-    return {"type": "mcp", "server_label": "deepwiki", "server_url": server_url, "require_approval": require_approval}
+DEEPWIKI = {
+    "allowed_tools": ["read_wiki_structure", "ask_question"],
+    "server_description": "Answers questions about public GitHub repositories from their generated wikis.",
+}
+
+
+def mcp_tool(require_approval: str, server_url: str = "https://mcp.deepwiki.com/mcp", label: str = "deepwiki") -> dict:
+    tool = {"type": "mcp", "server_label": label, "server_url": server_url, "require_approval": require_approval}
+    return {**tool, **DEEPWIKI} if server_url == "https://mcp.deepwiki.com/mcp" else tool
 
 
 def test_without_approval_the_server_tools_are_listed_called_and_answered(openai_api, run_script):
@@ -99,7 +106,7 @@ def test_the_server_url_comes_from_the_argument_or_the_environment(openai_api, r
     result = run_script(SCRIPT, *args, env=env)
 
     assert result.exit_code == 0
-    assert sent_json(route)["tools"] == [mcp_tool("never", "https://mcp.example.org/sse")]
+    assert sent_json(route)["tools"] == [mcp_tool("never", "https://mcp.example.org/sse", label="example")]
 
 
 def test_a_failed_tool_call_is_shown_as_failed(openai_api, run_script):
@@ -128,3 +135,43 @@ def test_api_error_prints_one_line_and_exits_1(openai_api, run_script):
     result = run_script(SCRIPT)
 
     assert (result.exit_code, result.stderr) == (1, api_failure_line(401))
+
+
+def test_a_label_and_allowed_tools_can_be_given(openai_api, run_script):
+    route = openai_api.post("/responses").respond(json=payloads.response("Done."))
+
+    result = run_script(
+        SCRIPT,
+        "--server-url",
+        "https://tools.example.net/mcp",
+        "--server-label",
+        "my-tools",
+        "--allowed-tool",
+        "search",
+    )
+
+    assert result.exit_code == 0, result.stderr
+    assert sent_json(route)["tools"] == [
+        {
+            "type": "mcp",
+            "server_label": "my-tools",
+            "server_url": "https://tools.example.net/mcp",
+            "require_approval": "never",
+            "allowed_tools": ["search"],
+        }
+    ]
+
+
+def test_a_server_url_without_a_host_is_a_usage_error(run_script):
+    result = run_script(SCRIPT, "--server-url", "not-a-url")
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "'not-a-url' is not a server URL such as https://mcp.deepwiki.com/mcp.\n"
+
+
+def test_a_single_label_host_is_used_whole(openai_api, run_script):
+    route = openai_api.post("/responses").respond(json=payloads.response("Done."))
+
+    run_script(SCRIPT, "--server-url", "http://localhost:8000/mcp")
+
+    assert sent_json(route)["tools"][0]["server_label"] == "localhost"

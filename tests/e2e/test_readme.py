@@ -19,6 +19,10 @@ How a block runs:
 Setup lines (``pip install uv``, ``uv sync``, ``cp .env.example .env``) and ``uv run pytest``
 are skipped. Every command must end with status 0, print no traceback, and any stderr it
 writes must start with the offline notice.
+
+Commands run in a scratch folder that links to everything in the repository, so that what
+they write where they run (example 19's images) stays out of the repository; ``UV_NO_SYNC``
+keeps ``uv run`` from touching the repository's environment, which ``uv sync`` already made.
 """
 
 import json
@@ -139,6 +143,10 @@ class Reader:
         words = shlex.split(TRAILING_COMMENT.sub("", command.replace("\\\n", " ")))
         return [self.ids[PLACEHOLDERS[word]] if word in PLACEHOLDERS else word for word in words]
 
+    @property
+    def workdir(self) -> Path:
+        return Path(self.environment["READER_HOME"]) / "repository"
+
     def run_uv(self, command: str) -> None:
         words = self.filled(command)
         script = words[3]
@@ -151,7 +159,7 @@ class Reader:
             stdin = FRONTEND_QUESTIONS
         done = subprocess.run(
             words,
-            cwd=REPO_ROOT,
+            cwd=self.workdir,
             env=self.environment,
             input=stdin,
             capture_output=True,
@@ -170,7 +178,7 @@ class Reader:
         self.backend_log = Path(self.environment["READER_HOME"]) / f"backend-{self.port}.log"
         with self.backend_log.open("w") as log:
             self.backend = subprocess.Popen(
-                words, cwd=REPO_ROOT, env={**self.environment, "PORT": str(self.port)}, stdout=log, stderr=log
+                words, cwd=self.workdir, env={**self.environment, "PORT": str(self.port)}, stdout=log, stderr=log
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -216,7 +224,7 @@ curl() {
         self.statuses.write_text("")
         self.bash = subprocess.Popen(
             ["bash", "--noprofile", "--norc"],
-            cwd=REPO_ROOT,
+            cwd=home / "repository",
             env={**environment, "CURL_STATUSES": str(self.statuses)},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -307,7 +315,13 @@ def reader(tmp_path_factory) -> Iterator[Reader]:
         OPENAI_OFFLINE_STATE=str(home / "offline.sqlite3"),
         DATABASE_URL=f"sqlite:///{home / 'readme.db'}",
         READER_HOME=str(home),
+        UV_NO_SYNC="1",
     )
+    workdir = home / "repository"
+    workdir.mkdir()
+    for entry in REPO_ROOT.iterdir():
+        if entry.name not in {".git", ".offline"}:
+            (workdir / entry.name).symlink_to(entry)
     reader = Reader(environment)
     yield reader
     reader.stop_backend()

@@ -7,7 +7,9 @@ a model's output is shaped:
   taken from the user's words (one call per place named), then an answer built from the
   tool outputs once they come back;
 - a ``web_search_call`` with ``url_citation`` annotations to example.com pages; MCP tools
-  listed, called, or held for approval;
+  listed, called, or held for approval; a ``file_search_call`` that quotes the uploaded
+  files' own sentences with ``file_citation`` annotations; a ``code_interpreter_call`` that
+  runs nothing; an ``image_generation_call`` with a placeholder PNG;
 - JSON valid against ``text.format``'s schema; otherwise a text reply that says it is
   canned, recalls facts said earlier in the same chain or conversation (a name, what you
   love, a favourite...), and follows ``instructions`` only on the request that sends them;
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from openai_tutorial.offline.images import placeholder_png
 from openai_tutorial.offline.items import assistant_message, estimated_tokens, last_user_text, new_id, text_of
 
 CANNED_NOTE = "This is the offline stand-in, not a model, so this reply is canned"
@@ -51,6 +54,7 @@ class Turn:
     history: list[dict[str, Any]]
     new_items: list[dict[str, Any]]
     documents: dict[str, tuple[str, str]] = field(default_factory=dict)
+    searchable: list[tuple[str, str, str]] = field(default_factory=list)  # (file id, filename, text)
 
     @property
     def context(self) -> list[dict[str, Any]]:
@@ -113,7 +117,8 @@ def count_input_tokens(request: dict[str, Any], context: list[dict[str, Any]]) -
     for item in context:
         tokens += 4  # each item's role and framing
         if item.get("type") != "message":
-            tokens += estimated_tokens({key: value for key, value in item.items() if key != "id"})
+            counted = {key: value for key, value in item.items() if key not in {"id", "result", "encrypted_content"}}
+            tokens += estimated_tokens(counted)
             continue
         for part in item["content"]:
             if part["type"] == "input_image":
@@ -159,6 +164,13 @@ def act(turn: Turn) -> list[dict[str, Any]]:
     """The items after the reasoning: tool calls, or the answer."""
     outputs = [item for item in turn.since_question if item["type"] == "function_call_output"]
     if outputs:
+        functions = [tool for tool in turn.request.get("tools") or [] if tool.get("type") == "function"]
+        made = [(item["name"], item["arguments"]) for item in turn.since_question if item["type"] == "function_call"]
+        still_to_call = [
+            call for call in function_calls(turn, functions) if (call["name"], call["arguments"]) not in made
+        ]
+        if still_to_call and turn.request.get("parallel_tool_calls") is False:
+            return still_to_call[:1]  # one call per response: the next place the question named
         return [assistant_message(answer_from_tool_outputs(outputs, turn.context))]
     approvals = [item for item in turn.since_question if item["type"] == "mcp_approval_response"]
     if approvals:
@@ -171,14 +183,24 @@ def act(turn: Turn) -> list[dict[str, Any]]:
                 return web_search(turn)
             if tool.get("type") == "mcp":
                 return use_mcp(turn, tool)
+            if tool.get("type") == "file_search":
+                return file_search(turn, tool)
+            if tool.get("type") == "code_interpreter":
+                return code_interpreter(turn, tool)
+            if tool.get("type") == "image_generation":
+                return generate_image(turn)
         calls = function_calls(turn, [tool for tool in tools if tool.get("type") == "function"])
+        if turn.request.get("parallel_tool_calls") is False:
+            calls = calls[:1]
         if calls:
-            return calls
+            return calls[: turn.request.get("max_tool_calls") or len(calls)]
 
-    text_format = (turn.request.get("text") or {}).get("format") or {}
+    text = turn.request.get("text") or {}
+    text_format = text.get("format") or {}
     if text_format.get("type") == "json_schema":
         return [assistant_message(json.dumps(instance_of(text_format.get("schema") or {}, turn.question)))]
-    return [assistant_message(styled(text_reply(turn), turn.request.get("instructions")))]
+    reply_text = styled(text_reply(turn), turn.request.get("instructions"))
+    return [assistant_message(with_verbosity(reply_text, text.get("verbosity")))]
 
 
 # --- Text -------------------------------------------------------------------------------------------
@@ -272,6 +294,19 @@ def styled(text: str, instructions: str | None) -> str:
     return text
 
 
+def with_verbosity(text: str, verbosity: str | None) -> str:
+    """``text.verbosity``: low keeps the first sentence, high adds a paragraph."""
+    if verbosity == "low":
+        return re.split(r"(?<=\.)\s", text, maxsplit=1)[0]
+    if verbosity == "high":
+        return (
+            f"{text}\n\nIn more detail: with verbosity set to high a model writes more, and every word is billed as "
+            "output. This extra paragraph stands for that: the stand-in has nothing more to say, but it says so at "
+            "length, so that output_tokens grows as it would."
+        )
+    return text
+
+
 def summary_of(value: Any, limit: int = 240) -> str:
     """A tool's output as one line: its scalar fields, one level deep."""
     if isinstance(value, dict):
@@ -342,8 +377,7 @@ def function_calls(turn: Turn, functions: list[dict[str, Any]]) -> list[dict[str
             return [function_call(tool["name"], instance_of(schema, turn.question))]
         values = places_in(turn.question) or earlier_values(turn, tool["name"], subject)
         if values:
-            calls = [function_call(tool["name"], arguments(schema, subject, value, turn.question)) for value in values]
-            return calls[:1] if turn.request.get("parallel_tool_calls") is False else calls
+            return [function_call(tool["name"], arguments(schema, subject, value, turn.question)) for value in values]
     return []
 
 
@@ -549,3 +583,75 @@ def after_approvals(turn: Turn, approvals: list[dict[str, Any]]) -> list[dict[st
         ]
     request = requests[approvals[-1]["approval_request_id"]]
     return [*output, mcp_answer(request["server_label"], request["name"])]
+
+
+def words_of(text: str) -> set[str]:
+    return {word.lower().rstrip("s") for word in re.findall(r"[A-Za-z]{3,}", text)}
+
+
+def file_search(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:
+    """Search the stores' files sentence by sentence, by the words they share with the question."""
+    asked = words_of(turn.question)
+    passages = [
+        (len(asked & words_of(sentence)), file_id, filename, sentence.strip())
+        for file_id, filename, text in turn.searchable
+        for sentence in re.split(r"(?<=[.!?])\s+", text)
+        if sentence.strip()
+    ]
+    found = sorted((p for p in passages if p[0]), key=lambda passage: -passage[0])[: tool.get("max_num_results", 3)]
+    call: dict[str, Any] = {
+        "id": new_id("fs"),
+        "type": "file_search_call",
+        "status": "completed",
+        "queries": [" ".join(turn.question.split())],
+    }
+    if "file_search_call.results" in (turn.request.get("include") or []):
+        call["results"] = [
+            {"file_id": file_id, "filename": filename, "score": round(score / max(len(asked), 1), 3), "text": text}
+            for score, file_id, filename, text in found
+        ]
+    if not found:
+        return [call, assistant_message("Offline stand-in: nothing in the files matches the question.")]
+    _, file_id, filename, text = found[0]
+    answer = f"Offline stand-in, quoting the best matching passage of {filename}: “{text}”"
+    citation = {"type": "file_citation", "file_id": file_id, "filename": filename, "index": len(answer)}
+    return [call, assistant_message(answer, annotations=[citation])]
+
+
+def code_interpreter(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:
+    container = tool.get("container")
+    logs = "offline: nothing was run\n"
+    call: dict[str, Any] = {
+        "id": new_id("ci"),
+        "type": "code_interpreter_call",
+        "status": "completed",
+        "container_id": container if isinstance(container, str) else new_id("cntr"),
+        "code": (
+            "# The offline stand-in writes and runs no code. A real model writes Python here for:\n"
+            f"# {' '.join(turn.question.split())}\n"
+            'print("offline: nothing was run")'
+        ),
+    }
+    if "code_interpreter_call.outputs" in (turn.request.get("include") or []):
+        call["outputs"] = [{"type": "logs", "logs": logs}]
+    text = f"{CANNED_NOTE}: it ran no code, so it has no result; the call above shows where the code and its output go."
+    return [call, assistant_message(text)]
+
+
+def generate_image(turn: Turn) -> list[dict[str, Any]]:
+    earlier = [item for item in turn.history if item["type"] == "image_generation_call"]
+    prompt = " ".join(turn.question.split())
+    call = {
+        "id": new_id("ig"),
+        "type": "image_generation_call",
+        "status": "completed",
+        "action": "edit" if earlier else "generate",
+        "result": placeholder_png(prompt, edit_of=earlier[-1]["revised_prompt"] if earlier else None),
+        "revised_prompt": f"A placeholder picture (offline stand-in) for: {prompt}",
+        "output_format": "png",
+        "size": "64x64",
+        "quality": "low",
+        "background": "opaque",
+    }
+    what = "an edit of the previous picture, same frame, new colours" if earlier else "a frame and a colour field"
+    return [call, assistant_message(f"{CANNED_NOTE}, and so is the picture: {what}.")]

@@ -6,10 +6,11 @@ background response moves queued → in_progress → completed over successive r
 so polling shows a real progression.
 """
 
+import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from openai_tutorial.offline import model
+from openai_tutorial.offline import model, vector_stores
 from openai_tutorial.offline.errors import invalid, not_found
 from openai_tutorial.offline.files import document_text
 from openai_tutorial.offline.items import new_id, normalized_input
@@ -59,6 +60,10 @@ def check_request(body: dict[str, Any]) -> None:
         )
     check_metadata(body.get("metadata"))
     for index, tool in enumerate(body.get("tools") or []):
+        required = {"code_interpreter": "container", "file_search": "vector_store_ids", "mcp": "server_label"}
+        if tool.get("type") in required and required[tool["type"]] not in tool:
+            param = f"tools[{index}].{required[tool['type']]}"
+            raise invalid(f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter")
         strict = tool.get("type") == "function" and tool.get("strict") is not False
         if strict and (problem := strict_schema_problem(tool.get("parameters", {}))):
             raise invalid(
@@ -170,7 +175,9 @@ def response_object(body: dict[str, Any], reply: model.Reply, conversation_id: s
         "previous_response_id": body.get("previous_response_id"),
         "conversation": {"id": conversation_id} if conversation_id else None,
         "reasoning": {"effort": model.reasoning_effort(body), "summary": reasoning.get("summary")},
-        "service_tier": body.get("service_tier") if body.get("service_tier") in {"flex", "priority"} else "default",
+        "service_tier": body.get("service_tier")
+        if body.get("service_tier") in {"flex", "priority", "scale"}
+        else "default",
         "store": body.get("store", True) is not False,
         "temperature": body.get("temperature", 1.0),
         "text": {"format": text.get("format") or {"type": "text"}, "verbosity": text.get("verbosity", "medium")},
@@ -185,6 +192,31 @@ def response_object(body: dict[str, Any], reply: model.Reply, conversation_id: s
         "prompt_cache_key": body.get("prompt_cache_key"),
         "metadata": body.get("metadata") or {},
     }
+
+
+CACHE_MINIMUM_TOKENS = 1024
+CACHE_BLOCK_TOKENS = 128
+
+
+def cached_tokens(store: Transaction, body: dict[str, Any], context: list[dict[str, Any]]) -> int:
+    """Prompt caching: the tokens this request shares, from its start, with the last one of the same cache key.
+
+    As with the API, only prompts of 1024 tokens or more are cached, in blocks of 128 tokens;
+    ``prompt_cache_key`` groups requests that share a long prefix.
+    """
+    prefix = json.dumps(
+        [body.get("instructions"), body.get("tools"), [{k: v for k, v in i.items() if k != "id"} for i in context]]
+    )
+    key = f"prompt_cache:{body['model']}:{body.get('prompt_cache_key') or ''}"
+    previous = store.get("prompt_cache", key)
+    store.put("prompt_cache", key, {"prefix": prefix})
+    if previous is None or model.count_input_tokens(body, context) < CACHE_MINIMUM_TOKENS:
+        return 0
+    old = previous["prefix"]
+    shared = (
+        next((i for i, (a, b) in enumerate(zip(old, prefix, strict=False)) if a != b), min(len(old), len(prefix))) // 4
+    )
+    return shared // CACHE_BLOCK_TOKENS * CACHE_BLOCK_TOKENS if shared >= CACHE_MINIMUM_TOKENS else 0
 
 
 def queued(response: dict[str, Any]) -> dict[str, Any]:
@@ -204,8 +236,13 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
     history = history_of(call.store, body)
     new_items = normalized_input(body.get("input", []))
     check_items(history, new_items)
-    turn = model.Turn(body, history, new_items, documents_in(call.store, new_items))
-    response = response_object(body, model.reply(turn), conversation_id_of(body))
+    searched = [tool for tool in body.get("tools") or [] if tool.get("type") == "file_search"]
+    stores = [store_id for tool in searched for store_id in tool["vector_store_ids"]]
+    searchable = vector_stores.searchable(call.store, stores)
+    turn = model.Turn(body, history, new_items, documents_in(call.store, new_items), searchable)
+    reply = model.reply(turn)
+    reply.usage["input_tokens_details"]["cached_tokens"] = cached_tokens(call.store, body, history + new_items)
+    response = response_object(body, reply, conversation_id_of(body))
 
     if response["store"]:
         record = {"response": response, "input_items": new_items}

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx2
 
-from openai_tutorial.offline import conversations, files, responses
+from openai_tutorial.offline import conversations, files, responses, vector_stores
 from openai_tutorial.offline.errors import APIError, invalid, not_found
 from openai_tutorial.offline.store import Store, Transaction
 from openai_tutorial.offline.streams import EventStream, encode_event
@@ -30,7 +30,7 @@ type Handler = Callable[["Call"], dict[str, Any] | EventStream]
 
 ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     (method, re.compile(pattern), handler)
-    for method, pattern, handler in [*responses.ROUTES, *conversations.ROUTES, *files.ROUTES]
+    for method, pattern, handler in [*responses.ROUTES, *conversations.ROUTES, *files.ROUTES, *vector_stores.ROUTES]
 ]
 
 

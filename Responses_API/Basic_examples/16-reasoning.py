@@ -1,0 +1,57 @@
+"""Reasoning: how hard the model thinks before it answers, what that costs, and a summary of it.
+
+Every current model reasons: before writing its answer it produces reasoning tokens you
+never see. ``reasoning.effort`` sets how many it may spend; the SDK accepts ``none``,
+``minimal``, ``low``, ``medium``, ``high``, ``xhigh`` and ``max``
+(``openai/types/shared/reasoning_effort.py``), though not every model takes every value.
+Reasoning tokens are billed as output tokens, and counted in
+``usage.output_tokens_details.reasoning_tokens``. ``reasoning.summary`` (``auto``,
+``concise`` or ``detailed``) asks for a readable summary of that reasoning, which comes back
+as ``summary_text`` parts of the response's ``reasoning`` item. What to look for in the
+output: the same question at two efforts, with their reasoning tokens, total tokens and
+time; then the reasoning summary and the answer.
+
+Run: uv run python Responses_API/Basic_examples/16-reasoning.py [LOW_EFFORT HIGH_EFFORT]
+API reference: https://developers.openai.com/api/docs/guides/reasoning
+"""
+
+import sys
+import time
+
+from openai_tutorial.client import UsageError, get_client, get_model, run
+
+PROMPT = (
+    "A bat and a ball cost $1.10 in total. The bat costs $1.00 more than the ball. "
+    "How much does the ball cost? Answer in one sentence."
+)
+EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+DEFAULT_EFFORTS = ("low", "high")
+
+
+def main() -> None:
+    efforts = sys.argv[1:] or DEFAULT_EFFORTS
+    if unknown := [effort for effort in efforts if effort not in EFFORTS]:
+        raise UsageError(f"Unknown effort {unknown[0]!r}: use {', '.join(EFFORTS)}.")
+    client = get_client()
+
+    print(f"{'effort':<9}{'reasoning':>10}{'total':>8}{'seconds':>9}  answer")
+    for effort in efforts:
+        started = time.perf_counter()
+        response = client.responses.create(model=get_model(), input=PROMPT, reasoning={"effort": effort})
+        seconds = time.perf_counter() - started
+        usage = response.usage
+        reasoning_tokens = usage.output_tokens_details.reasoning_tokens
+        print(f"{effort:<9}{reasoning_tokens:>10}{usage.total_tokens:>8}{seconds:>9.1f}  {response.output_text}")
+
+    summarised = client.responses.create(
+        model=get_model(), input=PROMPT, reasoning={"effort": "medium", "summary": "auto"}
+    )
+    summaries = [part.text for item in summarised.output if item.type == "reasoning" for part in item.summary]
+    print("\nReasoning summary (reasoning.summary='auto'):")
+    for text in summaries or ["(the model gave no summary this time)"]:
+        print("  " + text.replace("\n", "\n  "))
+    print(f"\nAnswer: {summarised.output_text}")
+
+
+if __name__ == "__main__":
+    run(main)

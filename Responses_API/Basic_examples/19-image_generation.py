@@ -1,0 +1,57 @@
+"""Image generation: the model draws a picture, then edits it in a follow-up turn.
+
+With the ``image_generation`` tool the model can answer with an ``image_generation_call``
+item whose ``result`` is the image, base64-encoded (PNG by default), next to the
+``revised_prompt`` the image model was really given. A follow-up with
+``previous_response_id`` can ask for changes: the model sees the earlier image and edits
+it. Images are billed by size and quality, well above text. What to look for in the
+output: where each image was saved, and the revised prompts.
+
+Run: uv run python Responses_API/Basic_examples/19-image_generation.py ["prompt"] [--out PATH]
+(saves image.png and image-edit.png in the current folder unless --out says otherwise)
+API reference: https://developers.openai.com/api/docs/guides/image-generation
+"""
+
+import argparse
+import base64
+import sys
+from pathlib import Path
+
+from openai_tutorial.client import get_client, get_model, run
+
+DEFAULT_PROMPT = "Draw a small lighthouse on a rocky island at dusk, in a flat poster style."
+EDIT = "Now make it night, with the lighthouse beam lit."
+TOOLS = [{"type": "image_generation"}]
+
+
+def save_image(response, path: Path) -> bool:
+    """Write the response's image to ``path``; False when the model answered without one."""
+    images = [item for item in response.output if item.type == "image_generation_call" and item.result]
+    if not images:
+        print(f"No image this time; the model said: {response.output_text}", file=sys.stderr)
+        return False
+    path.write_bytes(base64.b64decode(images[-1].result))
+    print(f"Saved {path.resolve()}")
+    print(f"  revised prompt: {images[-1].revised_prompt}")
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Generate an image, then edit it.")
+    parser.add_argument("prompt", nargs="*", help="what to draw")
+    parser.add_argument("--out", type=Path, default=Path("image.png"), help="where to save it (default image.png)")
+    args = parser.parse_args()
+    prompt = " ".join(args.prompt) or DEFAULT_PROMPT
+    client = get_client()
+
+    first = client.responses.create(model=get_model(), input=prompt, tools=TOOLS)
+    if not save_image(first, args.out):
+        return 1
+    edited = client.responses.create(model=get_model(), previous_response_id=first.id, input=EDIT, tools=TOOLS)
+    if not save_image(edited, args.out.with_stem(args.out.stem + "-edit")):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    run(main)
