@@ -322,3 +322,78 @@ def number_events(events: list[dict]) -> list[dict]:
 def sse_body(events: list[dict]) -> bytes:
     """Server-sent events as the API writes them: an event line, a data line, a blank line."""
     return "".join(f"event: {event['type']}\ndata: {json.dumps(event)}\n\n" for event in events).encode()
+
+
+def file_search_call(query: str, results: list[dict] | None = None) -> dict:
+    return {
+        "id": new_id("fs"),
+        "type": "file_search_call",
+        "status": "completed",
+        "queries": [query],
+        "results": results,
+    }
+
+
+def file_search_result(
+    text: str, *, file_id: str = "file-doc", filename: str = "handbook.pdf", score: float = 0.9
+) -> dict:
+    return {"file_id": file_id, "filename": filename, "score": score, "text": text, "attributes": {}}
+
+
+def file_citation(file_id: str = "file-doc", filename: str = "handbook.pdf", index: int = 0) -> dict:
+    return {"type": "file_citation", "file_id": file_id, "filename": filename, "index": index}
+
+
+def code_interpreter_call(code: str, outputs: list[dict] | None) -> dict:
+    return {
+        "id": new_id("ci"),
+        "type": "code_interpreter_call",
+        "status": "completed",
+        "code": code,
+        "container_id": "cntr_0001",
+        "outputs": outputs,
+    }
+
+
+def image_generation_call(result: str | None, revised_prompt: str = "A lighthouse.") -> dict:
+    return {
+        "id": new_id("ig"),
+        "type": "image_generation_call",
+        "status": "completed",
+        "result": result,
+        "revised_prompt": revised_prompt,
+    }
+
+
+def vector_store(id: str = "vs_1") -> dict:
+    return {
+        "id": id,
+        "object": "vector_store",
+        "created_at": CREATED_AT,
+        "file_counts": {"cancelled": 0, "completed": 0, "failed": 0, "in_progress": 0, "total": 0},
+        "last_active_at": CREATED_AT,
+        "metadata": {},
+        "name": "tutorial-file-search",
+        "status": "completed",
+        "usage_bytes": 0,
+        "expires_after": None,
+        "expires_at": None,
+    }
+
+
+def vector_store_file(file_id: str, *, status: str = "completed", last_error: dict | None = None) -> dict:
+    return {
+        "id": file_id,
+        "object": "vector_store.file",
+        "created_at": CREATED_AT,
+        "vector_store_id": "vs_1",
+        "status": status,
+        "last_error": last_error,
+        "usage_bytes": 1589,
+        "attributes": None,
+        "chunking_strategy": None,
+    }
+
+
+def deleted(object_type: str, object_id: str) -> dict:
+    return {"id": object_id, "object": f"{object_type}.deleted", "deleted": True}

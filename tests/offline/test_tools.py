@@ -1,0 +1,245 @@
+"""The stand-in's built-in tools and cost knobs: vector stores and file search, code interpreter, images, caching."""
+
+import base64
+import json
+
+import openai
+import pytest
+
+from openai_tutorial.client import get_model
+from tests.conftest import REPO_ROOT
+
+MODEL = get_model()
+SAMPLE_PDF = REPO_ROOT / "Responses_API" / "Basic_examples" / "resources" / "sample_document.pdf"
+
+
+@pytest.fixture
+def store_with_pdf(client):
+    vector_store = client.vector_stores.create(name="docs", metadata={"lesson": "17"})
+    with SAMPLE_PDF.open("rb") as pdf:
+        uploaded = client.files.create(file=pdf, purpose="assistants")
+    attached = client.vector_stores.files.create_and_poll(
+        uploaded.id, vector_store_id=vector_store.id, poll_interval_ms=1
+    )
+    return vector_store, uploaded, attached
+
+
+def test_a_file_attached_to_a_store_is_processed_by_the_next_poll(client, store_with_pdf):
+    vector_store, uploaded, attached = store_with_pdf
+
+    again = client.vector_stores.retrieve(vector_store.id)
+
+    assert (attached.id, attached.status, attached.vector_store_id) == (uploaded.id, "completed", vector_store.id)
+    assert (again.name, again.metadata, again.file_counts.completed, again.file_counts.total) == (
+        "docs",
+        {"lesson": "17"},
+        1,
+        1,
+    )
+    assert again.usage_bytes == SAMPLE_PDF.stat().st_size
+
+
+def test_a_file_without_text_fails_to_process(client, tmp_path):
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(b"\x00\xff")
+    vector_store = client.vector_stores.create(name="x")
+    uploaded = client.files.create(file=blob, purpose="assistants")
+
+    attached = client.vector_stores.files.create_and_poll(
+        uploaded.id, vector_store_id=vector_store.id, poll_interval_ms=1
+    )
+
+    assert (attached.status, attached.last_error.code) == ("failed", "unsupported_file")
+
+
+def test_file_search_quotes_the_best_sentence_with_a_citation_and_returns_chunks_when_asked(client, store_with_pdf):
+    vector_store, uploaded, _ = store_with_pdf
+    tool = {"type": "file_search", "vector_store_ids": [vector_store.id], "max_num_results": 2}
+
+    response = client.responses.create(
+        model=MODEL, input="Who is the volunteer coordinator?", tools=[tool], include=["file_search_call.results"]
+    )
+    plain = client.responses.create(model=MODEL, input="Who is the volunteer coordinator?", tools=[tool])
+    nothing = client.responses.create(model=MODEL, input="Quantum chromodynamics?", tools=[tool])
+
+    search, message = response.output[1:]
+    assert search.queries == ["Who is the volunteer coordinator?"]
+    assert search.results[0].text == "Contact The volunteer coordinator this season is Mira Okafor."
+    assert len(search.results) == 2  # max_num_results
+    assert search.results[0].score >= search.results[1].score
+    assert search.results[0].file_id == uploaded.id
+    text = message.content[0]
+    assert text.text.endswith("“Contact The volunteer coordinator this season is Mira Okafor.”")
+    assert text.annotations[0].model_dump() == {
+        "type": "file_citation",
+        "file_id": uploaded.id,
+        "filename": "sample_document.pdf",
+        "index": len(text.text),
+    }
+    assert plain.output[1].results is None
+    assert nothing.output_text == "Offline stand-in: nothing in the files matches the question."
+
+
+def test_files_and_stores_can_be_detached_and_deleted_then_are_404(client, store_with_pdf):
+    vector_store, uploaded, _ = store_with_pdf
+
+    detached = client.vector_stores.files.delete(uploaded.id, vector_store_id=vector_store.id)
+    deleted = client.vector_stores.delete(vector_store.id)
+
+    assert (detached.id, detached.deleted) == (uploaded.id, True)
+    assert (deleted.id, deleted.deleted) == (vector_store.id, True)
+    with pytest.raises(openai.NotFoundError):
+        client.vector_stores.retrieve(vector_store.id)
+    with pytest.raises(openai.NotFoundError):
+        client.vector_stores.files.retrieve(uploaded.id, vector_store_id=vector_store.id)
+    with pytest.raises(openai.NotFoundError):
+        client.responses.create(
+            model=MODEL, input="x", tools=[{"type": "file_search", "vector_store_ids": [vector_store.id]}]
+        )
+
+
+def test_a_deleted_store_takes_its_attachments_and_bad_attachments_are_refused(client, store_with_pdf):
+    vector_store, _, _ = store_with_pdf
+
+    with pytest.raises(openai.BadRequestError) as no_file_id:
+        client.post(f"/vector_stores/{vector_store.id}/files", body={}, cast_to=object)
+    with pytest.raises(openai.NotFoundError):
+        client.vector_stores.files.create(vector_store_id=vector_store.id, file_id="file-nowhere")
+    client.vector_stores.delete(vector_store.id)
+
+    assert no_file_id.value.body["message"] == "Missing required parameter: 'file_id'."
+
+
+@pytest.mark.parametrize(
+    ("tool", "param"),
+    [
+        ({"type": "code_interpreter"}, "tools[0].container"),
+        ({"type": "file_search"}, "tools[0].vector_store_ids"),
+        ({"type": "mcp", "server_url": "https://x.example"}, "tools[0].server_label"),
+    ],
+)
+def test_built_in_tools_need_their_required_parameter(client, tool, param):
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input="x", tools=[tool])
+
+    assert raised.value.body == {
+        "message": f"Missing required parameter: '{param}'.",
+        "type": "invalid_request_error",
+        "param": param,
+        "code": "missing_required_parameter",
+    }
+
+
+def test_the_code_interpreter_shows_where_code_and_output_go_and_runs_nothing(client):
+    tool = {"type": "code_interpreter", "container": {"type": "auto"}}
+
+    response = client.responses.create(
+        model=MODEL, input="Sum 1 to 10.", tools=[tool], include=["code_interpreter_call.outputs"]
+    )
+    in_container = client.responses.create(
+        model=MODEL, input="Sum.", tools=[{"type": "code_interpreter", "container": "cntr_mine"}]
+    )
+
+    call = response.output[1]
+    assert call.code.splitlines()[1] == "# Sum 1 to 10."
+    assert [output.logs for output in call.outputs] == ["offline: nothing was run\n"]
+    assert call.container_id.startswith("cntr_")
+    assert (in_container.output[1].container_id, in_container.output[1].outputs) == ("cntr_mine", None)
+
+
+def test_image_generation_returns_a_png_and_a_follow_up_edits_it(client):
+    first = client.responses.create(model=MODEL, input="A lighthouse.", tools=[{"type": "image_generation"}])
+    edit = client.responses.create(
+        model=MODEL, previous_response_id=first.id, input="At night.", tools=[{"type": "image_generation"}]
+    )
+
+    drawn, edited = first.output[1], edit.output[1]
+    assert (drawn.action, edited.action) == ("generate", "edit")
+    assert base64.b64decode(drawn.result).startswith(b"\x89PNG\r\n\x1a\n")
+    assert drawn.result != edited.result
+    assert drawn.revised_prompt == "A placeholder picture (offline stand-in) for: A lighthouse."
+    assert edit.usage.input_tokens < 200  # the image in the history is not counted as text
+
+
+def test_a_long_prefix_sent_twice_with_a_cache_key_is_cached_in_blocks(client):
+    rules = "Rule: be kind to every gardener and cite the handbook. " * 100
+
+    first = client.responses.create(model=MODEL, instructions=rules, input="Hi", prompt_cache_key="k")
+    second = client.responses.create(model=MODEL, instructions=rules, input="Hello", prompt_cache_key="k")
+    other_key = client.responses.create(model=MODEL, instructions=rules, input="Hello", prompt_cache_key="other")
+    short = client.responses.create(model=MODEL, input="Hi", prompt_cache_key="k")
+    short_again = client.responses.create(model=MODEL, input="Hi", prompt_cache_key="k")
+
+    cached = second.usage.input_tokens_details.cached_tokens
+    assert first.usage.input_tokens_details.cached_tokens == 0
+    assert 1024 <= cached <= second.usage.input_tokens
+    assert cached % 128 == 0
+    assert other_key.usage.input_tokens_details.cached_tokens == 0
+    assert (short.usage.input_tokens_details.cached_tokens, short_again.usage.input_tokens_details.cached_tokens) == (
+        0,
+        0,
+    )
+
+
+def test_verbosity_changes_the_length_of_the_reply(client):
+    low, medium, high = (
+        client.responses.create(model=MODEL, input="Explain tides.", text={"verbosity": v}).usage.output_tokens
+        for v in ("low", "medium", "high")
+    )
+
+    assert low < medium < high
+
+
+def test_max_tool_calls_and_one_call_per_round_limit_the_calls(client):
+    tool = {
+        "type": "function",
+        "name": "get_weather",
+        "strict": True,
+        "parameters": {
+            "type": "object",
+            "properties": {"place": {"type": "string"}},
+            "required": ["place"],
+            "additionalProperties": False,
+        },
+    }
+    question = "Weather in Oslo, in Rome and in Paris?"
+
+    capped = client.responses.create(model=MODEL, input=question, tools=[tool], max_tool_calls=2)
+    first = client.responses.create(model=MODEL, input=question, tools=[tool], parallel_tool_calls=False)
+    outputs = [{"type": "function_call_output", "call_id": first.output[-1].call_id, "output": "sunny"}]
+    second = client.responses.create(
+        model=MODEL, previous_response_id=first.id, input=outputs, tools=[tool], parallel_tool_calls=False
+    )
+
+    def places(response):
+        return [json.loads(item.arguments)["place"] for item in response.output if item.type == "function_call"]
+
+    assert places(capped) == ["Oslo", "Rome"]
+    assert (places(first), places(second)) == (["Oslo"], ["Rome"])
+
+
+def test_a_finished_file_stays_finished_unknown_ones_are_404_and_failed_ones_are_not_searched(client, tmp_path):
+    vector_store = client.vector_stores.create(name="mixed")
+    note, blob = tmp_path / "note.txt", tmp_path / "blob.bin"
+    note.write_text("The shed key hangs by the door.")
+    blob.write_bytes(b"\xff\xfe")
+    attached = {}
+    for path in (note, blob):
+        uploaded = client.files.create(file=path, purpose="assistants")
+        attached[path.name] = client.vector_stores.files.create_and_poll(
+            uploaded.id, vector_store_id=vector_store.id, poll_interval_ms=1
+        )
+
+    again = client.vector_stores.files.retrieve(attached["note.txt"].id, vector_store_id=vector_store.id)
+    with pytest.raises(openai.NotFoundError) as unknown:
+        client.vector_stores.files.retrieve("file-nowhere", vector_store_id=vector_store.id)
+    answer = client.responses.create(
+        model=MODEL,
+        input="Where is the shed key?",
+        tools=[{"type": "file_search", "vector_store_ids": [vector_store.id]}],
+        include=["file_search_call.results"],
+    )
+
+    assert (again.status, attached["blob.bin"].status) == ("completed", "failed")
+    assert unknown.value.body["message"] == f"No file found with id 'file-nowhere' in vector store '{vector_store.id}'."
+    assert [result.filename for result in answer.output[1].results] == ["note.txt"]
