@@ -16,7 +16,7 @@ import re
 import httpx2
 from openai.types import FileDeleted, FileObject
 from openai.types.conversations import Conversation, ConversationDeletedResource, ConversationItem, ConversationItemList
-from openai.types.responses import InputTokenCountResponse, Response, ResponseItem
+from openai.types.responses import CompactedResponse, InputTokenCountResponse, Response, ResponseItem
 from pydantic import TypeAdapter, ValidationError
 
 # (method, path after /v1, what the SDK parses the reply as)
@@ -25,6 +25,7 @@ EXPECTED: list[tuple[str, re.Pattern[str], TypeAdapter]] = [
     for method, path, model in [
         ("POST", r"/responses", Response),
         ("POST", r"/responses/input_tokens", InputTokenCountResponse),
+        ("POST", r"/responses/compact", CompactedResponse),
         ("GET", r"/responses/[^/]+", Response),
         ("POST", r"/responses/[^/]+/cancel", Response),
         ("GET", r"/responses/[^/]+/input_items", list[ResponseItem]),

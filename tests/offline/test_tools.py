@@ -243,3 +243,89 @@ def test_a_finished_file_stays_finished_unknown_ones_are_404_and_failed_ones_are
     assert (again.status, attached["blob.bin"].status) == ("completed", "failed")
     assert unknown.value.body["message"] == f"No file found with id 'file-nowhere' in vector store '{vector_store.id}'."
     assert [result.filename for result in answer.output[1].results] == ["note.txt"]
+
+
+def test_compaction_seals_the_facts_and_a_conversation_seeded_with_it_still_knows_them(client):
+    history = [
+        {"role": "user", "content": "Hi! My name is Ada."},
+        {"role": "assistant", "content": "Hello Ada."},
+        *({"role": "user", "content": f"Garden note {n}: the beans grow."} for n in range(10)),
+    ]
+
+    compacted = client.responses.compact(model=MODEL, input=history)
+    seeded = client.conversations.create(items=[item.to_dict(exclude_none=True) for item in compacted.output])
+    before = client.responses.input_tokens.count(model=MODEL, input=history)
+    after = client.responses.input_tokens.count(model=MODEL, conversation=seeded.id, input="What is my name?")
+    answer = client.responses.create(model=MODEL, conversation=seeded.id, input="What is my name?")
+
+    (item,) = compacted.output
+    assert (compacted.object, item.type) == ("response.compaction", "compaction")
+    assert after.input_tokens < before.input_tokens / 3
+    assert answer.output_text == "Offline stand-in, recalling what you said earlier: your name is Ada."
+    assert client.conversations.items.list(seeded.id).data[-1].type == "compaction"
+
+
+def test_compaction_needs_a_model_and_can_start_from_a_chain(client):
+    first = client.responses.create(model=MODEL, input="Remember that my favourite colour is teal.")
+
+    compacted = client.responses.compact(model=MODEL, previous_response_id=first.id)
+    with pytest.raises(openai.BadRequestError) as no_model:
+        client.responses.compact(model="", input="x")
+
+    assert len(compacted.output) == 1
+    assert no_model.value.body["message"] == "Missing required parameter: 'model'."
+
+
+def test_a_sealed_item_the_stand_in_did_not_seal_recalls_nothing(client):
+    foreign = {"id": "cmp_x", "type": "compaction", "encrypted_content": "gAAAA-from-elsewhere"}
+    broken = {"id": "cmp_y", "type": "compaction", "encrypted_content": "offline-compaction-%%%"}
+
+    answer = client.responses.create(
+        model=MODEL, input=[foreign, broken, {"role": "user", "content": "What is my name?"}]
+    )
+
+    assert answer.output_text == "Offline stand-in: nothing said earlier in this conversation tells me that."
+
+
+def test_context_management_compacts_once_the_input_passes_the_threshold(client):
+    long_input = "My name is Ada. " + "The beans grow. " * 100
+    rule = [{"type": "compaction", "compact_threshold": 200}]
+
+    compacted = client.responses.create(model=MODEL, input=long_input, context_management=rule)
+    small = client.responses.create(model=MODEL, input="Hi.", context_management=rule)
+
+    assert compacted.output[0].type == "compaction"
+    assert small.output[0].type == "reasoning"
+
+
+def test_a_question_about_earlier_results_is_answered_from_them_without_a_new_call(client):
+    tool = {
+        "type": "function",
+        "name": "get_local_time",
+        "strict": True,
+        "parameters": {
+            "type": "object",
+            "properties": {"timezone": {"type": "string"}},
+            "required": ["timezone"],
+            "additionalProperties": False,
+        },
+    }
+    conversation = client.conversations.create()
+    asked = client.responses.create(model=MODEL, conversation=conversation.id, input="Time in Tokyo?", tools=[tool])
+    client.responses.create(
+        model=MODEL,
+        conversation=conversation.id,
+        input=[{"type": "function_call_output", "call_id": asked.output[-1].call_id, "output": "21:00"}],
+        tools=[tool],
+    )
+
+    follow_up = client.responses.create(
+        model=MODEL, conversation=conversation.id, input="Based on what you found earlier, is it night?", tools=[tool]
+    )
+    fresh = client.responses.create(model=MODEL, input="Based on what you found earlier, is it night?", tools=[tool])
+
+    assert [item.type for item in follow_up.output] == ["reasoning", "message"]
+    assert follow_up.output_text == (
+        "Offline stand-in answer, built from the tool results already in this conversation: get_local_time says 21:00."
+    )
+    assert fresh.output_text.startswith("This is the offline stand-in")

@@ -28,6 +28,7 @@ from openai_tutorial.offline.images import placeholder_png
 from openai_tutorial.offline.items import assistant_message, estimated_tokens, last_user_text, new_id, text_of
 
 CANNED_NOTE = "This is the offline stand-in, not a model, so this reply is canned"
+COMPACTION_PREFIX = "offline-compaction-"
 REASONING_TOKENS = {"minimal": 8, "low": 24, "medium": 64, "high": 192, "xhigh": 384, "max": 512}
 IMAGE_TOKENS = {"low": 85}
 DETAILED_IMAGE_TOKENS = 765
@@ -231,13 +232,47 @@ def facts_in(text: str) -> list[tuple[str, str]]:
     return facts
 
 
+def said_by_user(items: list[dict[str, Any]]) -> list[str]:
+    """What the user said in these items, compaction items included (they carry it, sealed)."""
+    texts = []
+    for item in items:
+        if item.get("role") == "user":
+            texts.append(text_of(item))
+        elif item.get("type") == "compaction":
+            texts += unsealed(item.get("encrypted_content", ""))
+    return texts
+
+
+def sealed(texts: list[str]) -> str:
+    return COMPACTION_PREFIX + base64.b64encode(json.dumps(texts).encode()).decode()
+
+
+def unsealed(content: str) -> list[str]:
+    if not content.startswith(COMPACTION_PREFIX):
+        return []
+    try:
+        return json.loads(base64.b64decode(content.removeprefix(COMPACTION_PREFIX)))
+    except ValueError:
+        return []
+
+
+def compaction_item(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The context made small: only what the user said that states a fact survives, sealed."""
+    kept = [text for text in said_by_user(items) if facts_in(text)]
+    return {"id": new_id("cmp"), "type": "compaction", "encrypted_content": sealed(kept)}
+
+
 def text_reply(turn: Turn) -> str:
     question = turn.question
-    earlier = [fact for item in turn.context[:-1] if item.get("role") == "user" for fact in facts_in(text_of(item))]
+    earlier = [fact for text in said_by_user(turn.context[:-1]) for fact in facts_in(text)]
     if re.search(r"\b(what('s| is| are) my|who am i|what do i|do you (remember|know)|what did i)\b", question, re.I):
         return recall(question, earlier)
     if stated := facts_in(question):
         return f"Noted: {'; '.join(fact for _, fact in stated)}. ({CANNED_NOTE}, but it remembers what you tell it.)"
+    if REFERS_BACK.search(question) and (outputs := [i for i in turn.context if i["type"] == "function_call_output"]):
+        return answer_from_tool_outputs(outputs, turn.context).replace(
+            "built from the tool results", "built from the tool results already in this conversation"
+        )
     if described := described_media(turn):
         return f"{CANNED_NOTE} and it cannot look at content: it received {described}. A real model describes it."
     asked = f"you asked {excerpt(question)}" if question.strip() else "there was no question to answer"
@@ -369,7 +404,12 @@ def chosen_tools(turn: Turn, functions: list[dict[str, Any]]) -> list[dict[str, 
     return functions
 
 
+REFERS_BACK = re.compile(r"\b(you found|earlier|already|based on|from before|those results|that result)\b", re.I)
+
+
 def function_calls(turn: Turn, functions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if REFERS_BACK.search(turn.question) and not places_in(turn.question):
+        return []  # the answer is in the outputs already in the context: no new call
     for tool in chosen_tools(turn, functions):
         schema = tool.get("parameters") or {}
         subject = subject_property(schema)

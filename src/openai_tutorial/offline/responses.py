@@ -219,6 +219,23 @@ def cached_tokens(store: Transaction, body: dict[str, Any], context: list[dict[s
     return shared // CACHE_BLOCK_TOKENS * CACHE_BLOCK_TOKENS if shared >= CACHE_MINIMUM_TOKENS else 0
 
 
+def compact(call: "Call") -> dict[str, Any]:
+    """``responses.compact``: the input (or a chain) made into one sealed compaction item."""
+    body = call.body
+    if not body.get("model"):
+        raise invalid("Missing required parameter: 'model'.", param="model", code="missing_required_parameter")
+    context = history_of(call.store, body) + normalized_input(body.get("input", []))
+    item = model.compaction_item(context)
+    input_tokens = model.count_input_tokens(body, context)
+    return {
+        "id": new_id("resp"),
+        "object": "response.compaction",
+        "created_at": int(time.time()),
+        "output": [item],
+        "usage": model.usage(input_tokens, model.count_input_tokens({}, [item]) + 16),
+    }
+
+
 def queued(response: dict[str, Any]) -> dict[str, Any]:
     return {
         **response,
@@ -241,6 +258,16 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
     searchable = vector_stores.searchable(call.store, stores)
     turn = model.Turn(body, history, new_items, documents_in(call.store, new_items), searchable)
     reply = model.reply(turn)
+    threshold = next(
+        (
+            rule.get("compact_threshold")
+            for rule in body.get("context_management") or []
+            if rule.get("type") == "compaction"
+        ),
+        None,
+    )
+    if threshold is not None and model.count_input_tokens(body, history + new_items) > threshold:
+        reply.output.insert(0, model.compaction_item(history + new_items))
     reply.usage["input_tokens_details"]["cached_tokens"] = cached_tokens(call.store, body, history + new_items)
     response = response_object(body, reply, conversation_id_of(body))
 
@@ -320,6 +347,7 @@ def count_input_tokens(call: "Call") -> dict[str, Any]:
 ROUTES = [
     ("POST", r"/responses", create),
     ("POST", r"/responses/input_tokens", count_input_tokens),
+    ("POST", r"/responses/compact", compact),
     ("GET", r"/responses/(?P<response_id>[^/]+)", retrieve),
     ("DELETE", r"/responses/(?P<response_id>[^/]+)", delete),
     ("POST", r"/responses/(?P<response_id>[^/]+)/cancel", cancel),
