@@ -12,7 +12,7 @@ from types import ModuleType
 import httpx
 import pytest
 import respx
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests import payloads
 from tests.conftest import REPO_ROOT
@@ -120,3 +120,34 @@ def database_app_fixtures(module: ModuleType):
         return app.test_client()
 
     return app, client
+
+
+def query_plans(app, make_request: Callable[[], object]) -> dict[str, list[str]]:
+    """SQLite's plan of every SELECT the app runs during ``make_request()``: SQL -> plan lines."""
+    engine = app.extensions["sessions"].kw["bind"]
+    statements = []
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        make_request()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    with engine.connect() as connection:
+        return {
+            sql: [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", parameters).all()]
+            for sql, parameters in statements
+        }
+
+
+def assert_served_by_an_index(plans: dict[str, list[str]], table: str) -> None:
+    """The list query on ``table`` reads it through an index, in index order: no full scan, no temporary sort."""
+    lists = {sql: plan for sql, plan in plans.items() if f"FROM {table}" in sql and "LIMIT" in sql}
+    assert lists, f"no list query on {table} among {list(plans)}"
+    for sql, plan in lists.items():
+        assert not any(line.startswith(f"SCAN {table}") for line in plan), (sql, plan)
+        assert not any("TEMP B-TREE" in line for line in plan), (sql, plan)
+        assert any(line.startswith(f"SEARCH {table} USING") for line in plan), (sql, plan)

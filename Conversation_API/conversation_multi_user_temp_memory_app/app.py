@@ -9,9 +9,15 @@ endpoint that lists conversations.
 Endpoints (every error is ``{"error": {"type", "message"}}``):
 - ``POST /chat`` ``{"user_id", "message", "conversation_id"?}``: without an id, start a
   conversation (201); with one, continue it (200). Answers ``{"conversation_id", "response_id", "reply"}``.
-- ``GET /conversations?user_id=…&status=…``: the user's conversations, latest activity first.
+- ``GET /conversations?user_id=…&status=…&limit=…&after=…``: the user's conversations,
+  latest activity first, a page at a time.
 - ``POST /conversations/<id>/close`` ``{"user_id"}``: close it; chatting on it is then a 409.
-- ``GET /responses/<id>?user_id=…``: the conversation's turns, oldest first.
+- ``GET /responses/<id>?user_id=…&limit=…&after=…``: the conversation's turns, oldest first.
+
+Lists are pages in the shape of OpenAI's own: ``{"object": "list", "data", "first_id",
+"last_id", "has_more"}``; ``limit`` is 1 to 100 (default 50) and ``after`` the ``last_id`` of
+the previous page. Each page is one keyset query on an index that matches its filter and
+order, so a page costs the same at the first conversation and at the ten-thousandth.
 - ``GET /healthz``.
 
 Rules worth reading the code for: a conversation idle for longer than
@@ -41,7 +47,7 @@ import click
 import openai
 from flask import Blueprint, Flask, current_app, request
 from flask.cli import with_appcontext
-from sqlalchemy import ForeignKey, Index, String, Text, func, select, update
+from sqlalchemy import ForeignKey, Index, String, Text, func, select, tuple_, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from openai_tutorial.client import get_client, get_model, number_setting, setting
@@ -54,7 +60,9 @@ from openai_tutorial.web import (
     fail,
     init_database,
     json_body,
+    list_page,
     message_from,
+    page_size,
     serve,
     text_field,
     user_id_from,
@@ -74,7 +82,11 @@ class Base(DeclarativeBase):
 
 class Conversation(Base):
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_user_status_activity", "user_id", "status", "last_active_at"),)
+    __table_args__ = (
+        # One index for each list's filter and order (latest activity first), and the expiry update.
+        Index("ix_conversations_user_activity", "user_id", "last_active_at", "id"),
+        Index("ix_conversations_user_status_activity", "user_id", "status", "last_active_at", "id"),
+    )
 
     id: Mapped[str] = mapped_column(String(MAX_CONVERSATION_ID_CHARS), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(128))
@@ -271,14 +283,22 @@ def list_conversations():
     status = request.args.get("status")
     if status is not None and status not in STATUSES:
         fail(400, "invalid_request", f"'status' must be one of {', '.join(STATUSES)}.")
+    limit = page_size()
+    after = text_field(request.args, "after", max_chars=MAX_CONVERSATION_ID_CHARS, optional=True)
     turns = select(func.count(Turn.id)).where(Turn.conversation_id == Conversation.id).scalar_subquery()
     query = select(Conversation, turns).where(Conversation.user_id == user_id)
     if status is not None:
         query = query.where(Conversation.status == status)
     with db_sessions().begin() as session:
         expire_idle(session, Conversation.user_id == user_id)
-        rows = session.execute(query.order_by(Conversation.last_active_at.desc())).all()
-        return {"conversations": [describe(conversation, count) for conversation, count in rows]}
+        if after is not None:
+            cursor = session.get(Conversation, after)
+            if cursor is None or cursor.user_id != user_id:
+                fail(400, "invalid_request", f"'after' must be the id of one of your conversations, not {after!r}.")
+            query = query.where(tuple_(Conversation.last_active_at, Conversation.id) < (cursor.last_active_at, after))
+        newest_first = query.order_by(Conversation.last_active_at.desc(), Conversation.id.desc()).limit(limit + 1)
+        rows = session.execute(newest_first).all()
+        return list_page(rows, limit, lambda row: describe(*row), key="conversation_id")
 
 
 def delete_on_openai(conversation_id: str) -> bool:
@@ -318,26 +338,32 @@ def close_conversation(conversation_id: str):
 @bp.get("/responses/<conversation_id>")
 def list_responses(conversation_id: str):
     user_id = user_id_from(request.args)
+    limit = page_size()
+    after = text_field(request.args, "after", max_chars=MAX_CONVERSATION_ID_CHARS, optional=True)
     with db_sessions().begin() as session:
         owned_conversation(session, conversation_id, user_id)
-        turns = session.scalars(select(Turn).where(Turn.conversation_id == conversation_id).order_by(Turn.id))
-        return {
-            "conversation_id": conversation_id,
-            "responses": [
-                {
-                    "response_id": turn.response_id,
-                    "message": turn.user_message,
-                    "reply": turn.reply,
-                    "usage": {
-                        "input_tokens": turn.input_tokens,
-                        "output_tokens": turn.output_tokens,
-                        "total_tokens": turn.total_tokens,
-                    },
-                    "created_at": turn.created_at.isoformat(),
-                }
-                for turn in turns
-            ],
-        }
+        query = select(Turn).where(Turn.conversation_id == conversation_id)
+        if after is not None:
+            cursor = session.scalar(select(Turn).where(Turn.response_id == after))
+            if cursor is None or cursor.conversation_id != conversation_id:
+                fail(400, "invalid_request", "'after' must be the response_id of a turn of this conversation.")
+            query = query.where(Turn.id > cursor.id)
+        turns = session.scalars(query.order_by(Turn.id).limit(limit + 1)).all()
+        return list_page(turns, limit, describe_turn, key="response_id")
+
+
+def describe_turn(turn: Turn) -> dict[str, Any]:
+    return {
+        "response_id": turn.response_id,
+        "message": turn.user_message,
+        "reply": turn.reply,
+        "usage": {
+            "input_tokens": turn.input_tokens,
+            "output_tokens": turn.output_tokens,
+            "total_tokens": turn.total_tokens,
+        },
+        "created_at": turn.created_at.isoformat(),
+    }
 
 
 @click.command("purge")

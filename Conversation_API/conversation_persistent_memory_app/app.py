@@ -9,9 +9,11 @@ conversation is whose: the Conversations API cannot list conversations.
 
 Endpoints (every error is ``{"error": {"type", "message"}}``):
 - ``POST /chat`` ``{"user_id", "message"}`` → ``{"conversation_id", "response_id", "reply"}``.
-- ``GET /users/<user_id>/history?limit=…&after=…``: the transcript oldest first, ``limit``
-  messages a page (1 to 200, default 50); pass the ``next_after`` of one page as ``after``
-  (a message id) to get the next. Both are whole numbers in ASCII digits, else a 400.
+- ``GET /users/<user_id>/history?limit=…&after=…``: the transcript oldest first, a page at a
+  time in the shape of OpenAI's lists (``object``, ``data``, ``first_id``, ``last_id``,
+  ``has_more``): ``limit`` messages (1 to 100, default 50) after the message whose id is
+  ``after`` (the ``last_id`` of the previous page). Both are whole numbers in ASCII digits,
+  else a 400.
 - ``DELETE /users/<user_id>/memory``: forget the user, on OpenAI's side and here (204).
 - ``GET /healthz``.
 
@@ -51,14 +53,15 @@ from openai_tutorial.web import (
     fail,
     init_database,
     json_body,
+    list_page,
     message_from,
+    page_size,
     serve,
     user_id_from,
+    whole_number,
 )
 
 DEFAULT_DATABASE = Path(__file__).parent / "instance" / "memory.db"
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
 # A live turn renews its lock every 10 s (see turn_lock); one not renewed for 30 s died with its worker
 # (kill -9, a crash), and the user is free again.
 TURN_LOCK_STALE_AFTER = timedelta(seconds=30)
@@ -185,45 +188,26 @@ def answer(conversation: RemoteConversation, user_id: str, message: str, *, repl
     return response
 
 
-def page_argument(name: str, default: int | None, low: int, high: int | None) -> int | None:
-    text = request.args.get(name)
-    if text is None:
-        return default
-    # ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() then refuses.
-    if not (text.isascii() and text.isdigit()) or int(text) < low or (high is not None and int(text) > high):
-        limits = f"from {low} to {high}" if high is not None else f"of at least {low}"
-        fail(400, "invalid_request", f"'{name}' must be a whole number {limits}.")
-    return int(text)
-
-
 @bp.get("/users/<user_id>/history")
 def history(user_id: str):
     user_id = user_id_from({"user_id": user_id})
-    limit = page_argument("limit", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
-    after = page_argument("after", None, 0, None)
+    limit = page_size()
+    after = whole_number(request.args, "after", 0, 0, 2**63 - 1)
     with db_sessions().begin() as session:
-        user = session.get(User, user_id)
-        if user is None:
+        if session.get(User, user_id) is None:
             fail(404, "not_found", f"No memory for user {user_id!r}.")
-        query = select(Message).where(Message.user_id == user_id).order_by(Message.id).limit(limit + 1)
-        if after is not None:
-            query = query.where(Message.id > after)
-        messages = session.scalars(query).all()
-    page = messages[:limit]
+        query = select(Message).where(Message.user_id == user_id, Message.id > after).order_by(Message.id)
+        messages = session.scalars(query.limit(limit + 1)).all()
+        return list_page(messages, limit, describe_message, key="id")
+
+
+def describe_message(message: Message) -> dict[str, Any]:
     return {
-        "user_id": user_id,
-        "conversation_id": user.conversation_id,
-        "messages": [
-            {
-                "id": message.id,
-                "role": message.role,
-                "content": message.content,
-                "response_id": message.response_id,
-                "created_at": message.created_at.isoformat(),
-            }
-            for message in page
-        ],
-        "next_after": page[-1].id if len(messages) > limit else None,
+        "id": message.id,
+        "role": message.role,
+        "content": message.content,
+        "response_id": message.response_id,
+        "created_at": message.created_at.isoformat(),
     }
 
 

@@ -4,7 +4,9 @@
 - ``GET /sessions``: every session, newest first, with message counts; for operators only
   (it needs ``APP_API_KEY``), since a session id is all that guards a session's history
 - ``POST /sessions/<id>/messages`` ``{"message"}`` → ``{"answer", "tool_calls"}``
-- ``GET /sessions/<id>/history``: every stored item of every turn, in order
+- ``GET /sessions/<id>/history``: every stored item of every turn, in order, a page at a time
+  (lists have the shape of OpenAI's: ``data``, ``last_id``, ``has_more``; ``limit`` 1 to 100,
+  default 50; ``after`` is the ``last_id`` of the previous page)
 - ``DELETE /sessions/<id>`` → 204, and its rows are gone
 
 Every item of every turn is stored in SQLite: the user's message, each function call with
@@ -14,7 +16,8 @@ model needs to carry on. Each request sends that stored history as ``input`` wit
 on OpenAI's side: you can audit, edit, export or delete every word, and a restart loses
 nothing. With ``store=False`` the reasoning items come back encrypted
 (``include=["reasoning.encrypted_content"]``) and are sent back unread. The price is that
-every turn sends, and is billed for, the whole history. A turn is stored in one
+every turn sends, and is billed for, the history it replays: the last ``MAX_REPLAY_TURNS``
+turns (default 20), whole, so that the cost per turn stops growing. A turn is stored in one
 transaction once it succeeds: a failed turn stores nothing. ``inspect_db.py`` beside this
 file reads the same database.
 
@@ -28,12 +31,12 @@ from pathlib import Path
 from typing import Any
 
 import uuid_utils
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, Flask, current_app, request
 from openai.types.responses import Response
-from sqlalchemy import ForeignKey, Index, String, Text, func, select
+from sqlalchemy import ForeignKey, Index, String, Text, func, select, tuple_
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from openai_tutorial.client import get_client, get_model, setting
+from openai_tutorial.client import get_client, get_model, number_setting, setting
 from openai_tutorial.database import UTCDateTime, turn_lock, utc_now
 from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL, Round, run_tool_loop
 from openai_tutorial.web import (
@@ -43,8 +46,11 @@ from openai_tutorial.web import (
     fail,
     init_database,
     json_body,
+    list_page,
     message_from,
+    page_size,
     serve,
+    whole_number,
 )
 
 DEFAULT_DATABASE = Path(__file__).parent / "instance" / "weather_sessions.db"
@@ -59,9 +65,10 @@ class Base(DeclarativeBase):
 
 class ChatSession(Base):
     __tablename__ = "sessions"
+    __table_args__ = (Index("ix_sessions_created", "created_at", "id"),)  # the operator's list, newest first
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     busy_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -69,7 +76,10 @@ class Item(Base):
     """One input or output item, stored exactly as it is sent back to the API."""
 
     __tablename__ = "items"
-    __table_args__ = (Index("ix_items_session_order", "session_id", "id"),)
+    __table_args__ = (
+        Index("ix_items_session_order", "session_id", "id"),
+        Index("ix_items_session_turn", "session_id", "turn"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
@@ -101,7 +111,10 @@ bp = Blueprint("advanced_sessions", __name__)
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = create_json_app(__name__)
-    app.config.from_mapping(DATABASE_URL=setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"))
+    app.config.from_mapping(
+        DATABASE_URL=setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"),
+        MAX_REPLAY_TURNS=number_setting("MAX_REPLAY_TURNS", int, 20, low=1, high=10_000),
+    )
     app.config.from_mapping(test_config or {})
     init_database(app, Base)
     app.register_blueprint(bp)
@@ -153,16 +166,23 @@ def list_sessions():
             "Listing every session is for operators: start the backend with APP_API_KEY and send it, "
             "or run inspect_db.py sessions.",
         )
+    limit = page_size()
+    after = request.args.get("after")
+    query = select(ChatSession, message_counts())
     with db_sessions().begin() as session:
-        rows = session.execute(
-            select(ChatSession, message_counts()).order_by(ChatSession.created_at.desc(), ChatSession.id.desc())
-        ).all()
-        return {
-            "sessions": [
-                {"session_id": chat.id, "created_at": chat.created_at.isoformat(), "messages": count}
-                for chat, count in rows
-            ]
-        }
+        if after is not None:
+            cursor = session.get(ChatSession, after)
+            if cursor is None:
+                fail(400, "invalid_request", f"'after' must be the id of a session, not {after!r}.")
+            query = query.where(tuple_(ChatSession.created_at, ChatSession.id) < (cursor.created_at, after))
+        newest_first = query.order_by(ChatSession.created_at.desc(), ChatSession.id.desc()).limit(limit + 1)
+        rows = session.execute(newest_first).all()
+        return list_page(
+            rows,
+            limit,
+            lambda row: {"session_id": row[0].id, "created_at": row[0].created_at.isoformat(), "messages": row[1]},
+            key="session_id",
+        )
 
 
 @bp.post("/sessions/<session_id>/messages")
@@ -171,9 +191,17 @@ def send_message(session_id: str):
     with db_sessions().begin() as session:
         existing_session(session, session_id)
     with holding_turn(session_id, "retry shortly"):
+        # Replay whole turns, the last MAX_REPLAY_TURNS of them: a turn keeps its reasoning items next
+        # to the items that follow them and its calls next to their outputs, as the API requires,
+        # and what each request sends (and costs) stops growing. The full history stays stored.
         with db_sessions().begin() as session:
-            stored = session.scalars(select(Item).where(Item.session_id == session_id).order_by(Item.id)).all()
-        history = [json.loads(item.payload) for item in stored]
+            last_turn = session.scalar(select(func.max(Item.turn)).where(Item.session_id == session_id)) or 0
+            replayed = session.scalars(
+                select(Item.payload)
+                .where(Item.session_id == session_id, Item.turn > last_turn - current_app.config["MAX_REPLAY_TURNS"])
+                .order_by(Item.id)
+            ).all()
+        history = [json.loads(payload) for payload in replayed]
 
         def send(this_round: Round) -> Response:
             return get_client().responses.create(
@@ -186,13 +214,12 @@ def send_message(session_id: str):
             )
 
         turn = run_tool_loop(send, message)
-        number = 1 + max((item.turn for item in stored), default=0)
         now = utc_now()
         with db_sessions().begin() as session:
             session.add_all(
                 Item(
                     session_id=session_id,
-                    turn=number,
+                    turn=last_turn + 1,
                     type=payload.get("type", "message"),
                     role=payload.get("role"),
                     payload=json.dumps(payload),
@@ -205,22 +232,24 @@ def send_message(session_id: str):
 
 @bp.get("/sessions/<session_id>/history")
 def history(session_id: str):
+    limit = page_size()
+    after = whole_number(request.args, "after", 0, 0, 2**63 - 1)
     with db_sessions().begin() as session:
         existing_session(session, session_id)
-        items = session.scalars(select(Item).where(Item.session_id == session_id).order_by(Item.id)).all()
-        return {
-            "session_id": session_id,
-            "items": [
-                {
-                    "turn": item.turn,
-                    "type": item.type,
-                    "role": item.role,
-                    "text": readable(json.loads(item.payload)),
-                    "created_at": item.created_at.isoformat(),
-                }
-                for item in items
-            ],
-        }
+        query = select(Item).where(Item.session_id == session_id, Item.id > after).order_by(Item.id)
+        items = session.scalars(query.limit(limit + 1)).all()
+        return list_page(items, limit, describe_item, key="id")
+
+
+def describe_item(item: Item) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "turn": item.turn,
+        "type": item.type,
+        "role": item.role,
+        "text": readable(json.loads(item.payload)),
+        "created_at": item.created_at.isoformat(),
+    }
 
 
 @bp.delete("/sessions/<session_id>")

@@ -17,8 +17,13 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.session:
-        history = call_backend("GET", f"{args.base_url}/sessions/{args.session}/history")
-        messages = sum(item["type"] == "message" for item in history["items"])
+        messages, after = 0, 0
+        while True:  # the history comes a page at a time
+            page = call_backend("GET", f"{args.base_url}/sessions/{args.session}/history?limit=100&after={after}")
+            messages += sum(item["type"] == "message" for item in page["data"])
+            if not page["has_more"]:
+                break
+            after = page["last_id"]
         print(f"Resuming session {args.session} ({messages} messages so far).")
         session_id = args.session
     else:

@@ -12,7 +12,7 @@ import contextlib
 import hmac
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
 import openai
@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
 DEFAULT_MAX_MESSAGE_CHARS = 4000
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
 MAX_USER_ID_CHARS = 128
 
 
@@ -206,6 +208,36 @@ def text_field(source: Mapping[str, Any], name: str, *, max_chars: int, optional
     if len(value) > max_chars:
         fail(413, "too_large", f"'{name}' is longer than {max_chars} characters.")
     return value
+
+
+def whole_number(source: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int:
+    """A whole number from a query string: ASCII digits only (``"²".isdigit()`` is True), within low..high."""
+    text = source.get(name)
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        fail(400, "invalid_request", f"'{name}' must be a whole number from {low} to {high}.")
+    return int(text)
+
+
+def page_size() -> int:
+    """``limit`` of a list endpoint: 1 to 100 items a page, 50 by default, as OpenAI's own lists."""
+    return whole_number(request.args, "limit", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+
+
+def list_page(rows: Sequence[Any], limit: int, describe: Callable[[Any], dict[str, Any]], key: str) -> dict[str, Any]:
+    """One page in the shape of OpenAI's lists, from up to ``limit + 1`` rows fetched by a keyset query.
+
+    ``key`` names the field of each item that the next request passes as ``after``.
+    """
+    data = [describe(row) for row in rows[:limit]]
+    return {
+        "object": "list",
+        "data": data,
+        "first_id": data[0][key] if data else None,
+        "last_id": data[-1][key] if data else None,
+        "has_more": len(rows) > limit,
+    }
 
 
 def user_id_from(source: Mapping[str, Any]) -> str:

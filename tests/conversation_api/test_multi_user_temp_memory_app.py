@@ -13,10 +13,12 @@ from tests.helpers import (
     START,
     TurnInFlight,
     api_failure,
+    assert_served_by_an_index,
     database_app_fixtures,
     dispose,
     fresh_replies,
     load_module,
+    query_plans,
     rows,
     sent_json,
     sqlite_url,
@@ -97,7 +99,11 @@ def test_listing_shows_the_users_conversations_newest_activity_first(client, ope
 
     assert listing.status_code == 200
     assert listing.json == {
-        "conversations": [
+        "object": "list",
+        "first_id": first,
+        "last_id": second,
+        "has_more": False,
+        "data": [
             {
                 "conversation_id": first,
                 "user_id": "ada",
@@ -114,7 +120,7 @@ def test_listing_shows_the_users_conversations_newest_activity_first(client, ope
                 "last_active_at": "2026-11-22T09:01:00+00:00",
                 "turns": 1,
             },
-        ]
+        ],
     }
 
 
@@ -122,12 +128,10 @@ def test_listing_filters_by_status_and_rejects_unknown_statuses(client, openai_c
     kept, closed = start(client), start(client)
     client.post(f"/conversations/{closed}/close", json={"user_id": "ada"})
 
-    assert [
-        c["conversation_id"] for c in client.get("/conversations?user_id=ada&status=active").json["conversations"]
-    ] == [kept]
-    assert [
-        c["conversation_id"] for c in client.get("/conversations?user_id=ada&status=closed").json["conversations"]
-    ] == [closed]
+    assert [c["conversation_id"] for c in client.get("/conversations?user_id=ada&status=active").json["data"]] == [kept]
+    assert [c["conversation_id"] for c in client.get("/conversations?user_id=ada&status=closed").json["data"]] == [
+        closed
+    ]
     unknown = client.get("/conversations?user_id=ada&status=archived")
     assert unknown.status_code == 400
     assert unknown.json == {
@@ -146,8 +150,11 @@ def test_responses_lists_the_turns_oldest_first(client, openai_conversations, cl
     assert history.status_code == 200
     response_ids = [call.response.json()["id"] for call in respond.calls]
     assert history.json == {
-        "conversation_id": conversation_id,
-        "responses": [
+        "object": "list",
+        "first_id": response_ids[0],
+        "last_id": response_ids[1],
+        "has_more": False,
+        "data": [
             {
                 "response_id": response_ids[0],
                 "message": "Hi, I'm Ada.",
@@ -223,7 +230,7 @@ def test_listing_marks_idle_conversations_expired(client, openai_conversations, 
     recent = start(client)
     clock.shift(timedelta(minutes=15))
 
-    listing = client.get("/conversations?user_id=ada").json["conversations"]
+    listing = client.get("/conversations?user_id=ada").json["data"]
 
     assert [(c["conversation_id"], c["status"]) for c in listing] == [(recent, "active"), (idle, "expired")]
 
@@ -236,7 +243,7 @@ def test_closing_an_expired_conversation_says_it_expired(client, openai_conversa
 
     assert refused.status_code == 409
     assert refused.json["error"]["type"] == "conversation_expired"
-    assert client.get("/conversations?user_id=ada").json["conversations"][0]["status"] == "expired"
+    assert client.get("/conversations?user_id=ada").json["data"][0]["status"] == "expired"
 
 
 def test_the_ttl_comes_from_the_environment(monkeypatch, tmp_path, openai_conversations, clock):
@@ -544,11 +551,11 @@ def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_conversa
 
     assert (health.status_code, health.json()) == (200, {"status": "ok", "openai": "api"})
     assert (started.status_code, continued.status_code) == (201, 200)
-    assert listing.json()["conversations"][0]["turns"] == 2
+    assert listing.json()["data"][0]["turns"] == 2
     assert forbidden.status_code == 403
     assert (closed.status_code, closed.json()["status"]) == (200, "closed")
     assert refused.status_code == 409
-    assert [turn["message"] for turn in history.json()["responses"]] == ["Hi, I'm Ada.", "My name?"]
+    assert [turn["message"] for turn in history.json()["data"]] == ["Hi, I'm Ada.", "My name?"]
     assert bad.status_code == 400
     assert bad.headers["Content-Type"] == "application/json"
 
@@ -578,7 +585,7 @@ def test_closing_deletes_the_conversation_its_items_and_its_responses_on_openai_
     (conversation,) = rows(app, Conversation)
     assert (conversation.status, conversation.deleted_on_openai_at) == ("closed", START)
     assert len(rows(app, Turn)) == 2
-    assert len(client.get(f"/responses/{conversation_id}?user_id=ada").json["responses"]) == 2
+    assert len(client.get(f"/responses/{conversation_id}?user_id=ada").json["data"]) == 2
 
 
 def test_a_failed_remote_delete_is_not_the_users_problem_and_purge_finishes_it(
@@ -645,7 +652,7 @@ def test_listing_and_purge_never_expire_a_conversation_with_a_turn_in_flight(
     listing = client.get("/conversations?user_id=ada")
     purged = app.test_cli_runner().invoke(args=["purge"])
 
-    assert listing.json["conversations"][0]["status"] == "active"
+    assert listing.json["data"][0]["status"] == "active"
     assert purged.output == "Deleted 0 conversation(s) on OpenAI's side; 0 failed.\n"
 
 
@@ -751,3 +758,81 @@ def test_a_bad_ttl_stops_the_backend_with_one_line(run_script, tmp_path, value):
 
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == f"CONVERSATION_TTL_MINUTES must be a number from 0.1 to 525600, not {value!r}.\n"
+
+
+# --- paging ---------------------------------------------------------------------------------
+
+
+def test_conversations_come_in_pages_by_cursor_newest_first(client, openai_conversations, clock):
+    made = []
+    for _ in range(5):
+        made.append(start(client))
+        clock.shift(timedelta(seconds=1))
+    start(client, user_id="bob")
+
+    first = client.get("/conversations?user_id=ada&limit=2").json
+    second = client.get(f"/conversations?user_id=ada&limit=2&after={first['last_id']}").json
+    third = client.get(f"/conversations?user_id=ada&limit=2&after={second['last_id']}").json
+
+    pages = [[c["conversation_id"] for c in page["data"]] for page in (first, second, third)]
+    assert pages == [made[4:2:-1], made[2:0:-1], made[:1]]
+    assert [page["has_more"] for page in (first, second, third)] == [True, True, False]
+    assert (first["first_id"], first["last_id"]) == (made[4], made[3])
+
+
+def test_turns_come_in_pages_by_response_id(client, openai_conversations, clock):
+    conversation_id = start(client)
+    for number in range(3):
+        say(client, conversation_id, f"message {number}")
+
+    first = client.get(f"/responses/{conversation_id}?user_id=ada&limit=3").json
+    rest = client.get(f"/responses/{conversation_id}?user_id=ada&limit=3&after={first['last_id']}").json
+
+    assert [turn["message"] for turn in first["data"]] == ["Hi, I'm Ada.", "message 0", "message 1"]
+    assert ([turn["message"] for turn in rest["data"]], first["has_more"], rest["has_more"]) == (
+        ["message 2"],
+        True,
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("limit=0", "'limit' must be a whole number from 1 to 100."),
+        ("limit=101", "'limit' must be a whole number from 1 to 100."),
+        ("limit=²", "'limit' must be a whole number from 1 to 100."),
+        ("limit=-1", "'limit' must be a whole number from 1 to 100."),
+        ("after=conv_nope", "'after' must be the id of one of your conversations, not 'conv_nope'."),
+    ],
+)
+def test_bad_paging_arguments_are_400_naming_them(client, openai_conversations, query, message):
+    start(client, user_id="bob")
+
+    reply = client.get(f"/conversations?user_id=ada&{query}")
+
+    assert (reply.status_code, reply.json) == (400, {"error": {"type": "invalid_request", "message": message}})
+
+
+def test_a_turn_cursor_from_another_conversation_is_refused(client, openai_conversations):
+    one, other = start(client), start(client)
+    foreign = client.get(f"/responses/{other}?user_id=ada").json["last_id"]
+
+    reply = client.get(f"/responses/{one}?user_id=ada&after={foreign}")
+
+    assert reply.status_code == 400
+    assert reply.json["error"]["message"] == "'after' must be the response_id of a turn of this conversation."
+
+
+@pytest.mark.parametrize("status", [None, "active"])
+def test_each_list_query_is_served_by_an_index_without_a_sort(app, client, openai_conversations, status):
+    conversation_id = start(client)
+    filtered = f"&status={status}" if status else ""
+
+    listing = query_plans(
+        app, lambda: client.get(f"/conversations?user_id=ada&limit=2&after={conversation_id}{filtered}")
+    )
+    turns = query_plans(app, lambda: client.get(f"/responses/{conversation_id}?user_id=ada&limit=2"))
+
+    assert_served_by_an_index(listing, "conversations")
+    assert_served_by_an_index(turns, "turns")

@@ -11,10 +11,12 @@ from tests.helpers import (
     START,
     TurnInFlight,
     api_failure,
+    assert_served_by_an_index,
     database_app_fixtures,
     dispose,
     fresh_replies,
     load_module,
+    query_plans,
     rows,
     sent_json,
     sqlite_url,
@@ -87,7 +89,7 @@ def test_a_restart_on_the_same_database_continues_the_same_conversation(tmp_path
     assert reply.json["conversation_id"] == "conv_1"
     assert create.call_count == 1
     assert sent_json(respond)["conversation"] == "conv_1"
-    assert [m["content"] for m in history["messages"]] == [
+    assert [m["content"] for m in history["data"]] == [
         "Remember: my favourite colour is teal.",
         "Nice to meet you, Ada.",
         "What is my favourite colour?",
@@ -107,11 +109,10 @@ def test_history_is_oldest_first_and_pages_with_a_cursor(client, openai_conversa
     response_ids = [call.response.json()["id"] for call in respond.calls]
 
     first = client.get("/users/ada/history?limit=4").json
-    second = client.get(f"/users/ada/history?limit=4&after={first['next_after']}").json
+    second = client.get(f"/users/ada/history?limit=4&after={first['last_id']}").json
 
-    assert first["user_id"] == "ada"
-    assert first["conversation_id"] == "conv_1"
-    assert first["messages"][:2] == [
+    assert (first["object"], first["first_id"], first["last_id"], first["has_more"]) == ("list", 1, 4, True)
+    assert first["data"][:2] == [
         {
             "id": 1,
             "role": "user",
@@ -127,10 +128,9 @@ def test_history_is_oldest_first_and_pages_with_a_cursor(client, openai_conversa
             "created_at": "2026-11-22T09:00:00+00:00",
         },
     ]
-    assert [m["id"] for m in first["messages"]] == [1, 2, 3, 4]
-    assert first["next_after"] == 4
-    assert [m["content"] for m in second["messages"]] == ["message 2", "Nice to meet you, Ada."]
-    assert second["next_after"] is None
+    assert [m["id"] for m in first["data"]] == [1, 2, 3, 4]
+    assert [m["content"] for m in second["data"]] == ["message 2", "Nice to meet you, Ada."]
+    assert (second["last_id"], second["has_more"]) == (6, False)
 
 
 def test_history_defaults_to_fifty_messages(client, openai_conversations):
@@ -138,16 +138,17 @@ def test_history_defaults_to_fifty_messages(client, openai_conversations):
 
     history = client.get("/users/ada/history").json
 
-    assert (len(history["messages"]), history["next_after"]) == (2, None)
+    assert (len(history["data"]), history["has_more"]) == (2, False)
 
 
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("limit=0", "'limit' must be a whole number from 1 to 200."),
-        ("limit=201", "'limit' must be a whole number from 1 to 200."),
-        ("limit=ten", "'limit' must be a whole number from 1 to 200."),
-        ("after=-1", "'after' must be a whole number of at least 0."),
+        ("limit=0", "'limit' must be a whole number from 1 to 100."),
+        ("limit=101", "'limit' must be a whole number from 1 to 100."),
+        ("limit=ten", "'limit' must be a whole number from 1 to 100."),
+        ("limit=٣", "'limit' must be a whole number from 1 to 100."),
+        ("after=-1", "'after' must be a whole number from 0 to 9223372036854775807."),
     ],
 )
 def test_bad_paging_arguments_are_400(client, openai_conversations, query, message):
@@ -416,8 +417,8 @@ def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_api, ope
 
     assert (first.status_code, second.status_code) == (200, 200)
     assert first.json()["conversation_id"] == second.json()["conversation_id"] == "conv_1"
-    assert len(history.json()["messages"]) == 3
-    assert history.json()["next_after"] == 3
+    assert len(history.json()["data"]) == 3
+    assert (history.json()["last_id"], history.json()["has_more"]) == (3, True)
     assert forgotten.status_code == 204
     assert gone.status_code == 404
 
@@ -461,3 +462,11 @@ def test_a_404_on_a_brand_new_conversation_is_an_upstream_error_and_it_is_remove
     assert (reply.status_code, reply.json["error"]["type"]) == (502, "upstream_error")
     assert cleanup["delete_conversation"].call_count == 1
     assert rows(app, User) == []
+
+
+def test_the_history_query_is_served_by_an_index_without_a_sort(app, client, openai_conversations):
+    chat(client)
+
+    plans = query_plans(app, lambda: client.get("/users/ada/history?limit=1&after=1"))
+
+    assert_served_by_an_index(plans, "messages")

@@ -12,9 +12,11 @@ from tests.helpers import (
     START,
     TurnInFlight,
     api_failure,
+    assert_served_by_an_index,
     database_app_fixtures,
     dispose,
     load_module,
+    query_plans,
     rows,
     sent_json,
     sqlite_url,
@@ -116,8 +118,8 @@ def test_history_is_readable_in_order(client, one_weather_turn):
 
     history = client.get(f"/sessions/{session_id}/history").json
 
-    assert history["session_id"] == session_id
-    assert [(item["turn"], item["type"], item["role"], item["text"][:40]) for item in history["items"]] == [
+    assert (history["object"], history["first_id"], history["last_id"], history["has_more"]) == ("list", 1, 5, False)
+    assert [(item["turn"], item["type"], item["role"], item["text"][:40]) for item in history["data"]] == [
         (1, "message", "user", "What's the weather in Lisbon?"),
         (1, "reasoning", None, "(reasoning)"),
         (1, "function_call", None, 'get_weather({"place": "Lisbon", "units":'),
@@ -138,7 +140,7 @@ def test_sessions_are_listed_newest_first_with_message_counts_for_an_operator(ap
     time_machine.shift(timedelta(minutes=1))
     newer = new_session(client)
 
-    listing = client.get("/sessions").json["sessions"]
+    listing = client.get("/sessions").json["data"]
 
     assert listing == [
         {"session_id": newer, "created_at": "2026-11-22T09:01:00+00:00", "messages": 0},
@@ -283,7 +285,7 @@ def test_end_to_end_over_http(app, live_server, one_weather_turn):
     history = requests.get(f"{base_url}/sessions/{session_id}/history", timeout=5)
 
     assert answer.json()["answer"] == "16°C and partly cloudy in Lisbon."
-    assert len(history.json()["items"]) == 5
+    assert len(history.json()["data"]) == 5
     assert requests.delete(f"{base_url}/sessions/{session_id}", timeout=5).status_code == 204
 
 
@@ -316,3 +318,65 @@ def test_without_app_api_key_nobody_can_list_other_peoples_sessions(client):
             "or run inspect_db.py sessions.",
         }
     }
+
+
+def test_only_the_last_turns_are_replayed_whole_while_every_item_stays_stored(tmp_path, openai_api):
+    app = backend.create_app({"DATABASE_URL": sqlite_url(tmp_path), "MAX_REPLAY_TURNS": 2})
+    client = app.test_client()
+    route = openai_api.post("/responses").mock(side_effect=lambda request: answers("ok"))
+    session_id = new_session(client)
+    for number in range(1, 5):
+        say(client, session_id, f"question {number}")
+
+    replayed = sent_json(route)["input"]
+
+    assert [item["content"] for item in replayed if item.get("role") == "user"] == [
+        "question 2",
+        "question 3",
+        "question 4",
+    ]  # the last two stored turns, then the new question
+    assert len(client.get(f"/sessions/{session_id}/history").json["data"]) == 8
+    dispose(app)
+
+
+def test_history_and_the_operators_list_come_in_pages(app, openai_api, time_machine):
+    time_machine.move_to(START, tick=False)
+    app.config["APP_API_KEY"] = "operator-key"
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer operator-key"
+    openai_api.post("/responses").mock(side_effect=lambda request: answers("ok"))
+    sessions = []
+    for _ in range(3):
+        sessions.append(new_session(client))
+        time_machine.shift(timedelta(seconds=1))
+    for number in range(3):
+        say(client, sessions[0], f"question {number}")
+
+    first = client.get(f"/sessions/{sessions[0]}/history?limit=4").json
+    rest = client.get(f"/sessions/{sessions[0]}/history?limit=4&after={first['last_id']}").json
+    newest = client.get("/sessions?limit=2").json
+    oldest = client.get(f"/sessions?limit=2&after={newest['last_id']}").json
+    bad = client.get("/sessions?after=nope")
+
+    assert ([item["id"] for item in first["data"]], first["has_more"]) == ([1, 2, 3, 4], True)
+    assert ([item["id"] for item in rest["data"]], rest["has_more"]) == ([5, 6], False)
+    assert [s["session_id"] for s in newest["data"] + oldest["data"]] == sessions[::-1]
+    assert (newest["has_more"], oldest["has_more"]) == (True, False)
+    assert bad.json == {
+        "error": {"type": "invalid_request", "message": "'after' must be the id of a session, not 'nope'."}
+    }
+
+
+def test_list_queries_are_served_by_an_index_without_a_sort(app, openai_api):
+    app.config["APP_API_KEY"] = "operator-key"
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer operator-key"
+    openai_api.post("/responses").mock(side_effect=lambda request: answers("ok"))
+    session_id = new_session(client)
+    say(client, session_id)
+
+    listing = query_plans(app, lambda: client.get(f"/sessions?limit=1&after={session_id}"))
+    history = query_plans(app, lambda: client.get(f"/sessions/{session_id}/history?limit=1&after=1"))
+
+    assert_served_by_an_index(listing, "sessions")
+    assert_served_by_an_index(history, "items")
