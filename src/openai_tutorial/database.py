@@ -8,8 +8,10 @@ and creates the tables.
 database. ``turn_lock`` is the per-conversation lock that keeps two turns apart.
 """
 
+import itertools
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -86,17 +88,64 @@ def claim_turn(session: Session, key_column: Any, key: Any, *, stale_after: time
     return result.rowcount == 1
 
 
-def keep_alive(sessions: sessionmaker[Session], key_column: Any, key: Any, every: float, stop: threading.Event) -> None:
-    """Refresh a held claim until ``stop``: a live holder's claim never goes stale, a dead one's soon does."""
+def renew_claim(sessions: sessionmaker[Session], key_column: Any, key: Any) -> None:
+    """Move a held claim's ``busy_since`` to now; a released row (``busy_since`` unset) is left alone."""
     model = key_column.class_
-    while not stop.wait(every):
-        try:
-            with sessions.begin() as session:
-                session.execute(
-                    update(model).where(key_column == key, model.busy_since.is_not(None)).values(busy_since=utc_now())
-                )
-        except SQLAlchemyError as error:  # the next beat tries again; the claim stays valid until stale_after
-            log.warning("Could not refresh the turn lock of %s: %s", key, error)
+    try:
+        with sessions.begin() as session:
+            session.execute(
+                update(model).where(key_column == key, model.busy_since.is_not(None)).values(busy_since=utc_now())
+            )
+    except SQLAlchemyError as error:  # the next beat tries again; the claim stays valid until stale_after
+        log.warning("Could not refresh the turn lock of %s: %s", key, error)
+
+
+class Heartbeat:
+    """One thread per process that renews every turn lock the process holds, each at its own pace.
+
+    A thread per turn would cost a start and a join on every message; this one sleeps until
+    the next renewal is due and is woken when a lock is taken.
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[int, tuple[Callable[[], None], float, float]] = {}  # token -> (renew, every, due)
+        self._tokens = itertools.count()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def hold(self, renew: Callable[[], None], every: float) -> int:
+        with self._lock:
+            token = next(self._tokens)
+            self._held[token] = (renew, every, time.monotonic() + every)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="turn-lock-heartbeat", daemon=True)
+                self._thread.start()
+        self._wake.set()
+        return token
+
+    def release(self, token: int) -> None:
+        with self._lock:
+            del self._held[token]
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                due = min((due for _, _, due in self._held.values()), default=None)
+            self._wake.wait(None if due is None else max(due - time.monotonic(), 0))
+            self._wake.clear()
+            now = time.monotonic()
+            with self._lock:
+                ready = [(renew, every) for renew, every, due in self._held.values() if due <= now]
+                self._held = {
+                    token: (renew, every, now + every if due <= now else due)
+                    for token, (renew, every, due) in self._held.items()
+                }
+            for renew, _ in ready:
+                renew()
+
+
+HEARTBEAT = Heartbeat()
 
 
 @contextmanager
@@ -113,23 +162,18 @@ def turn_lock(
 
     Raises ``busy()`` when another turn holds it (or the row no longer matches ``where``). The
     claim and the release are each a short transaction of their own, so no transaction stays
-    open while the block calls OpenAI. While the block runs, a heartbeat thread renews the
-    claim every third of ``stale_after``: a turn may take as long as it needs, yet the lock of
+    open while the block calls OpenAI. While the block runs, the process's ``HEARTBEAT`` renews
+    the claim every third of ``stale_after``: a turn may take as long as it needs, yet the lock of
     a worker that crashed (kill -9) is free again ``stale_after`` later.
     """
     with sessions.begin() as session:
         claimed = claim_turn(session, key_column, key, stale_after=stale_after, where=where)
     if not claimed:
         raise busy()
-    stop = threading.Event()
-    heartbeat = threading.Thread(
-        target=keep_alive, args=(sessions, key_column, key, stale_after.total_seconds() / 3, stop), daemon=True
-    )
-    heartbeat.start()
+    token = HEARTBEAT.hold(lambda: renew_claim(sessions, key_column, key), stale_after.total_seconds() / 3)
     try:
         yield
     finally:
-        stop.set()
-        heartbeat.join()
+        HEARTBEAT.release(token)
         with sessions.begin() as session:
             session.execute(update(key_column.class_).where(key_column == key).values(busy_since=None))

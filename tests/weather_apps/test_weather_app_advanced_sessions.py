@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import requests
 from flask import Flask
+from flask import request as flask_request
 
 from tests.conftest import REPO_ROOT
 from tests.helpers import (
@@ -380,3 +381,21 @@ def test_list_queries_are_served_by_an_index_without_a_sort(app, openai_api):
 
     assert_served_by_an_index(listing, "sessions")
     assert_served_by_an_index(history, "items")
+
+
+def test_the_frontend_counts_the_messages_of_a_long_history_page_by_page(live_server, run_script):
+    pages = {
+        "0": {
+            "data": [{"type": "message"}, {"type": "reasoning"}, {"type": "message"}],
+            "last_id": 7,
+            "has_more": True,
+        },
+        "7": {"data": [{"type": "message"}], "last_id": 8, "has_more": False},
+    }
+    backend_stub = Flask(__name__)
+    backend_stub.add_url_rule("/sessions/s1/history", "history", lambda: pages[flask_request.args["after"]])
+    base_url = live_server(backend_stub)
+
+    result = run_script(FRONTEND, "--base-url", base_url, "--session", "s1")
+
+    assert result.stdout.startswith("Resuming session s1 (3 messages so far).\n")

@@ -1,0 +1,288 @@
+"""Measure what the backends add to a turn, and what lists and replays cost as data grows.
+
+Everything runs in this process against a zero-latency OpenAI: an ``httpx2`` transport that
+answers every request at once with a canned reply, so the times are the app's own (Flask,
+SQLAlchemy, SQLite, the SDK building and parsing requests). It prints:
+
+1. per-turn time of each backend, next to the floor (the bare SDK call over the same
+   transport) and a naive baseline (a new OpenAI client for every request);
+2. one page of every list endpoint at several table sizes;
+3. the advanced weather app's request size and turn time against history length.
+
+Run: uv run python bench/run.py            (the full run, a few minutes)
+     uv run python bench/run.py --quick    (small sizes: checks that it works; CI runs this)
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx2
+import openai
+from sqlalchemy import insert
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from openai_tutorial import client as client_module  # noqa: E402
+from openai_tutorial.replies import CheckedTransport  # noqa: E402
+from tests.helpers import load_module  # noqa: E402
+
+MODEL = "gpt-5.4-mini"
+MULTI_USER = "Conversation_API/conversation_multi_user_temp_memory_app/app.py"
+PERSISTENT = "Conversation_API/conversation_persistent_memory_app/app.py"
+ADVANCED = "Responses_API/weather_app_advanced_sessions/backend.py"
+
+
+def canned_reply(text: str = "It is sunny.") -> bytes:
+    return json.dumps(
+        {
+            "id": "resp_bench",
+            "object": "response",
+            "created_at": 1_763_800_000,
+            "status": "completed",
+            "background": False,
+            "error": None,
+            "incomplete_details": None,
+            "instructions": None,
+            "max_output_tokens": None,
+            "model": MODEL,
+            "output": [
+                {
+                    "id": "msg_bench",
+                    "type": "message",
+                    "status": "completed",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": text, "annotations": []}],
+                }
+            ],
+            "parallel_tool_calls": True,
+            "previous_response_id": None,
+            "tool_choice": "auto",
+            "tools": [],
+            "usage": {
+                "input_tokens": 12,
+                "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+                "output_tokens": 9,
+                "output_tokens_details": {"reasoning_tokens": 0},
+                "total_tokens": 21,
+            },
+            "metadata": {},
+        }
+    ).encode()
+
+
+class ZeroLatencyOpenAI(httpx2.BaseTransport):
+    """OpenAI with no network and no thinking: every request answered at once; request sizes recorded."""
+
+    def __init__(self) -> None:
+        self.reply = canned_reply()
+        self.sizes: list[int] = []
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        body = request.read()
+        self.sizes.append(len(body))
+        if request.url.path.endswith("/conversations"):
+            content = json.dumps(
+                {"id": f"conv_{uuid.uuid4().hex}", "object": "conversation", "created_at": 0, "metadata": {}}
+            ).encode()
+        else:
+            content = self.reply.replace(b"resp_bench", f"resp_{uuid.uuid4().hex}".encode())
+        return httpx2.Response(200, content=content, headers={"content-type": "application/json"})
+
+
+def timed(action: Callable[[], object], runs: int) -> list[float]:
+    action()  # warm up: imports, first connections, caches
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def row(name: str, samples: list[float], floor: float | None = None, naive: float | None = None) -> str:
+    p50, p99 = statistics.median(samples), sorted(samples)[int(len(samples) * 0.99) - 1]
+    ratios = ""
+    if floor:
+        ratios += f"{p50 / floor:>9.1f}x"
+    if naive:
+        ratios += f"{p50 / naive:>9.2f}x"
+    return f"{name:<44}{p50 * 1000:>9.3f}{p99 * 1000:>9.3f}{1 / p50:>10.0f}{ratios}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes and few runs: checks that it works")
+    args = parser.parse_args()
+    runs = 30 if args.quick else 400
+    sizes = [100, 1_000] if args.quick else [1_000, 10_000, 100_000]
+    histories = [10, 100] if args.quick else [10, 100, 1_000]
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    os.environ.update(OPENAI_API_KEY="sk-bench", OPENAI_OFFLINE="0", OPENAI_MAX_RETRIES="0", APP_API_KEY="")
+    transport = ZeroLatencyOpenAI()
+    client_module.http_client = lambda asynchronous=False: httpx2.Client(transport=CheckedTransport(transport))
+    client_module.get_client.cache_clear()
+    sdk = client_module.get_client()
+
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; {runs} runs each; times in ms\n")
+    print(f"{'1. one turn':<44}{'p50':>9}{'p99':>9}{'turns/s':>10}{'÷ floor':>10}{'÷ naive':>10}")
+    floor_samples = timed(lambda: sdk.responses.create(model=MODEL, input="Weather?"), runs)
+    floor = statistics.median(floor_samples)
+
+    def naive_call():
+        fresh = openai.OpenAI(api_key="sk-bench", http_client=httpx2.Client(transport=transport), max_retries=0)
+        fresh.responses.create(model=MODEL, input="Weather?")
+
+    naive_samples = timed(naive_call, runs)
+    naive = statistics.median(naive_samples)
+    print(row("bare SDK call (the floor)", floor_samples))
+    print(row("new client per request (naive baseline)", naive_samples, floor))
+    for name, samples in turn_times(workdir, runs).items():
+        print(row(name, samples, floor, naive))
+
+    print(f"\n{'2. one page of a list (limit 50)':<44}{'p50':>9}{'p99':>9}{'pages/s':>10}")
+    for name, samples in list_times(workdir, sizes, max(runs // 4, 10)).items():
+        print(row(name, samples))
+
+    print(f"\n{'3. advanced app: one turn vs history length':<44}{'p50':>9}{'p99':>9}{'turns/s':>10}{'request':>12}")
+    for turns, samples, size in replay_costs(workdir, histories, transport, max(runs // 4, 10)):
+        print(row(f"history of {turns} turns (replays at most 20)", samples) + f"{size:>10} B")
+
+
+def database_app(path: str, name: str):
+    module = load_module(path)
+    return module, module.create_app({"DATABASE_URL": f"sqlite:///{name}"})
+
+
+def turn_times(workdir: Path, runs: int) -> dict[str, list[float]]:
+    results = {}
+    stateless = load_module("Responses_API/stateless_weather_app/backend.py").create_app().test_client()
+    results["stateless weather app: POST /ask"] = timed(lambda: stateless.post("/ask", json={"question": "Hi"}), runs)
+
+    sessions = load_module("Responses_API/weather_app_with_sessions/backend.py").create_app().test_client()
+    session_id = sessions.post("/sessions").json["session_id"]
+    results["weather app with sessions: a message"] = timed(
+        lambda: sessions.post(f"/sessions/{session_id}/messages", json={"message": "Hi"}), runs
+    )
+
+    _, advanced = database_app(ADVANCED, workdir / "turns-adv.db")
+    advanced_client = advanced.test_client()
+    advanced_id = advanced_client.post("/sessions").json["session_id"]
+    results["advanced weather app: a message"] = timed(
+        lambda: advanced_client.post(f"/sessions/{advanced_id}/messages", json={"message": "Hi"}), runs
+    )
+
+    _, multi = database_app(MULTI_USER, workdir / "turns-mu.db")
+    multi_client = multi.test_client()
+    conversation = multi_client.post("/chat", json={"user_id": "ada", "message": "Hi"}).json["conversation_id"]
+    results["multi-user app: a message in a conversation"] = timed(
+        lambda: multi_client.post("/chat", json={"user_id": "ada", "message": "Hi", "conversation_id": conversation}),
+        runs,
+    )
+
+    _, memory = database_app(PERSISTENT, workdir / "turns-pm.db")
+    memory_client = memory.test_client()
+    memory_client.post("/chat", json={"user_id": "ada", "message": "Hi"})
+    results["persistent-memory app: a message"] = timed(
+        lambda: memory_client.post("/chat", json={"user_id": "ada", "message": "Hi"}), runs
+    )
+    return results
+
+
+def list_times(workdir: Path, sizes: list[int], runs: int) -> dict[str, list[float]]:
+    results = {}
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for size in sizes:
+        module, app = database_app(MULTI_USER, workdir / f"mu{size}.db")
+        with app.extensions["sessions"].begin() as session:
+            session.execute(
+                insert(module.Conversation),
+                [
+                    {
+                        "id": f"conv_{n:08d}",
+                        "user_id": "ada" if n % 10 == 0 else f"user{n % 997}",
+                        "status": "closed",
+                        "created_at": start,
+                        "last_active_at": start + timedelta(seconds=n),
+                    }
+                    for n in range(size)
+                ],
+            )
+            session.execute(
+                insert(module.Turn),
+                [
+                    {
+                        "response_id": f"resp_{n:08d}",
+                        "conversation_id": "conv_00000000",
+                        "user_message": "Hi",
+                        "reply": "Hello",
+                        "input_tokens": 1,
+                        "output_tokens": 1,
+                        "total_tokens": 2,
+                        "created_at": start,
+                    }
+                    for n in range(size)
+                ],
+            )
+        client = app.test_client()
+        middle = f"conv_{size // 2 // 10 * 10:08d}"
+        results[f"conversations of a user ({size // 10} of {size})"] = timed(
+            lambda c=client, m=middle: c.get(f"/conversations?user_id=ada&after={m}"), runs
+        )
+        results[f"turns of one conversation ({size})"] = timed(
+            lambda c=client, s=size: c.get(f"/responses/conv_00000000?user_id=ada&after=resp_{s // 2:08d}"), runs
+        )
+
+        adv_module, adv = database_app(ADVANCED, workdir / f"adv{size}.db")
+        adv.config["APP_API_KEY"] = "bench"
+        with adv.extensions["sessions"].begin() as session:
+            session.execute(
+                insert(adv_module.ChatSession),
+                [{"id": f"{n:036d}", "created_at": start + timedelta(seconds=n)} for n in range(size)],
+            )
+        adv_client = adv.test_client()
+        adv_client.environ_base["HTTP_AUTHORIZATION"] = "Bearer bench"
+        results[f"operator's list of sessions ({size})"] = timed(
+            lambda c=adv_client, s=size: c.get(f"/sessions?after={s // 2:036d}"), runs
+        )
+    return results
+
+
+def replay_costs(workdir: Path, histories: list[int], transport: ZeroLatencyOpenAI, runs: int):
+    for turns in histories:
+        module, app = database_app(ADVANCED, workdir / f"replay{turns}.db")
+        client = app.test_client()
+        session_id = client.post("/sessions").json["session_id"]
+        now = datetime.now(UTC)
+        with app.extensions["sessions"].begin() as session:
+            session.execute(
+                insert(module.Item),
+                [
+                    {
+                        "session_id": session_id,
+                        "turn": n // 2 + 1,
+                        "type": "message",
+                        "role": "user" if n % 2 == 0 else "assistant",
+                        "payload": json.dumps({"role": "user" if n % 2 == 0 else "assistant", "content": "x" * 200}),
+                        "created_at": now,
+                    }
+                    for n in range(turns * 2)
+                ],
+            )
+        transport.sizes.clear()
+        samples = timed(lambda c=client, s=session_id: c.post(f"/sessions/{s}/messages", json={"message": "Hi"}), runs)
+        yield turns, samples, statistics.median(transport.sizes)
+
+
+if __name__ == "__main__":
+    main()
