@@ -37,7 +37,7 @@ from typing import Any
 
 import click
 import openai
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask
 from flask.cli import with_appcontext
 from sqlalchemy import ForeignKey, Index, String, Text, select
 from sqlalchemy.exc import IntegrityError
@@ -48,6 +48,7 @@ from openai_tutorial.conversations import RemoteConversation, delete_remotely, n
 from openai_tutorial.database import UTCDateTime, turn_lock, utc_now
 from openai_tutorial.web import (
     APIProblem,
+    after_number,
     create_json_app,
     db_sessions,
     fail,
@@ -58,7 +59,6 @@ from openai_tutorial.web import (
     page_size,
     serve,
     user_id_from,
-    whole_number,
 )
 
 DEFAULT_DATABASE = Path(__file__).parent / "instance" / "memory.db"
@@ -192,7 +192,7 @@ def answer(conversation: RemoteConversation, user_id: str, message: str, *, repl
 def history(user_id: str):
     user_id = user_id_from({"user_id": user_id})
     limit = page_size()
-    after = whole_number(request.args, "after", 0, 0, 2**63 - 1)
+    after = after_number()
     with db_sessions().begin() as session:
         if session.get(User, user_id) is None:
             fail(404, "not_found", f"No memory for user {user_id!r}.")

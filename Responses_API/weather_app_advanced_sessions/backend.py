@@ -41,6 +41,7 @@ from openai_tutorial.database import UTCDateTime, turn_lock, utc_now
 from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL, Round, run_tool_loop
 from openai_tutorial.web import (
     APIProblem,
+    after_number,
     create_json_app,
     db_sessions,
     fail,
@@ -50,7 +51,6 @@ from openai_tutorial.web import (
     message_from,
     page_size,
     serve,
-    whole_number,
 )
 
 DEFAULT_DATABASE = Path(__file__).parent / "instance" / "weather_sessions.db"
@@ -233,7 +233,7 @@ def send_message(session_id: str):
 @bp.get("/sessions/<session_id>/history")
 def history(session_id: str):
     limit = page_size()
-    after = whole_number(request.args, "after", 0, 0, 2**63 - 1)
+    after = after_number()
     with db_sessions().begin() as session:
         existing_session(session, session_id)
         query = select(Item).where(Item.session_id == session_id, Item.id > after).order_by(Item.id)

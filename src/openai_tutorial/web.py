@@ -225,6 +225,11 @@ def page_size() -> int:
     return whole_number(request.args, "limit", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
 
 
+def after_number() -> int:
+    """``after`` of a list whose items have whole-number ids: the last id of the previous page (0 for none)."""
+    return whole_number(request.args, "after", 0, 0, 2**63 - 1)
+
+
 def list_page(rows: Sequence[Any], limit: int, describe: Callable[[Any], dict[str, Any]], key: str) -> dict[str, Any]:
     """One page in the shape of OpenAI's lists, from up to ``limit + 1`` rows fetched by a keyset query.
 
