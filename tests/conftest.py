@@ -9,6 +9,7 @@ Fixtures:
 
 import functools
 import io
+import json
 import os
 import runpy
 import socket
@@ -27,6 +28,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from openai_tutorial import client as client_module
+from openai_tutorial.offline.rules import strict_schema_problem
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OPENAI_BASE_URL = "https://api.openai.com/v1"
@@ -66,10 +68,24 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
 
 @pytest.fixture
 def openai_api() -> Iterator[respx.Router]:
+    """OpenAI, mocked; afterwards every strict schema a test sent is checked against strict mode's rules."""
     with respx.mock(
         using="httpcore2", base_url=OPENAI_BASE_URL, assert_all_mocked=True, assert_all_called=True
     ) as router:
         yield router
+    for call in router.calls:
+        if call.request.method == "POST" and call.request.url.path.endswith("/responses"):
+            assert_strict_schemas_are_strict(json.loads(call.request.content))
+
+
+def assert_strict_schemas_are_strict(body: dict) -> None:
+    """What the real API would refuse: a strict schema that is not strict (see offline/rules.py)."""
+    for index, tool in enumerate(body.get("tools") or []):
+        if tool.get("type") == "function" and tool.get("strict") is not False:
+            assert strict_schema_problem(tool.get("parameters", {})) is None, (f"tools[{index}]", tool)
+    text_format = (body.get("text") or {}).get("format") or {}
+    if text_format.get("type") == "json_schema" and text_format.get("strict"):
+        assert strict_schema_problem(text_format.get("schema", {})) is None, text_format
 
 
 @dataclass

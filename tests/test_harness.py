@@ -8,6 +8,7 @@ import respx
 
 from openai_tutorial.client import get_client
 from tests import payloads
+from tests.conftest import assert_strict_schemas_are_strict
 
 
 def test_a_request_no_route_matches_is_refused(openai_api):
@@ -41,3 +42,29 @@ def test_replies_are_validated_strictly_against_the_sdk_schema(openai_api):
 
     with pytest.raises(openai.APIResponseValidationError):
         get_client().responses.create(model="m", input="hi")
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "properties": {"city": {"type": "string"}}, "required": [], "additionalProperties": False},
+        {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+        {
+            "type": "object",
+            "properties": {"city": {"type": "str"}},
+            "required": ["city"],
+            "additionalProperties": False,
+        },
+    ],
+    ids=["not-required", "extra-properties-allowed", "invalid-type"],
+)
+def test_a_strict_schema_that_is_not_strict_fails_whichever_test_sends_it(schema):
+    tool = {"type": "function", "name": "f", "strict": True, "parameters": schema}
+
+    with pytest.raises(AssertionError):
+        assert_strict_schemas_are_strict({"tools": [tool]})
+    with pytest.raises(AssertionError):
+        assert_strict_schemas_are_strict(
+            {"text": {"format": {"type": "json_schema", "name": "f", "schema": schema, "strict": True}}}
+        )
+    assert_strict_schemas_are_strict({"tools": [{**tool, "strict": False}]})

@@ -377,3 +377,30 @@ class DatabaseBase(DeclarativeBase):
 class Note(DatabaseBase):
     __tablename__ = "notes"
     id: Mapped[int] = mapped_column(primary_key=True)
+
+
+def test_a_text_field_at_its_limit_is_accepted_and_one_character_more_is_413(client):
+    at_limit = client.post("/echo", json={"name": "x" * 5})
+    over = client.post("/echo", json={"name": "x" * 6})
+
+    assert (at_limit.status_code, at_limit.json) == (200, {"name": "xxxxx"})
+    assert (over.status_code, over.json) == (
+        413,
+        {"error": {"type": "too_large", "message": "'name' is longer than 5 characters."}},
+    )
+
+
+def test_max_request_bytes_sets_the_body_limit(monkeypatch):
+    monkeypatch.setenv("MAX_REQUEST_BYTES", "2048")
+    app = create_json_app(__name__)
+    app.add_url_rule("/echo", "echo", lambda: json_body(), methods=["POST"])
+    client = app.test_client()
+
+    fits = client.post("/echo", data=b'{"a": "' + b"x" * (2048 - 9) + b'"}', content_type="application/json")
+    too_big = client.post("/echo", data=b'{"a": "' + b"x" * (2048 - 8) + b'"}', content_type="application/json")
+
+    assert fits.status_code == 200
+    assert (too_big.status_code, too_big.json) == (
+        413,
+        {"error": {"type": "too_large", "message": "The request body is larger than 2048 bytes."}},
+    )

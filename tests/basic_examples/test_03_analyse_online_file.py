@@ -13,10 +13,17 @@ def test_sends_the_pdf_as_an_input_file_url_and_prints_the_answer(openai_api, ru
     result = run_script(SCRIPT)
 
     assert result.exit_code == 0, result.stderr
-    (message,) = sent_json(route)["input"]
-    assert message["content"] == [
-        {"type": "input_file", "file_url": DEFAULT_PDF_URL},
-        {"type": "input_text", "text": "What is this document, who wrote it, and what are its three main points?"},
+    assert sent_json(route)["input"] == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "input_file", "file_url": DEFAULT_PDF_URL},
+                {
+                    "type": "input_text",
+                    "text": "What is this document, who wrote it, and what are its three main points?",
+                },
+            ],
+        }
     ]
     assert result.stdout == (
         f"Document: {DEFAULT_PDF_URL}\n\nIt is Warren Buffett's 2024 letter to shareholders.\n\n(31200 input tokens)\n"

@@ -34,7 +34,18 @@ def test_uploads_asks_by_file_id_then_deletes_the_upload(openai_api, files_api, 
     assert b'name="purpose"\r\n\r\nuser_data' in multipart
     assert b'filename="sample_document.pdf"' in multipart
     assert SAMPLE_PDF.read_bytes() in multipart
-    assert sent_json(ask)["input"][0]["content"][0] == {"type": "input_file", "file_id": "file-sample"}
+    assert sent_json(ask)["input"] == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "input_file", "file_id": "file-sample"},
+                {
+                    "type": "input_text",
+                    "text": "Summarise this document in three bullet points, then say who to contact.",
+                },
+            ],
+        }
+    ]
     assert delete.call_count == 1
     assert result.stdout == (
         f"Uploaded sample_document.pdf ({SAMPLE_PDF.stat().st_size} bytes) as file-sample\n\n"

@@ -35,7 +35,12 @@ def test_pages_by_hand_with_after_then_auto_paginates(openai_api, run_script):
     result = run_script(SCRIPT)
 
     assert result.exit_code == 0, result.stderr
-    assert [item["role"] for item in sent_json(create)["input"]] == ["developer", "user", "assistant", "user"]
+    assert sent_json(create)["input"] == [
+        {"role": "developer", "content": "Answer in one sentence."},
+        {"role": "user", "content": "I am planning a week in Japan in spring."},
+        {"role": "assistant", "content": "Spring is cherry blossom season, a lovely time to go."},
+        {"role": "user", "content": "Which city should I visit first?"},
+    ]
     assert [dict(call.request.url.params) for call in listing.calls] == [
         {"limit": "2", "order": "asc"},
         {"limit": "2", "order": "asc", "after": items[1]["id"]},

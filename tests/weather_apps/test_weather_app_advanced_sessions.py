@@ -399,3 +399,28 @@ def test_the_frontend_counts_the_messages_of_a_long_history_page_by_page(live_se
     result = run_script(FRONTEND, "--base-url", base_url, "--session", "s1")
 
     assert result.stdout.startswith("Resuming session s1 (3 messages so far).\n")
+
+
+def test_the_replay_names_the_model_and_sends_no_null_fields(client, one_weather_turn):
+    session_id = new_session(client)
+    say(client, session_id)
+    route = one_weather_turn
+
+    replay = say(client, session_id, "And tomorrow?")
+
+    body = sent_json(route)
+    assert replay.status_code == 200
+    assert body["model"] == "gpt-5.4-mini"
+
+    def nulls(value, where="input"):
+        if value is None:
+            yield where
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                yield from nulls(inner, f"{where}.{key}")
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                yield from nulls(inner, f"{where}[{index}]")
+
+    assert list(nulls(body["input"])) == []
+    assert any(item.get("type") == "reasoning" and "encrypted_content" in item for item in body["input"])

@@ -2,6 +2,7 @@ import threading
 import uuid
 from datetime import timedelta
 
+import flask
 import httpx
 import pytest
 
@@ -180,6 +181,13 @@ def test_bad_message_input_is_a_json_error(client):
 
 
 def test_the_frontend_chats_in_one_session_and_deletes_it_at_the_end(app, openai_api, live_server, run_script):
+    requests_seen = []
+
+    @app.after_request
+    def record(response):
+        requests_seen.append((flask.request.method, flask.request.path, response.status_code))
+        return response
+
     base_url = live_server(app)
     route = openai_api.post("/responses").mock(
         side_effect=[
@@ -196,7 +204,13 @@ def test_the_frontend_chats_in_one_session_and_deletes_it_at_the_end(app, openai
     assert lines[2:] == ["you> assistant> 16°C in Lisbon.", "you> assistant> Light rain tomorrow.", "you> ", "Bye."]
     assert sent_json(route)["previous_response_id"] == "resp_a"
     session_id = lines[0].removeprefix("Session ")
-    assert app.test_client().delete(f"/sessions/{session_id}").status_code == 404
+    assert uuid.UUID(session_id).version == 7
+    assert requests_seen == [
+        ("POST", "/sessions", 201),
+        ("POST", f"/sessions/{session_id}/messages", 200),
+        ("POST", f"/sessions/{session_id}/messages", 200),
+        ("DELETE", f"/sessions/{session_id}", 204),
+    ]
 
 
 def test_the_frontend_says_when_no_backend_is_running_and_exits_1(run_script, unused_port_url):

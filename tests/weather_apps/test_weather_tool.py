@@ -161,3 +161,13 @@ def test_a_malformed_provider_reply_is_an_error_result_that_says_so(open_meteo, 
 
     assert get_weather("Lisbon") == UNEXPECTED
     assert json.loads(call_tool("get_weather", '{"place": "Lisbon", "units": null}')) == UNEXPECTED
+
+
+def test_every_request_to_the_provider_has_a_timeout(open_meteo):
+    search = open_meteo.add(responses.GET, meteo.GEOCODING_URL, json=meteo.place())
+    forecast = open_meteo.add(responses.GET, meteo.FORECAST_URL, json=meteo.forecast())
+
+    get_weather("Lisbon")
+
+    assert search.calls[0].request.req_kwargs["timeout"] == 10
+    assert forecast.calls[0].request.req_kwargs["timeout"] == 10
