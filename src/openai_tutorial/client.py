@@ -6,7 +6,8 @@ with friendly errors. Configuration comes from the environment (see README.md).
 
 Without an ``OPENAI_API_KEY`` (or with ``OPENAI_OFFLINE=1``) the client talks to the
 built-in offline stand-in (``openai_tutorial.offline``) instead of OpenAI, and says so
-on stderr: the examples never need to know which one answers.
+on stderr: the examples never need to know which one answers. With a key, replies pass
+through a guard (``replies.py``) that turns one the SDK cannot use into the API's 502.
 """
 
 import argparse
@@ -135,7 +136,7 @@ def api_mode() -> str:
 
 
 def client_options() -> dict[str, Any]:
-    """The client's settings, checked: a backend calls this at start, so a bad value stops it there."""
+    """The client's settings, checked (a backend builds its client at start, so a bad value stops it there)."""
     options: dict[str, Any] = {
         "timeout": number_setting("OPENAI_TIMEOUT", float, DEFAULT_TIMEOUT_SECONDS, low=1, high=3600),
         "max_retries": number_setting("OPENAI_MAX_RETRIES", int, DEFAULT_MAX_RETRIES, low=0, high=10),
