@@ -1,16 +1,28 @@
 """The shared SQLAlchemy setup: UTC times, SQLite pragmas, and the per-conversation turn lock."""
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from sqlalchemy import String
+from sqlalchemy import String, inspect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from openai_tutorial.database import UTCDateTime, claim_turn, make_session_factory, turn_lock
+from openai_tutorial import database
+from openai_tutorial.database import (
+    UTCDateTime,
+    claim_turn,
+    create_tables,
+    make_engine,
+    make_session_factory,
+    turn_lock,
+)
+from tests.conftest import REPO_ROOT
 from tests.helpers import sqlite_url
 
 NOON = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -163,3 +175,73 @@ def test_a_heartbeat_that_cannot_write_is_logged_and_the_block_goes_on(sessions,
 
     assert "Could not refresh the turn lock of a: (builtins.Exception) database is locked" in caplog.text
     assert holder(sessions) is None
+
+
+def test_creating_the_tables_tries_again_when_another_worker_created_one_meanwhile(tmp_path, monkeypatch):
+    engine = make_engine(sqlite_url(tmp_path))
+    real_create_all, attempts = Base.metadata.create_all, []
+
+    def create_all_racing(bind):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OperationalError("CREATE TABLE rooms", {}, Exception("table rooms already exists"))
+        real_create_all(bind)
+
+    monkeypatch.setattr(Base.metadata, "create_all", create_all_racing)
+    create_tables(engine, Base)
+
+    assert len(attempts) == 2
+    assert inspect(engine).get_table_names() == ["rooms"]
+    engine.dispose()
+
+
+def test_other_schema_errors_and_a_race_that_never_ends_are_raised(tmp_path, monkeypatch):
+    engine = make_engine(sqlite_url(tmp_path))
+    monkeypatch.setattr(database, "SCHEMA_ATTEMPTS", 2)
+    monkeypatch.setattr(database.time, "sleep", lambda seconds: None)
+
+    def raising(message):
+        def create_all(bind):
+            raise OperationalError("CREATE TABLE rooms", {}, Exception(message))
+
+        return create_all
+
+    monkeypatch.setattr(Base.metadata, "create_all", raising("disk I/O error"))
+    with pytest.raises(OperationalError, match="disk I/O error"):
+        create_tables(engine, Base)
+    monkeypatch.setattr(Base.metadata, "create_all", raising("table rooms already exists"))
+    with pytest.raises(OperationalError, match="already exists"):
+        create_tables(engine, Base)
+    engine.dispose()
+
+
+RACE = """
+import sys, time
+from tests.helpers import load_module
+app_module = load_module("Conversation_API/conversation_multi_user_temp_memory_app/app.py")
+start = float(sys.argv[2])
+while time.time() < start:
+    pass
+app_module.create_app({"DATABASE_URL": "sqlite:///" + sys.argv[1]})
+"""
+
+
+def test_four_workers_starting_together_on_a_new_database_all_start(tmp_path):
+    for trial in range(2):
+        database_file = tmp_path / f"race{trial}.db"
+        start = time.time() + 1.5  # after every process has imported the app
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-c", RACE, str(database_file), str(start)],
+                cwd=REPO_ROOT,
+                env={**os.environ, "OPENAI_OFFLINE": "1"},
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
+        failures = [worker.stderr.read() for worker in workers if worker.wait(60) != 0]
+        for worker in workers:
+            worker.stderr.close()
+
+        assert failures == []

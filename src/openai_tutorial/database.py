@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, create_engine, event, make_url, or_, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -64,9 +64,30 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+SCHEMA_ATTEMPTS = 5
+
+
+def create_tables(engine: Engine, base: type[DeclarativeBase]) -> None:
+    """Create the missing tables, also when several workers start at once on a new database.
+
+    ``create_all`` checks which tables exist, then creates the others: a worker that starts at
+    the same instant may create one in between, and this one's CREATE then fails with "already
+    exists". Trying again is safe (what exists is skipped) and soon finds nothing left to do.
+    """
+    for attempt in range(1, SCHEMA_ATTEMPTS):
+        try:
+            base.metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError, IntegrityError) as error:
+            if "already exists" not in str(error):
+                raise
+            time.sleep(0.05 * attempt)
+    base.metadata.create_all(engine)  # the last try: whatever it raises is the answer
+
+
 def make_session_factory(url: str, base: type[DeclarativeBase]) -> sessionmaker[Session]:
     engine = make_engine(url)
-    base.metadata.create_all(engine)
+    create_tables(engine, base)
     return sessionmaker(engine, expire_on_commit=False)
 
 
