@@ -397,3 +397,18 @@ def vector_store_file(file_id: str, *, status: str = "completed", last_error: di
 
 def deleted(object_type: str, object_id: str) -> dict:
     return {"id": object_id, "object": f"{object_type}.deleted", "deleted": True}
+
+
+def place_tool(name: str = "get_weather") -> dict:
+    """A strict function tool with one string parameter, ``place``."""
+    return {
+        "type": "function",
+        "name": name,
+        "strict": True,
+        "parameters": {
+            "type": "object",
+            "properties": {"place": {"type": "string"}},
+            "required": ["place"],
+            "additionalProperties": False,
+        },
+    }

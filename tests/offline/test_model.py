@@ -6,6 +6,7 @@ import pytest
 
 from openai_tutorial.client import get_model
 from openai_tutorial.offline import model
+from tests import payloads
 
 MODEL = get_model()
 
@@ -27,17 +28,7 @@ def test_an_instance_fits_each_schema_shape(schema, value):
 
 
 def test_a_reply_with_only_tool_calls_is_never_cut(client):
-    tool = {
-        "type": "function",
-        "name": "get_weather",
-        "strict": True,
-        "parameters": {
-            "type": "object",
-            "properties": {"place": {"type": "string"}},
-            "required": ["place"],
-            "additionalProperties": False,
-        },
-    }
+    tool = payloads.place_tool()
 
     response = client.responses.create(model=MODEL, input="Weather in Oslo?", tools=[tool], max_output_tokens=16)
 
@@ -121,17 +112,7 @@ def test_a_cancelled_background_response_streamed_again_has_no_final_event(clien
 
 
 def test_a_replayed_history_with_a_new_question_calls_again_for_the_last_place(client):
-    tool = {
-        "type": "function",
-        "name": "get_weather",
-        "strict": True,
-        "parameters": {
-            "type": "object",
-            "properties": {"place": {"type": "string"}},
-            "required": ["place"],
-            "additionalProperties": False,
-        },
-    }
+    tool = payloads.place_tool()
     history = [{"role": "user", "content": "Weather in Lisbon?"}]
     asked = client.responses.create(model=MODEL, input=history, tools=[tool], store=False)
     history += [item.to_dict(exclude_none=True) for item in asked.output]

@@ -12,19 +12,10 @@ from openai_tutorial.offline import streams
 from openai_tutorial.offline import transport as offline_transport
 from openai_tutorial.offline.store import Store
 from openai_tutorial.offline.transport import OfflineTransport
+from tests import payloads
 
 MODEL = get_model()
-WEATHER_TOOL = {
-    "type": "function",
-    "name": "get_weather",
-    "strict": True,
-    "parameters": {
-        "type": "object",
-        "properties": {"place": {"type": "string"}},
-        "required": ["place"],
-        "additionalProperties": False,
-    },
-}
+WEATHER_TOOL = payloads.place_tool()
 
 
 def test_a_stream_sends_the_api_event_sequence_and_its_deltas_make_the_text(client):

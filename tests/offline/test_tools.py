@@ -7,6 +7,7 @@ import openai
 import pytest
 
 from openai_tutorial.client import get_model
+from tests import payloads
 from tests.conftest import REPO_ROOT
 
 MODEL = get_model()
@@ -191,17 +192,7 @@ def test_verbosity_changes_the_length_of_the_reply(client):
 
 
 def test_max_tool_calls_and_one_call_per_round_limit_the_calls(client):
-    tool = {
-        "type": "function",
-        "name": "get_weather",
-        "strict": True,
-        "parameters": {
-            "type": "object",
-            "properties": {"place": {"type": "string"}},
-            "required": ["place"],
-            "additionalProperties": False,
-        },
-    }
+    tool = payloads.place_tool()
     question = "Weather in Oslo, in Rome and in Paris?"
 
     capped = client.responses.create(model=MODEL, input=question, tools=[tool], max_tool_calls=2)
