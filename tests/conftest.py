@@ -5,6 +5,8 @@ Fixtures:
   no route matches and fails the test if a route was never called.
 - ``run_script``: runs a numbered example in-process with argv, environment and stdin,
   and returns what the reader would see (stdout, stderr, exit status).
+- ``database_url``: a new, empty database for each test, once on SQLite and once on a real
+  PostgreSQL server (``tests/postgres.py``).
 """
 
 import functools
@@ -16,7 +18,7 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import ExitStack, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from werkzeug.serving import make_server
 
 from openai_tutorial import client as client_module
 from openai_tutorial.offline.rules import strict_schema_problem
+from tests import postgres
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OPENAI_BASE_URL = "https://api.openai.com/v1"
@@ -64,6 +67,29 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     client_module.load_environment.cache_clear()
     os.environ.clear()
     os.environ.update(saved_environ)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str | postgres.Unavailable]:
+    """One PostgreSQL server for the whole run (the URL of its admin database), or why there is none."""
+    with ExitStack() as stack:
+        try:
+            server: str | postgres.Unavailable = stack.enter_context(postgres.running_server())
+        except postgres.Unavailable as reason:
+            server = reason
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    if isinstance(server, postgres.Unavailable):
+        postgres.unavailable(f"no PostgreSQL server: {server}")
+    with postgres.new_database(server) as url:
+        yield url
 
 
 @pytest.fixture

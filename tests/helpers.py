@@ -103,15 +103,20 @@ class TurnInFlight:
         return self._outcome["result"]
 
 
+# For what only SQLite has (its pragmas, EXPLAIN QUERY PLAN): the test runs on SQLite alone.
+on_sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
 def database_app_fixtures(module: ModuleType):
-    """The ``app`` and ``client`` fixtures of a database-backed example: each test gets a fresh database.
+    """The ``app`` and ``client`` fixtures of a database-backed example: each test gets a fresh database,
+    once on SQLite and once on PostgreSQL (the ``database_url`` fixture).
 
     In a test module: ``app, client = database_app_fixtures(app_module)``.
     """
 
     @pytest.fixture
-    def app(tmp_path):
-        app = module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    def app(database_url):
+        app = module.create_app({"DATABASE_URL": database_url})
         yield app
         dispose(app)
 

@@ -1,4 +1,4 @@
-"""The shared SQLAlchemy setup: UTC times, SQLite pragmas, and the per-conversation turn lock."""
+"""The shared SQLAlchemy setup on SQLite and PostgreSQL: UTC times, pragmas, the turn lock, schema creation."""
 
 import os
 import subprocess
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from sqlalchemy import String, inspect
+from sqlalchemy import String, create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -41,8 +41,8 @@ class Room(Base):
 
 
 @pytest.fixture
-def sessions(tmp_path):
-    factory = make_session_factory(sqlite_url(tmp_path), Base)
+def sessions(database_url):
+    factory = make_session_factory(database_url, Base)
     with factory.begin() as session:
         session.add_all([Room(name="a", opened_at=NOON), Room(name="b", kind="locked", opened_at=NOON)])
     yield factory
@@ -177,6 +177,20 @@ def test_a_heartbeat_that_cannot_write_is_logged_and_the_block_goes_on(sessions,
     assert holder(sessions) is None
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_connection_the_server_closed_is_replaced_before_use(sessions, database_url):
+    with sessions() as session:
+        backend = session.scalar(text("SELECT pg_backend_pid()"))
+    admin = create_engine(database_url)
+    with admin.begin() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+    admin.dispose()
+
+    with sessions() as session:
+        assert session.scalar(text("SELECT pg_backend_pid()")) != backend
+        assert session.get(Room, "a").opened_at == NOON
+
+
 def test_creating_the_tables_tries_again_when_another_worker_created_one_meanwhile(tmp_path, monkeypatch):
     engine = make_engine(sqlite_url(tmp_path))
     real_create_all, attempts = Base.metadata.create_all, []
@@ -222,26 +236,24 @@ app_module = load_module("Conversation_API/conversation_multi_user_temp_memory_a
 start = float(sys.argv[2])
 while time.time() < start:
     pass
-app_module.create_app({"DATABASE_URL": "sqlite:///" + sys.argv[1]})
+app_module.create_app({"DATABASE_URL": sys.argv[1]})
 """
 
 
-def test_four_workers_starting_together_on_a_new_database_all_start(tmp_path):
-    for trial in range(2):
-        database_file = tmp_path / f"race{trial}.db"
-        start = time.time() + 1.5  # after every process has imported the app
-        workers = [
-            subprocess.Popen(
-                [sys.executable, "-c", RACE, str(database_file), str(start)],
-                cwd=REPO_ROOT,
-                env={**os.environ, "OPENAI_OFFLINE": "1"},
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(4)
-        ]
-        failures = [worker.stderr.read() for worker in workers if worker.wait(60) != 0]
-        for worker in workers:
-            worker.stderr.close()
+def test_four_workers_starting_together_on_a_new_database_all_start(database_url):
+    start = time.time() + 1.5  # after every process has imported the app
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", RACE, database_url, str(start)],
+            cwd=REPO_ROOT,
+            env={**os.environ, "OPENAI_OFFLINE": "1"},
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    failures = [worker.stderr.read() for worker in workers if worker.wait(60) != 0]
+    for worker in workers:
+        worker.stderr.close()
 
-        assert failures == []
+    assert failures == []

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import dispose, load_module, sqlite_url
+from tests.helpers import dispose, load_module
 
 APPS = {
     "stateless": "Responses_API/stateless_weather_app/backend.py",
@@ -50,12 +50,12 @@ path_parts = st.text(alphabet=string.ascii_letters + string.digits + "-_.~é \ud
 
 
 @contextmanager
-def offline_app(name, monkeypatch, tmp_path):
+def offline_app(name, monkeypatch, database_url):
     monkeypatch.setenv("OPENAI_OFFLINE", "1")
     monkeypatch.setenv("OPENAI_OFFLINE_STREAM_DELAY", "0")
     module = load_module(APPS[name])
     app = (
-        module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+        module.create_app({"DATABASE_URL": database_url})
         if name not in {"stateless", "sessions"}
         else (module.create_app())
     )
@@ -107,9 +107,22 @@ ENDPOINTS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "method", "template"), ENDPOINTS, ids=[f"{n}-{m}-{t}" for n, m, t in ENDPOINTS])
-def test_no_input_makes_a_backend_answer_500(name, method, template, monkeypatch, tmp_path):
-    with offline_app(name, monkeypatch, tmp_path) as app:
+DATABASE_APPS = {"advanced", "multi_user", "persistent"}
+CASES = [
+    (name, method, template, database)
+    for name, method, template in ENDPOINTS
+    for database in (["sqlite", "postgresql"] if name in DATABASE_APPS else ["sqlite"])
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "template", "database_url"),
+    CASES,
+    indirect=["database_url"],
+    ids=[f"{n}-{m}-{t}-{d}" if n in DATABASE_APPS else f"{n}-{m}-{t}" for n, m, t, d in CASES],
+)
+def test_no_input_makes_a_backend_answer_500(name, method, template, database_url, monkeypatch):
+    with offline_app(name, monkeypatch, database_url) as app:
         client = app.test_client()
         known = real_ids(name, client)
 

@@ -307,6 +307,13 @@ def test_a_lone_surrogate_in_a_text_field_is_a_400_naming_it(client):
     assert reply.json == {"error": {"type": "invalid_request", "message": "'name' must be valid Unicode text."}}
 
 
+def test_a_nul_character_in_a_text_field_is_a_400_naming_it(client):
+    reply = client.post("/echo", json={"name": "a\x00b"})
+
+    assert reply.status_code == 400
+    assert reply.json == {"error": {"type": "invalid_request", "message": "'name' must not contain NUL characters."}}
+
+
 def test_accented_text_is_fine(client):
     assert client.post("/echo", json={"name": "Zoë"}).json == {"name": "Zoë"}
 

@@ -1,4 +1,4 @@
-"""SQLAlchemy setup shared by the apps that keep state in SQLite (or any SQLAlchemy URL).
+"""SQLAlchemy setup shared by the apps that keep state in SQLite or PostgreSQL.
 
 ``make_session_factory(url, Base)`` creates the engine, sets SQLite's pragmas on every
 new connection (WAL so readers never block the writer, with fewer disk syncs; a busy
@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event, make_url, or_, update
+from sqlalchemy import DateTime, Engine, create_engine, event, make_url, or_, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -44,22 +44,23 @@ class UTCDateTime(TypeDecorator):
 
 
 def make_engine(url: str) -> Engine:
-    database = make_url(url).database
-    if make_url(url).get_backend_name() == "sqlite" and database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
-    # Other databases need no pragmas; only SQLite's driver is installed here to test with.
-    if engine.dialect.name == "sqlite":  # pragma: no branch
+    location = make_url(url)
+    if location.get_backend_name() != "sqlite":
+        # A server closes idle connections (on a restart, or a proxy's timeout): test each one before use.
+        return create_engine(location, pool_pre_ping=True)
+    if location.database and location.database != ":memory:":
+        Path(location.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(location)
 
-        @event.listens_for(engine, "connect")
-        def set_sqlite_pragmas(connection: Any, _record: Any) -> None:
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            # With WAL this cannot corrupt the database; a power cut may lose only the last commits.
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
+    @event.listens_for(engine, "connect")
+    def set_sqlite_pragmas(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # With WAL this cannot corrupt the database; a power cut may lose only the last commits.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
 
     return engine
 
@@ -67,13 +68,23 @@ def make_engine(url: str) -> Engine:
 SCHEMA_ATTEMPTS = 5
 
 
+SCHEMA_LOCK = 0x7475746F  # any number the app's other advisory locks do not use
+
+
 def create_tables(engine: Engine, base: type[DeclarativeBase]) -> None:
     """Create the missing tables, also when several workers start at once on a new database.
 
     ``create_all`` checks which tables exist, then creates the others: a worker that starts at
     the same instant may create one in between, and this one's CREATE then fails with "already
-    exists". Trying again is safe (what exists is skipped) and soon finds nothing left to do.
+    exists". On PostgreSQL the workers take turns: an advisory lock held for the transaction
+    that creates the tables (PostgreSQL's DDL is transactional). SQLite has no such lock, so
+    there a worker tries again: that is safe (what exists is skipped) and soon finds nothing to do.
     """
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+            base.metadata.create_all(connection)
+        return
     for attempt in range(1, SCHEMA_ATTEMPTS):
         try:
             base.metadata.create_all(engine)

@@ -205,6 +205,8 @@ def text_field(source: Mapping[str, Any], name: str, *, max_chars: int, optional
             value.encode()
         except UnicodeEncodeError:  # a lone surrogate, from an escape such as "\ud800"
             fail(400, "invalid_request", f"'{name}' must be valid Unicode text.")
+    if "\x00" in value:  # PostgreSQL cannot store it in a text column
+        fail(400, "invalid_request", f"'{name}' must not contain NUL characters.")
     if len(value) > max_chars:
         fail(413, "too_large", f"'{name}' is longer than {max_chars} characters.")
     return value

@@ -18,6 +18,7 @@ from tests.helpers import (
     dispose,
     fresh_replies,
     load_module,
+    on_sqlite_only,
     query_plans,
     rows,
     sent_json,
@@ -246,9 +247,9 @@ def test_closing_an_expired_conversation_says_it_expired(client, openai_conversa
     assert client.get("/conversations?user_id=ada").json["data"][0]["status"] == "expired"
 
 
-def test_the_ttl_comes_from_the_environment(monkeypatch, tmp_path, openai_conversations, clock):
+def test_the_ttl_comes_from_the_environment(monkeypatch, database_url, openai_conversations, clock):
     monkeypatch.setenv("CONVERSATION_TTL_MINUTES", "5")
-    app = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    app = app_module.create_app({"DATABASE_URL": database_url})
     client = app.test_client()
     conversation_id = start(client)
     clock.shift(timedelta(minutes=6))
@@ -487,6 +488,7 @@ def test_a_turn_abandoned_by_a_crashed_worker_does_not_lock_forever(app, client,
     assert timedelta(seconds=30) == app_module.TURN_LOCK_STALE_AFTER  # the README promises this window
 
 
+@on_sqlite_only
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(app):
     with app.extensions["sessions"]() as session:
         pragmas = [
@@ -824,6 +826,7 @@ def test_a_turn_cursor_from_another_conversation_is_refused(client, openai_conve
     assert reply.json["error"]["message"] == "'after' must be the response_id of a turn of this conversation."
 
 
+@on_sqlite_only
 @pytest.mark.parametrize("status", [None, "active"])
 def test_each_list_query_is_served_by_an_index_without_a_sort(app, client, openai_conversations, status):
     conversation_id = start(client)

@@ -16,6 +16,7 @@ from tests.helpers import (
     dispose,
     fresh_replies,
     load_module,
+    on_sqlite_only,
     query_plans,
     rows,
     sent_json,
@@ -76,13 +77,13 @@ def test_later_messages_continue_the_same_conversation_and_each_user_has_their_o
     assert len(rows(app, Message)) == 6
 
 
-def test_a_restart_on_the_same_database_continues_the_same_conversation(tmp_path, openai_conversations):
+def test_a_restart_on_the_same_database_continues_the_same_conversation(database_url, openai_conversations):
     create, respond = openai_conversations
-    before = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    before = app_module.create_app({"DATABASE_URL": database_url})
     chat(before.test_client())
     dispose(before)
 
-    after = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    after = app_module.create_app({"DATABASE_URL": database_url})
     reply = chat(after.test_client(), "What is my favourite colour?")
     history = after.test_client().get("/users/ada/history").json
 
@@ -464,6 +465,7 @@ def test_a_404_on_a_brand_new_conversation_is_an_upstream_error_and_it_is_remove
     assert rows(app, User) == []
 
 
+@on_sqlite_only
 def test_the_history_query_is_served_by_an_index_without_a_sort(app, client, openai_conversations):
     chat(client)
 

@@ -17,6 +17,7 @@ from tests.helpers import (
     database_app_fixtures,
     dispose,
     load_module,
+    on_sqlite_only,
     query_plans,
     rows,
     sent_json,
@@ -82,13 +83,13 @@ def test_the_next_turn_replays_exactly_the_stored_history_with_store_false(app, 
     assert len(rows(app, Item)) == 7
 
 
-def test_a_restart_on_the_same_database_continues_the_session(tmp_path, one_weather_turn):
-    before = backend.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+def test_a_restart_on_the_same_database_continues_the_session(database_url, one_weather_turn):
+    before = backend.create_app({"DATABASE_URL": database_url})
     session_id = new_session(before.test_client())
     say(before.test_client(), session_id)
     dispose(before)
 
-    after = backend.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    after = backend.create_app({"DATABASE_URL": database_url})
     reply = say(after.test_client(), session_id, "And tomorrow?")
 
     assert reply.json["answer"] == "Light rain tomorrow."
@@ -321,8 +322,8 @@ def test_without_app_api_key_nobody_can_list_other_peoples_sessions(client):
     }
 
 
-def test_only_the_last_turns_are_replayed_whole_while_every_item_stays_stored(tmp_path, openai_api):
-    app = backend.create_app({"DATABASE_URL": sqlite_url(tmp_path), "MAX_REPLAY_TURNS": 2})
+def test_only_the_last_turns_are_replayed_whole_while_every_item_stays_stored(database_url, openai_api):
+    app = backend.create_app({"DATABASE_URL": database_url, "MAX_REPLAY_TURNS": 2})
     client = app.test_client()
     route = openai_api.post("/responses").mock(side_effect=lambda request: answers("ok"))
     session_id = new_session(client)
@@ -368,6 +369,7 @@ def test_history_and_the_operators_list_come_in_pages(app, openai_api, time_mach
     }
 
 
+@on_sqlite_only
 def test_list_queries_are_served_by_an_index_without_a_sort(app, openai_api):
     app.config["APP_API_KEY"] = "operator-key"
     client = app.test_client()
