@@ -1,9 +1,11 @@
 """The benchmark is not a test, but it must keep working: its quick mode runs here, as a user would run it."""
 
+import re
 import subprocess
 import sys
 
 from tests.conftest import REPO_ROOT
+from tests.helpers import dispose, load_module, rows, sqlite_url
 
 
 def test_the_benchmark_runs_in_quick_mode_and_prints_its_three_tables():
@@ -18,3 +20,24 @@ def test_the_benchmark_runs_in_quick_mode_and_prints_its_three_tables():
     for name in ("bare SDK call (the floor)", "multi-user app: a message in a conversation", "history of 100 turns"):
         assert any(line.startswith(name) for line in lines), name
     assert "Traceback" not in completed.stderr
+
+
+def test_the_load_generator_reports_every_turn_of_every_client(live_server, monkeypatch, tmp_path):
+    monkeypatch.setenv("OPENAI_OFFLINE", "1")
+    monkeypatch.setenv("OPENAI_OFFLINE_STREAM_DELAY", "0")
+    app_module = load_module("Conversation_API/conversation_multi_user_temp_memory_app/app.py")
+    app = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    base_url = live_server(app)
+
+    completed = subprocess.run(
+        [sys.executable, "bench/load.py", base_url, "--clients", "3", "--turns", "2"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert re.fullmatch(r"3 clients, 6 turns: \d+ turns/s, p50 \d+ ms, p99 \d+ ms\n", completed.stdout)
+    assert [len(rows(app, app_module.Turn)), len(rows(app, app_module.Conversation))] == [6, 3]
+    dispose(app)

@@ -8,6 +8,8 @@ share (one offline state, one database, the ids printed so far).
 How a block runs:
 - ``uv run python …/backend.py`` or ``…/app.py`` starts that backend on a free loopback
   port (the one running before stops), waits for ``/healthz`` and checks it is offline;
+- ``uv run gunicorn … -b 127.0.0.1:5000 …`` starts a backend the same way, on a free port
+  (skipped, unless ``REQUIRE_PRODUCTION=1``, where gunicorn is not installed);
 - ``uv run python …/frontend.py`` runs against it with two questions on stdin;
 - any other ``uv run python …`` runs as a subprocess; a placeholder (``SESSION_ID``,
   ``ID``, ``CONV_ID``) becomes the last such id printed; optional ``[--flag]`` arguments
@@ -40,11 +42,13 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests import postgres
 from tests.conftest import REPO_ROOT
 
 README = REPO_ROOT / "README.md"
 SKIPPED = re.compile(r"^(pip install uv|uv sync|cp \.env\.example \.env|uv run pytest)\b")
 BACKEND = re.compile(r"/(backend|app)\.py$")
+LOOPBACK_BIND = re.compile(r"127\.0\.0\.1:\d+")
 TRAILING_COMMENT = re.compile(r"\s{2,}#\s*(.*)$")
 PLACEHOLDERS = {"CONV_ID": "conversation", "SESSION_ID": "session", "ID": "session"}
 IDS = {
@@ -149,6 +153,10 @@ class Reader:
 
     def run_uv(self, command: str) -> None:
         words = self.filled(command)
+        if words[2] == "gunicorn":
+            postgres.require_gunicorn()
+            self.start_backend(words)
+            return
         script = words[3]
         if BACKEND.search(script):
             self.start_backend(words)
@@ -175,6 +183,7 @@ class Reader:
     def start_backend(self, words: list[str]) -> None:
         self.stop_backend()
         self.port = free_port()
+        words = [f"127.0.0.1:{self.port}" if LOOPBACK_BIND.fullmatch(word) else word for word in words]
         self.backend_log = Path(self.environment["READER_HOME"]) / f"backend-{self.port}.log"
         with self.backend_log.open("w") as log:
             self.backend = subprocess.Popen(
@@ -184,7 +193,7 @@ class Reader:
         while time.monotonic() < deadline:
             try:
                 health = requests.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2)
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or gunicorn's workers still loading the app
                 assert self.backend.poll() is None, f"{words} died:\n{self.backend_log.read_text()}"
                 time.sleep(0.2)
                 continue
@@ -199,7 +208,8 @@ class Reader:
         self.backend.wait(10)
         log = self.backend_log.read_text()
         assert "Traceback" not in log, log
-        assert log.startswith(OFFLINE_NOTICE), log
+        # gunicorn's own log lines come first; each worker then says it is offline.
+        assert OFFLINE_NOTICE in log if "gunicorn" in self.backend.args else log.startswith(OFFLINE_NOTICE), log
         self.backend = None
 
 
@@ -270,7 +280,7 @@ def run_block(block: Block, reader: Reader) -> None:
             stripped = line.strip()
             if not stripped or stripped.startswith("#") or SKIPPED.match(stripped):
                 continue
-            if stripped.startswith("uv run python "):
+            if stripped.startswith(("uv run python ", "uv run gunicorn ")):
                 reader.run_uv(stripped)
                 continue
             seen = len(shell.calls())
