@@ -31,7 +31,7 @@ from werkzeug.serving import make_server
 
 from openai_tutorial import client as client_module
 from openai_tutorial.offline.rules import strict_schema_problem
-from tests import postgres
+from tests import optional, postgres
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OPENAI_BASE_URL = "https://api.openai.com/v1"
@@ -87,7 +87,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     server = request.getfixturevalue("postgres_server")
     if isinstance(server, postgres.Unavailable):
-        postgres.unavailable(f"no PostgreSQL server: {server}")
+        optional.unavailable(f"no PostgreSQL server: {server}")
     with postgres.new_database(server) as url:
         yield url
 

@@ -1,10 +1,9 @@
 """A throwaway PostgreSQL server for the tests, started once per run on a free loopback port.
 
 The database-backed apps' suites run on SQLite and on this server. It needs PostgreSQL's
-server programs (Debian's ``postgresql`` package, which ``.ci/run`` installs) and the
-``production`` dependency group (psycopg, gunicorn). Where either is missing the PostgreSQL
-tests are skipped with the reason, unless ``REQUIRE_PRODUCTION=1`` (set by ``.ci/run``) turns
-the skip into a failure, so CI cannot pass without them.
+server programs (Debian's ``postgresql`` package, which ``.ci/run`` installs) and psycopg
+(the ``production`` dependency group); without them the PostgreSQL tests are skipped
+(see ``tests/optional.py``).
 """
 
 import glob
@@ -19,8 +18,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import pytest
 
 SERVER_SETTINGS = {
     "listen_addresses": "127.0.0.1",
@@ -102,18 +99,6 @@ def running_server() -> Iterator[str]:
             capture_output=True,
         )
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def unavailable(reason: str) -> None:
-    """Skip the test, or fail it where the production setup is required (CI)."""
-    if os.environ.get("REQUIRE_PRODUCTION") == "1":
-        pytest.fail(f"REQUIRE_PRODUCTION=1, but {reason}")
-    pytest.skip(reason)
-
-
-def require_gunicorn() -> None:
-    if importlib.util.find_spec("gunicorn") is None:
-        unavailable("gunicorn is not installed: uv sync --group production")
 
 
 @contextmanager

@@ -98,6 +98,7 @@ ENDPOINTS = [
     ("advanced", "GET", "/sessions/{id}/history"),
     ("advanced", "DELETE", "/sessions/{id}"),
     ("multi_user", "POST", "/chat"),
+    ("multi_user", "POST", "/chat/stream"),
     ("multi_user", "GET", "/conversations"),
     ("multi_user", "POST", "/conversations/{id}/close"),
     ("multi_user", "GET", "/responses/{id}"),

@@ -19,7 +19,7 @@ import requests
 from flask import Flask, request
 from sqlalchemy import create_engine, text
 
-from tests import payloads, postgres
+from tests import optional, payloads, postgres
 from tests.conftest import REPO_ROOT
 
 WORKERS = 4
@@ -55,7 +55,7 @@ def fake_openai() -> Flask:
 @pytest.fixture
 def gunicorn(database_url, live_server) -> Iterator[Callable[[str], str]]:
     """Start ``uv run gunicorn -w 4 …`` as the README says, for an app folder; returns its base URL."""
-    postgres.require_gunicorn()
+    optional.require_module("gunicorn", "production")
     openai_url = live_server(fake_openai())
     servers = []
 

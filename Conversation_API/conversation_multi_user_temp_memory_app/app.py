@@ -11,6 +11,11 @@ Endpoints (every error is ``{"error": {"type", "message"}}``):
   conversation (201); with one, continue it (200). Answers ``{"conversation_id", "response_id", "reply"}``.
 - ``GET /conversations?user_id=…&status=…&limit=…&after=…``: the user's conversations,
   latest activity first, a page at a time.
+- ``POST /chat/stream``: the same body, rules and errors as ``POST /chat``, but the reply
+  arrives as server-sent events while the model writes it: ``delta`` ``{"text"}`` events,
+  then ``done`` ``{"conversation_id", "response_id", "usage"}``, or ``error`` ``{"error"}``
+  (the turn then wrote nothing).
+- ``GET /``: a chat page on top of these endpoints (``page/``: HTML, CSS and a small script).
 - ``POST /conversations/<id>/close`` ``{"user_id"}``: close it; chatting on it is then a 409.
 - ``GET /responses/<id>?user_id=…&limit=…&after=…``: the conversation's turns, oldest first.
 
@@ -33,11 +38,12 @@ conversations, and any whose remote delete failed, are deleted by
 (run it from cron). OpenAI is told only a hash of the user id, never the id itself.
 
 Run: uv run python Conversation_API/conversation_multi_user_temp_memory_app/app.py
-(serves http://127.0.0.1:5000; README.md has curl commands for a whole session)
+(serves http://127.0.0.1:5000, the chat page included; README.md has curl commands for a whole session)
 API reference: https://developers.openai.com/api/reference/resources/conversations
 """
 
-from collections.abc import Iterator
+import json
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -45,9 +51,13 @@ from typing import Any, NoReturn
 
 import click
 import openai
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, current_app, request, send_from_directory, stream_with_context
+from flask import Response as FlaskResponse
 from flask.cli import with_appcontext
+from openai import Stream
+from openai.types.responses import Response, ResponseStreamEvent
 from sqlalchemy import ForeignKey, Index, String, Text, func, select, tuple_, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from openai_tutorial.client import get_client, get_model, number_setting, setting
@@ -63,12 +73,16 @@ from openai_tutorial.web import (
     list_page,
     message_from,
     page_size,
+    public,
     serve,
     text_field,
     user_id_from,
 )
 
 DEFAULT_DATABASE = Path(__file__).parent / "instance" / "conversations.db"
+PAGE_FOLDER = Path(__file__).parent / "page"
+# The page may load only its own files and talk only to this app: no CDN, no inline script.
+PAGE_POLICY = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 STATUSES = ("active", "closed", "expired")
 MAX_CONVERSATION_ID_CHARS = 80
 # A live turn renews its lock every 10 s (see turn_lock); one not renewed for 30 s died with its worker
@@ -206,6 +220,21 @@ def conversation_for_turn(user_id: str, conversation_id: str | None) -> Iterator
         yield RemoteConversation(conversation_id)
 
 
+@bp.get("/")
+@public
+def chat_page():
+    return page_file("index.html")
+
+
+@bp.get("/page/<name>")
+@public
+def page_file(name: str):
+    response = send_from_directory(PAGE_FOLDER, name)
+    response.headers["Content-Security-Policy"] = PAGE_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @bp.post("/chat")
 def chat():
     body = json_body()
@@ -225,31 +254,133 @@ def chat():
                 raise
             conversation_gone(conversation.id)
         conversation.made(response)
-        now = utc_now()
-        with db_sessions().begin() as session:
-            if conversation.created:
-                session.add(
-                    Conversation(
-                        id=conversation.id, user_id=user_id, status="active", created_at=now, last_active_at=now
-                    )
-                )
-            else:
-                session.get(Conversation, conversation.id).last_active_at = now
-            usage = response.usage
-            session.add(
-                Turn(
-                    response_id=response.id,
-                    conversation_id=conversation.id,
-                    user_message=message,
-                    reply=response.output_text,
-                    input_tokens=usage.input_tokens,
-                    output_tokens=usage.output_tokens,
-                    total_tokens=usage.total_tokens,
-                    created_at=now,
-                )
-            )
+        record_turn(conversation, user_id, message, response)
     reply = {"conversation_id": conversation.id, "response_id": response.id, "reply": response.output_text}
     return reply, 201 if conversation.created else 200
+
+
+def record_turn(conversation: RemoteConversation, user_id: str, message: str, response: Response) -> None:
+    """Store a turn OpenAI has answered (and a new conversation's row), in one transaction."""
+    now = utc_now()
+    with db_sessions().begin() as session:
+        if conversation.created:
+            session.add(
+                Conversation(id=conversation.id, user_id=user_id, status="active", created_at=now, last_active_at=now)
+            )
+        else:
+            session.get(Conversation, conversation.id).last_active_at = now
+        usage = response.usage
+        session.add(
+            Turn(
+                response_id=response.id,
+                conversation_id=conversation.id,
+                user_message=message,
+                reply=response.output_text,
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                total_tokens=usage.total_tokens,
+                created_at=now,
+            )
+        )
+
+
+@bp.post("/chat/stream")
+def chat_stream():
+    """``POST /chat``, with the reply sent as server-sent events while the model writes it."""
+    body = json_body()
+    user_id = user_id_from(body)
+    message = message_from(body)
+    conversation_id = text_field(body, "conversation_id", max_chars=MAX_CONVERSATION_ID_CHARS, optional=True)
+    events = streamed_turn(user_id, message, conversation_id)
+    # Run the turn up to its first yield now: the checks, the turn lock and OpenAI's first answer.
+    # Their errors are then ordinary JSON errors with their status, as for POST /chat.
+    next(events)
+    # Werkzeug calls events.close() when the client goes away: the generator then stops at its
+    # yield, and its with-blocks close OpenAI's stream and release the turn.
+    # stream_with_context keeps the request's context (the app, its database) for the rest of the turn.
+    return FlaskResponse(
+        stream_with_context(events), mimetype="text/event-stream", headers={"Cache-Control": "no-store"}
+    )
+
+
+class StreamFailed(Exception):
+    """OpenAI's stream ended without a completed reply."""
+
+
+def streamed_turn(user_id: str, message: str, conversation_id: str | None) -> Iterator[str]:
+    """A turn as server-sent events: ``delta`` events with the reply's text, then ``done`` or ``error``.
+
+    The first ``next()`` only prepares the turn (and yields nothing to send). Rows are written
+    once OpenAI's stream completes; a stream that fails writes nothing, and a conversation made
+    for it is deleted again. ``done`` and ``error`` are sent after the turn lock is released,
+    so the client may send its next message as soon as it sees them.
+    """
+    try:
+        with conversation_for_turn(user_id, conversation_id) as conversation:
+            try:
+                stream = get_client().responses.create(
+                    model=get_model(),
+                    conversation=conversation.id,
+                    input=message,
+                    safety_identifier=safety_identifier(user_id),
+                    stream=True,
+                )
+            except openai.NotFoundError:
+                if conversation.created:
+                    raise
+                conversation_gone(conversation.id)
+            yield ""
+            with stream:  # closing it closes the connection to OpenAI, whatever ends the turn
+                response = yield from relay_text(stream, conversation)
+            record_turn(conversation, user_id, message, response)
+    except StreamFailed as failure:
+        yield server_sent_event("error", {"error": {"type": "upstream_error", "message": str(failure)}})
+        return
+    except OperationalError:
+        problem = {"type": "database_unavailable", "message": "The reply could not be stored; send it again."}
+        yield server_sent_event("error", {"error": problem})
+        return
+    usage = response.usage
+    yield server_sent_event(
+        "done",
+        {
+            "conversation_id": conversation.id,
+            "response_id": response.id,
+            "usage": {
+                "input_tokens": usage.input_tokens,
+                "output_tokens": usage.output_tokens,
+                "total_tokens": usage.total_tokens,
+            },
+        },
+    )
+
+
+def relay_text(stream: Stream[ResponseStreamEvent], conversation: RemoteConversation) -> Generator[str, None, Response]:
+    """Send each text delta on as it arrives; return the completed response, or raise ``StreamFailed``."""
+    try:
+        for event in stream:
+            if event.type == "response.created":
+                conversation.made(event.response)  # so that undoing a new conversation deletes it too
+            elif event.type == "response.output_text.delta":
+                yield server_sent_event("delta", {"text": event.delta})
+            elif event.type in ("response.completed", "response.incomplete"):
+                return event.response
+            elif event.type == "response.failed":
+                error = event.response.error
+                raise StreamFailed(
+                    f"OpenAI could not finish the reply: {error.message if error else 'no reason given'}"
+                )
+            elif event.type == "error":
+                raise StreamFailed(f"OpenAI's stream failed: {event.message}")
+    except openai.OpenAIError as error:  # the SDK wraps a broken connection as APIConnectionError
+        current_app.logger.warning("OpenAI's stream broke off: %s: %s", type(error).__name__, error)
+        raise StreamFailed("The connection to OpenAI broke off before the reply was complete; send it again.") from None
+    raise StreamFailed("OpenAI's stream ended before the reply was complete; send it again.")
+
+
+def server_sent_event(name: str, data: dict[str, Any]) -> str:
+    # JSON keeps a reply's own newlines from ending the event early.
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n"
 
 
 def not_busy() -> Any:

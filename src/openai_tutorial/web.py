@@ -3,9 +3,10 @@
 ``create_json_app`` builds a Flask app whose every error is JSON of one shape,
 ``{"error": {"type": ..., "message": ...}}``, never an HTML page or a stack trace:
 bad input is a 4xx naming the problem, OpenAI failures map to 429/502/503/504, and an
-optional ``APP_API_KEY`` guards every route but ``/healthz``. ``init_database`` gives an
-app its database (``db_sessions()`` in a request); the helpers below read and validate
-request input; ``serve`` runs an app on 127.0.0.1.
+optional ``APP_API_KEY`` guards every route but those marked ``@public`` (``/healthz``, a
+page's files). ``init_database`` gives an app its database (``db_sessions()`` in a
+request); the helpers below read and validate request input; ``serve`` runs an app on
+127.0.0.1.
 """
 
 import contextlib
@@ -82,6 +83,12 @@ def upstream_problem(error: Exception) -> APIProblem:
     return APIProblem(502, "upstream_error", "Could not reach OpenAI; try again.")
 
 
+def public[View: Callable[..., Any]](view: View) -> View:
+    """Serve this route without ``APP_API_KEY``: for what holds no data (a health check, a page's files)."""
+    view.public = True  # type: ignore[attr-defined]
+    return view
+
+
 def create_json_app(import_name: str) -> Flask:
     """A Flask app that answers JSON errors, checks ``APP_API_KEY`` and serves ``/healthz``.
 
@@ -105,7 +112,7 @@ def create_json_app(import_name: str) -> Flask:
     @app.before_request
     def require_api_key() -> None:
         expected = app.config["APP_API_KEY"]
-        if not expected or request.path == "/healthz":
+        if not expected or getattr(app.view_functions.get(request.endpoint), "public", False):
             return
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         # Header values arrive as latin-1 text: their bytes are what the client sent, UTF-8 for a non-ASCII key.
@@ -118,6 +125,7 @@ def create_json_app(import_name: str) -> Flask:
             )
 
     @app.get("/healthz")
+    @public
     def healthz() -> dict:
         return {"status": "ok", "openai": app.config["OPENAI_MODE"]}
 

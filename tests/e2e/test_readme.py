@@ -9,7 +9,7 @@ How a block runs:
 - ``uv run python …/backend.py`` or ``…/app.py`` starts that backend on a free loopback
   port (the one running before stops), waits for ``/healthz`` and checks it is offline;
 - ``uv run gunicorn … -b 127.0.0.1:5000 …`` starts a backend the same way, on a free port
-  (skipped, unless ``REQUIRE_PRODUCTION=1``, where gunicorn is not installed);
+  (skipped where gunicorn is not installed: ``tests/optional.py``);
 - ``uv run python …/frontend.py`` runs against it with two questions on stdin;
 - any other ``uv run python …`` runs as a subprocess; a placeholder (``SESSION_ID``,
   ``ID``, ``CONV_ID``) becomes the last such id printed; optional ``[--flag]`` arguments
@@ -42,7 +42,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests import postgres
+from tests import optional
 from tests.conftest import REPO_ROOT
 
 README = REPO_ROOT / "README.md"
@@ -154,7 +154,7 @@ class Reader:
     def run_uv(self, command: str) -> None:
         words = self.filled(command)
         if words[2] == "gunicorn":
-            postgres.require_gunicorn()
+            optional.require_module("gunicorn", "production")
             self.start_backend(words)
             return
         script = words[3]
