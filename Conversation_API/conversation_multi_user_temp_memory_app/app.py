@@ -268,7 +268,7 @@ def record_turn(conversation: RemoteConversation, user_id: str, message: str, re
                 Conversation(id=conversation.id, user_id=user_id, status="active", created_at=now, last_active_at=now)
             )
         else:
-            session.get(Conversation, conversation.id).last_active_at = now
+            session.execute(update(Conversation).where(Conversation.id == conversation.id).values(last_active_at=now))
         usage = response.usage
         session.add(
             Turn(
