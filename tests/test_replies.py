@@ -1,10 +1,12 @@
 """The guard on OpenAI's replies: what the SDK cannot use becomes the API's 502, what is merely newer passes."""
 
+import asyncio
+
 import httpx
 import openai
 import pytest
 
-from openai_tutorial.client import get_client, run
+from openai_tutorial.client import get_async_client, get_client, run
 from tests import payloads
 
 
@@ -59,6 +61,22 @@ def test_a_reply_the_sdk_cannot_use_is_a_502_that_says_what_was_wrong(openai_api
         "param": None,
         "code": None,
     }
+
+
+def test_the_async_client_has_the_same_guard(openai_api):
+    openai_api.post("/responses").mock(return_value=httpx.Response(200, json=broken(["output"], "nope")))
+
+    async def ask():
+        async with get_async_client() as client:
+            await client.responses.create(model="m", input="hi")
+
+    with pytest.raises(openai.InternalServerError) as raised:
+        asyncio.run(ask())
+
+    assert raised.value.status_code == 502
+    assert raised.value.body["message"] == (
+        "OpenAI answered POST /v1/responses with a reply whose output is wrong: Input should be a valid list."
+    )
 
 
 def test_a_script_prints_a_malformed_reply_as_one_line(openai_api, capsys):

@@ -171,19 +171,25 @@ class Heartbeat:
 
     def _run(self) -> None:
         while True:
-            with self._lock:
-                due = min((due for _, _, due in self._held.values()), default=None)
-            self._wake.wait(None if due is None else max(due - time.monotonic(), 0))
+            self._wake.wait(self._seconds_to_next_renewal())
             self._wake.clear()
-            now = time.monotonic()
-            with self._lock:
-                ready = [(renew, every) for renew, every, due in self._held.values() if due <= now]
-                self._held = {
-                    token: (renew, every, now + every if due <= now else due)
-                    for token, (renew, every, due) in self._held.items()
-                }
-            for renew, _ in ready:
-                renew()
+            self._renew_those_due()
+
+    def _seconds_to_next_renewal(self) -> float | None:
+        with self._lock:
+            due = min((due for _, _, due in self._held.values()), default=None)
+        return None if due is None else max(due - time.monotonic(), 0)
+
+    def _renew_those_due(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            ready = [renew for renew, every, due in self._held.values() if due <= now]
+            self._held = {
+                token: (renew, every, now + every if due <= now else due)
+                for token, (renew, every, due) in self._held.items()
+            }
+        for renew in ready:
+            renew()
 
 
 HEARTBEAT = Heartbeat()

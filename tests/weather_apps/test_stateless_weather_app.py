@@ -76,6 +76,19 @@ def test_several_calls_in_one_round_each_get_their_output(client, openai_api, op
     assert outputs["call_b"] == {"error": "No place called 'Atlantis' was found."}
 
 
+def test_the_models_items_go_back_without_the_null_fields_the_api_rejects(client, openai_api, lisbon_weather):
+    call = {**payloads.function_call("get_weather", {"place": "Lisbon", "units": None}, call_id="call_a")}
+    call |= {"namespace": None, "caller": None}
+    route = openai_api.post("/responses").mock(
+        side_effect=[httpx.Response(200, json=payloads.response(output=[call])), answers("Mild.")]
+    )
+
+    client.post("/ask", json={"question": "Lisbon?"})
+
+    replayed_call = sent_json(route)["input"][1]
+    assert replayed_call == {key: call[key] for key in ("id", "type", "status", "name", "call_id", "arguments")}
+
+
 @pytest.mark.parametrize(
     ("geocoding", "error"),
     [
@@ -112,7 +125,9 @@ def test_a_model_that_never_stops_calling_tools_is_a_502(client, openai_api, lis
     reply = client.post("/ask", json={"question": "Weather?"})
 
     assert reply.status_code == 502
-    assert reply.json["error"]["message"] == "The model was still calling tools after 5 rounds."
+    assert reply.json == {
+        "error": {"type": "upstream_error", "message": "The model was still calling tools after 5 rounds."}
+    }
 
 
 @pytest.mark.parametrize(

@@ -151,8 +151,12 @@ UNEXPECTED = {"error": "The weather service answered something unexpected; try a
         ({"json": meteo.place()}, {"json": {"current": {}}}),
         ({"json": meteo.place()}, {"body": '{"current": '}),
         ({"json": meteo.place()}, {"json": {**meteo.forecast(), "daily": {"time": ["2026-11-22"]}}}),
+        (
+            {"json": meteo.place()},
+            {"json": {**meteo.forecast(), "daily": {**meteo.forecast()["daily"], "weather_code": [2]}}},
+        ),
     ],
-    ids=["html", "list", "place-without-coordinates", "forecast-without-fields", "truncated", "short-daily"],
+    ids=["html", "list", "place-without-coordinates", "forecast-without-fields", "truncated", "short-daily", "uneven"],
 )
 def test_a_malformed_provider_reply_is_an_error_result_that_says_so(open_meteo, geocoding, forecast):
     open_meteo.add(responses.GET, meteo.GEOCODING_URL, **geocoding)
