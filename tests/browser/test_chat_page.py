@@ -10,6 +10,7 @@ A screenshot of the page after a conversation is saved to ``.screenshots/chat-pa
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -208,3 +209,39 @@ def test_with_an_app_key_the_page_asks_for_it_and_then_works(page, chat_server):
     send(page, "Hi")
     page.locator("#messages li.assistant:not(.streaming)").wait_for()
     assert page.locator("#messages li.assistant").text_content() == "Hello with a key."
+
+
+def test_an_expired_conversation_reads_as_expired(page, chat_server):
+    base_url, replies, app = chat_server
+    replies.append(streamed(["Hello."]))
+    sign_in(page, base_url)
+    send(page, "Hi")
+    page.locator("#conversations button").filter(has_text="1 turn · active").wait_for()
+    with app.extensions["sessions"].begin() as session:
+        conversation = session.get(app_module.Conversation, "conv_1")
+        conversation.last_active_at -= timedelta(days=1)
+
+    page.reload()
+
+    page.locator("#conversations button").filter(has_text="expired").wait_for()
+    assert page.locator("#notice").text_content() == (
+        "This conversation expired after being idle. Start a new one with “New conversation”."
+    )
+    assert page.locator("#message").is_disabled()
+
+
+def test_the_page_works_offline(page, tmp_path, live_server, monkeypatch):
+    monkeypatch.setenv("OPENAI_OFFLINE", "1")
+    monkeypatch.setenv("OPENAI_OFFLINE_STREAM_DELAY", "0.01")
+    monkeypatch.delenv("OPENAI_API_KEY")
+    app = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
+    sign_in(page, live_server(app))
+
+    send(page, "Hi, I'm Ada.")
+    page.locator("#messages li.assistant:not(.streaming)").wait_for()
+    send(page, "What is my name?")
+    page.locator("#messages li.assistant:not(.streaming)").nth(1).wait_for()
+
+    assert "Ada" in page.locator("#messages li.assistant").nth(1).text_content()
+    assert page.locator("#conversations button").first.text_content().startswith("2 turns · active")
+    dispose(app)
