@@ -1,5 +1,6 @@
 """The shared client factory: configuration, one client per process, and friendly exits."""
 
+import asyncio
 import inspect
 import json
 import subprocess
@@ -117,6 +118,55 @@ def test_base_url_override_sends_requests_to_that_server(monkeypatch, openai_api
 
     assert reply.output_text == "local"
     assert route.call_count == 1
+
+
+def test_an_https_base_url_is_used_as_given(monkeypatch, openai_api):
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://gateway.example/openai/v1")
+    route = openai_api.post("https://gateway.example/openai/v1/responses").respond(json=payloads.response("via proxy"))
+
+    assert get_client().responses.create(model=get_model(), input="hi").output_text == "via proxy"
+    assert route.call_count == 1
+
+
+def test_a_setting_at_either_end_of_its_range_is_accepted(monkeypatch):
+    monkeypatch.setenv("OPENAI_TIMEOUT", "3600")
+    monkeypatch.setenv("OPENAI_MAX_RETRIES", "0")
+
+    assert (get_client().timeout, get_client().max_retries) == (3600.0, 0)
+
+
+def test_the_offline_stand_in_streams_at_its_default_pace_unless_told(monkeypatch):
+    monkeypatch.setenv("OPENAI_OFFLINE", "1")
+    assert client_module.client_options()["offline"][1] == 0.05
+    monkeypatch.setenv("OPENAI_OFFLINE_STREAM_DELAY", "0")
+    assert client_module.client_options()["offline"][1] == 0.0
+
+
+def test_the_http_client_is_synchronous_unless_asked(monkeypatch):
+    assert isinstance(client_module.http_client(), httpx2.Client)
+    assert isinstance(client_module.http_client(asynchronous=True), httpx2.AsyncClient)
+
+
+def test_the_async_client_works_offline(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY")
+    monkeypatch.setenv("OPENAI_OFFLINE_STREAM_DELAY", "0")
+
+    async def ask():
+        async with client_module.get_async_client() as client:
+            return await client.responses.create(model=get_model(), input="Say hello.")
+
+    assert asyncio.run(ask()).output_text
+
+
+def test_an_empty_exported_key_with_no_dotenv_key_is_simply_missing(monkeypatch):
+    write_dotenv("OPENAI_MODEL=gpt-5.4\n")
+    monkeypatch.setenv("OPENAI_API_KEY", "")
+    monkeypatch.setenv("OPENAI_OFFLINE", "0")
+
+    with pytest.raises(MissingAPIKeyError) as raised:
+        get_client()
+
+    assert "copy .env.example to .env" in str(raised.value)
 
 
 def test_with_offline_mode_off_a_missing_key_raises_one_error_that_says_what_to_do(monkeypatch):
@@ -319,6 +369,13 @@ def test_run_turns_a_file_that_cannot_be_read_into_one_line_and_status_2(capsys)
         raise PermissionError(13, "Permission denied", "/home/ada/secret.png")
 
     assert run_and_capture(main, capsys) == (2, "", "Cannot use /home/ada/secret.png: Permission denied.\n")
+
+
+def test_run_names_no_file_when_the_error_has_none(capsys):
+    def main():
+        raise OSError(5, "Input/output error")
+
+    assert run_and_capture(main, capsys) == (2, "", "Cannot use a file: Input/output error.\n")
 
 
 def test_run_turns_text_that_is_not_utf8_into_one_line_and_status_2(capsys):

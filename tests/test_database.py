@@ -159,6 +159,25 @@ def test_a_held_lock_is_renewed_while_its_block_runs_and_a_dead_holders_lock_goe
     assert taken_over is not None
 
 
+def test_a_heartbeat_renews_each_held_claim_at_its_own_pace_until_released():
+    heartbeat = database.Heartbeat()
+    fast, slow = threading.Semaphore(0), threading.Semaphore(0)
+
+    fast_token = heartbeat.hold(fast.release, 0.02)
+    slow_token = heartbeat.hold(slow.release, 0.3)
+    assert fast.acquire(timeout=5)
+    assert fast.acquire(timeout=5)  # renewed again, long before the slow one is due
+    assert not slow.acquire(timeout=0)
+    heartbeat.release(fast_token)
+    assert slow.acquire(timeout=5)
+    heartbeat.release(slow_token)
+    while fast.acquire(timeout=0):  # a renewal already under way when it was released
+        pass
+
+    time.sleep(0.1)
+    assert not fast.acquire(timeout=0)
+
+
 def test_a_heartbeat_that_cannot_write_is_logged_and_the_block_goes_on(sessions, monkeypatch, caplog):
     real_begin, failing = sessions.begin, threading.Event()
 

@@ -43,6 +43,14 @@ def broken(field_path: list, value=None, delete: bool = False) -> dict:
             "a reply whose output is wrong: Input should be a valid list",
         ),
         (
+            httpx.Response(200, json=["not", "a", "response"]),
+            "a reply of the wrong shape: Input should be a valid dictionary or instance of Response",
+        ),
+        (
+            httpx.Response(200, content=b"", headers={"content-type": "application/json"}),
+            "JSON that does not parse (Expecting value: line 1 column 1 (char 0))",
+        ),
+        (
             httpx.Response(200, json=broken(["usage"], 5)),
             "a reply whose usage is wrong: Input should be a valid dictionary or instance of ResponseUsage",
         ),

@@ -43,6 +43,17 @@ def test_the_default_backend_is_the_one_the_backends_serve_on(monkeypatch):
     assert base_url_argument("x").parse_args().base_url == "http://127.0.0.1:5000"
 
 
+def test_help_says_what_the_frontend_is_and_where_it_looks_for_the_backend(monkeypatch, capsys):
+    monkeypatch.setattr("sys.argv", ["frontend.py", "--help"])
+
+    with pytest.raises(SystemExit):
+        base_url_argument("Chat with the weather backend.").parse_args()
+
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "Chat with the weather backend." in shown
+    assert "--base-url BASE_URL the backend (default http://127.0.0.1:5000)" in shown
+
+
 @pytest.mark.parametrize("status", [400, 404, 409, 500])
 def test_an_error_status_from_the_backend_is_an_error_with_its_message(live_server, status):
     app = Flask(__name__)

@@ -9,7 +9,16 @@ from flask import Flask
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from openai_tutorial.client import get_client
-from openai_tutorial.web import create_json_app, fail, init_database, json_body, list_page, serve, text_field
+from openai_tutorial.web import (
+    APIProblem,
+    create_json_app,
+    fail,
+    init_database,
+    json_body,
+    list_page,
+    serve,
+    text_field,
+)
 from tests import payloads
 from tests.helpers import api_failure
 
@@ -212,6 +221,11 @@ def test_a_server_started_without_a_key_and_offline_mode_off_is_503_saying_what_
         ("OPENAI_MAX_RETRIES", "-1", "OPENAI_MAX_RETRIES must be a whole number from 0 to 10, not '-1'."),
         ("MAX_REQUEST_BYTES", "nan", "MAX_REQUEST_BYTES must be a whole number from 1024 to 1.04858e+08, not 'nan'."),
         ("MAX_MESSAGE_CHARS", "0", "MAX_MESSAGE_CHARS must be a whole number from 1 to 1e+06, not '0'."),
+        (
+            "MAX_MESSAGE_CHARS",
+            "1000001",
+            "MAX_MESSAGE_CHARS must be a whole number from 1 to 1e+06, not '1000001'.",
+        ),
         ("OPENAI_OFFLINE", "maybe", "OPENAI_OFFLINE must be 1 (always offline) or 0 (never offline), not 'maybe'."),
     ],
 )
@@ -305,6 +319,10 @@ def test_a_lone_surrogate_in_a_text_field_is_a_400_naming_it(client):
 
     assert reply.status_code == 400
     assert reply.json == {"error": {"type": "invalid_request", "message": "'name' must be valid Unicode text."}}
+
+
+def test_a_problem_reads_as_its_message_in_logs_and_tracebacks():
+    assert str(APIProblem(409, "conversation_busy", "Retry shortly.")) == "Retry shortly."
 
 
 def test_a_nul_character_in_a_text_field_is_a_400_naming_it(client):

@@ -69,8 +69,11 @@ def problem_with(request: httpx2.Request, content_type: str, body: bytes) -> str
         model.validate_python(data)
     except ValidationError as error:
         if real := real_errors(error.errors()):
-            where = ".".join(str(part) for part in real[0]["loc"]) or "the reply"
-            return f"a reply whose {where} is wrong: {real[0]['msg']}"
+            first = real[0]
+            where = ".".join(str(part) for part in first["loc"])
+            if not where:
+                return f"a reply of the wrong shape: {first['msg']}"
+            return f"a reply whose {where} is wrong: {first['msg']}"
     return None
 
 
