@@ -71,6 +71,18 @@ def test_a_reply_the_sdk_cannot_use_is_a_502_that_says_what_was_wrong(openai_api
     }
 
 
+def test_replies_through_a_gateway_whose_path_repeats_v1_are_checked_too(openai_api, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://gateway.example/v1/openai/v1")
+    openai_api.post("https://gateway.example/v1/openai/v1/responses").respond(json=broken(["output"], "nope"))
+
+    with pytest.raises(openai.InternalServerError) as raised:
+        get_client().responses.create(model="m", input="hi")
+
+    assert raised.value.body["message"] == (
+        "OpenAI answered POST /v1/openai/v1/responses with a reply whose output is wrong: Input should be a valid list."
+    )
+
+
 def test_the_async_client_has_the_same_guard(openai_api):
     openai_api.post("/responses").mock(return_value=httpx.Response(200, json=broken(["output"], "nope")))
 

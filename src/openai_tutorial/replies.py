@@ -55,7 +55,7 @@ def problem_with(request: httpx2.Request, content_type: str, body: bytes) -> str
         data = json.loads(body)
     except ValueError as error:
         return f"JSON that does not parse ({error})"
-    path = request.url.path.split("/v1", 1)[-1]
+    path = request.url.path.rsplit("/v1", 1)[-1]  # the last one: a gateway's own path may hold "/v1" too
     model = next(
         (model for method, pattern, model in EXPECTED if method == request.method and pattern.fullmatch(path)), None
     )
