@@ -27,17 +27,17 @@ def test_the_load_generator_reports_every_turn_of_every_client(live_server, monk
     monkeypatch.setenv("OPENAI_OFFLINE_STREAM_DELAY", "0")
     app_module = load_module("Conversation_API/conversation_multi_user_temp_memory_app/app.py")
     app = app_module.create_app({"DATABASE_URL": sqlite_url(tmp_path)})
-    base_url = live_server(app)
+    try:
+        completed = subprocess.run(
+            [sys.executable, "bench/load.py", live_server(app), "--clients", "3", "--turns", "2"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
-    completed = subprocess.run(
-        [sys.executable, "bench/load.py", base_url, "--clients", "3", "--turns", "2"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-    assert completed.returncode == 0, completed.stderr
-    assert re.fullmatch(r"3 clients, 6 turns: \d+ turns/s, p50 \d+ ms, p99 \d+ ms\n", completed.stdout)
-    assert [len(rows(app, app_module.Turn)), len(rows(app, app_module.Conversation))] == [6, 3]
-    dispose(app)
+        assert completed.returncode == 0, completed.stderr
+        assert re.fullmatch(r"3 clients, 6 turns: \d+ turns/s, p50 \d+ ms, p99 \d+ ms\n", completed.stdout)
+        assert [len(rows(app, app_module.Turn)), len(rows(app, app_module.Conversation))] == [6, 3]
+    finally:
+        dispose(app)

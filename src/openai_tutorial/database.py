@@ -23,6 +23,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, S
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from openai_tutorial.sqlite_wal import use_wal
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 log = logging.getLogger(__name__)
@@ -54,8 +56,8 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def set_sqlite_pragmas(connection: Any, _record: Any) -> None:
+        use_wal(connection)
         cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         # With WAL this cannot corrupt the database; a power cut may lose only the last commits.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")

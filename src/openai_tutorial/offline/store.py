@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from openai_tutorial.sqlite_wal import use_wal
+
 BUSY_TIMEOUT_SECONDS = 30
 
 SCHEMA = (
@@ -63,7 +65,7 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
+            use_wal(connection)
             connection.execute("BEGIN IMMEDIATE")
             try:
                 for statement in SCHEMA:
