@@ -131,7 +131,7 @@ def test_a_reply_grows_while_it_streams_then_stays_after_a_reload(page, chat_ser
         "What is my name?",
         "You told me: your name is Ada.",
     ]
-    assert page.locator("#conversation-title").text_content().endswith("(active)")
+    page.locator("#conversation-title").filter(has_text="(active)").wait_for()
 
 
 def test_an_upstream_failure_mid_stream_is_a_readable_message(page, chat_server, openai_api):
@@ -186,6 +186,7 @@ def test_closed_and_busy_conversations_are_explained_in_words(page, chat_server,
 
     page.click("#close-conversation")
     page.locator("#conversations button").filter(has_text="closed").wait_for()
+    page.locator("#notice").filter(has_text="closed").wait_for()  # set once the list is in
     assert page.locator("#notice").text_content() == (
         "This conversation is closed. Start a new one with “New conversation”."
     )
@@ -224,6 +225,7 @@ def test_an_expired_conversation_reads_as_expired(page, chat_server):
     page.reload()
 
     page.locator("#conversations button").filter(has_text="expired").wait_for()
+    page.locator("#notice").filter(has_text="expired").wait_for()  # set once the list is in
     assert page.locator("#notice").text_content() == (
         "This conversation expired after being idle. Start a new one with “New conversation”."
     )
