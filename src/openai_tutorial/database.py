@@ -104,11 +104,6 @@ def make_session_factory(url: str, base: type[DeclarativeBase]) -> sessionmaker[
     return sessionmaker(engine, expire_on_commit=False)
 
 
-# The lock's UPDATEs run in transactions of their own, where no row is loaded as an object:
-# there is nothing for the ORM to bring up to date, so it is told not to look (a third of their cost).
-NO_SESSION_OBJECTS = False
-
-
 def claim_turn(session: Session, key_column: Any, key: Any, *, stale_after: timedelta, where: Any = True) -> bool:
     """Set ``busy_since`` on the row whose ``key_column`` is ``key``, unless another turn holds it.
 
@@ -123,7 +118,9 @@ def claim_turn(session: Session, key_column: Any, key: Any, *, stale_after: time
         update(model)
         .where(key_column == key, where, or_(model.busy_since.is_(None), model.busy_since < now - stale_after))
         .values(busy_since=now)
-        .execution_options(synchronize_session=NO_SESSION_OBJECTS)
+        # The lock's UPDATEs run in transactions of their own, where no row is loaded as an object:
+        # nothing for the ORM to bring up to date, so it is told not to look (a third of their cost).
+        .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 
@@ -137,7 +134,7 @@ def renew_claim(sessions: sessionmaker[Session], key_column: Any, key: Any) -> N
                 update(model)
                 .where(key_column == key, model.busy_since.is_not(None))
                 .values(busy_since=utc_now())
-                .execution_options(synchronize_session=NO_SESSION_OBJECTS)
+                .execution_options(synchronize_session=False)
             )
     except SQLAlchemyError as error:  # the next beat tries again; the claim stays valid until stale_after
         log.warning("Could not refresh the turn lock of %s: %s", key, error)
@@ -229,5 +226,5 @@ def turn_lock(
                 update(key_column.class_)
                 .where(key_column == key)
                 .values(busy_since=None)
-                .execution_options(synchronize_session=NO_SESSION_OBJECTS)
+                .execution_options(synchronize_session=False)
             )
