@@ -15,12 +15,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from openai_tutorial import database
 from openai_tutorial.database import (
+    TurnLock,
     UTCDateTime,
-    claim_turn,
     create_tables,
     make_engine,
     make_session_factory,
-    turn_lock,
 )
 from tests.conftest import REPO_ROOT
 from tests.helpers import sqlite_url
@@ -62,59 +61,69 @@ def test_times_are_stored_in_utc_and_come_back_timezone_aware(sessions):
     assert stored.hour == 18
 
 
+ROOM_TURNS = TurnLock(Room.name, stale_after=timedelta(minutes=5))
+OPEN_ROOM_TURNS = TurnLock(Room.name, stale_after=timedelta(minutes=5), where=Room.kind == "open")
+
+
+def claim(lock, sessions, key) -> bool:
+    with sessions.kw["bind"].begin() as connection:
+        return lock.claim(connection, key)
+
+
 def test_only_one_claim_wins_until_released_or_stale(sessions):
     with time_machine.travel(NOON, tick=False) as clock:
-        with sessions.begin() as session:
-            first = claim_turn(session, Room.name, "a", stale_after=timedelta(minutes=5))
-        with sessions.begin() as session:
-            second = claim_turn(session, Room.name, "a", stale_after=timedelta(minutes=5))
-        clock.shift(timedelta(minutes=6))
-        with sessions.begin() as session:
-            after_stale = claim_turn(session, Room.name, "a", stale_after=timedelta(minutes=5))
+        first = claim(ROOM_TURNS, sessions, "a")
+        second = claim(ROOM_TURNS, sessions, "a")
+        clock.shift(timedelta(minutes=5))
+        at_the_limit = claim(ROOM_TURNS, sessions, "a")
+        clock.shift(timedelta(seconds=1))
+        after_stale = claim(ROOM_TURNS, sessions, "a")
 
-    assert (first, second, after_stale) == (True, False, True)
+    assert (first, second, at_the_limit, after_stale) == (True, False, False, True)
+    assert holder(sessions) == NOON + timedelta(minutes=5, seconds=1)
 
 
 def test_a_claim_respects_its_extra_condition_and_unknown_keys(sessions):
-    with sessions.begin() as session:
-        locked = claim_turn(session, Room.name, "b", stale_after=timedelta(minutes=5), where=Room.kind == "open")
-        missing = claim_turn(session, Room.name, "zzz", stale_after=timedelta(minutes=5))
+    locked = claim(OPEN_ROOM_TURNS, sessions, "b")
+    missing = claim(ROOM_TURNS, sessions, "zzz")
+    other_kind = claim(ROOM_TURNS, sessions, "b")
 
-    assert (locked, missing) == (False, False)
+    assert (locked, missing, other_kind) == (False, False, True)
 
 
 class Busy(Exception):
     pass
 
 
-def holder(sessions) -> datetime | None:
+def holder(sessions, key="a") -> datetime | None:
     with sessions() as session:
-        return session.get(Room, "a").busy_since
+        return session.get(Room, key).busy_since
 
 
 def test_the_turn_lock_holds_the_row_for_the_block_and_releases_it_on_exit_error_or_not(sessions):
+    engine = sessions.kw["bind"]
+
     def lock():
-        return turn_lock(sessions, Room.name, "a", stale_after=timedelta(minutes=5), busy=Busy)
+        return ROOM_TURNS.held(engine, "a", busy=Busy)
 
     with time_machine.travel(NOON, tick=False):
         with lock():
-            held = holder(sessions)
+            held, other = holder(sessions), holder(sessions, "b")
             with pytest.raises(Busy), lock():
                 pass
+            still_held = holder(sessions)
         released = holder(sessions)
         with pytest.raises(ValueError, match="boom"), lock():
             raise ValueError("boom")
         after_error = holder(sessions)
 
-    assert (held, released, after_error) == (NOON, None, None)
+    assert (held, other, still_held, released, after_error) == (NOON, None, NOON, None, None)
 
 
 def test_the_turn_lock_claims_only_rows_that_match_its_condition(sessions):
-    with (
-        pytest.raises(Busy),
-        turn_lock(sessions, Room.name, "b", stale_after=timedelta(minutes=5), busy=Busy, where=Room.kind == "open"),
-    ):
+    with pytest.raises(Busy), OPEN_ROOM_TURNS.held(sessions.kw["bind"], "b", busy=Busy):
         pass
+    assert holder(sessions, "b") is None
 
 
 def test_the_folder_of_a_new_sqlite_file_is_created_and_a_second_start_works(tmp_path):
@@ -141,15 +150,16 @@ def test_an_in_memory_database_needs_no_folder():
 def test_a_held_lock_is_renewed_while_its_block_runs_and_a_dead_holders_lock_goes_stale(sessions):
     stale_after = timedelta(seconds=0.3)
 
+    quick_turns = TurnLock(Room.name, stale_after=stale_after)
+
     def lock():
-        return turn_lock(sessions, Room.name, "a", stale_after=stale_after, busy=Busy)
+        return quick_turns.held(sessions.kw["bind"], "a", busy=Busy)
 
     with lock():
         time.sleep(0.6)  # two stale windows: without the heartbeat, anyone could take it now
         with pytest.raises(Busy), lock():
             pass
-    with sessions.begin() as session:  # a holder that dies right after claiming: no heartbeat
-        assert claim_turn(session, Room.name, "a", stale_after=stale_after)
+    assert claim(quick_turns, sessions, "a")  # a holder that dies right after claiming: no heartbeat
     with pytest.raises(Busy), lock():
         pass
     time.sleep(0.35)
@@ -178,16 +188,69 @@ def test_a_heartbeat_renews_each_held_claim_at_its_own_pace_until_released():
     assert not fast.acquire(timeout=0)
 
 
+class CountingHeartbeat(database.Heartbeat):
+    def __init__(self) -> None:
+        super().__init__()
+        self.looks = 0
+
+    def _renew_those_due(self) -> None:
+        self.looks += 1
+        super()._renew_those_due()
+
+
+def test_taking_a_lock_wakes_the_heartbeat_only_when_it_is_due_before_the_next_look():
+    heartbeat = CountingHeartbeat()
+    renewed = threading.Semaphore(0)
+
+    first = heartbeat.hold(renewed.release, 60)
+    time.sleep(0.05)
+    looks_after_first = heartbeat.looks
+    later = [heartbeat.hold(renewed.release, 60) for _ in range(20)]  # due after the first: no wake
+    time.sleep(0.05)
+    looks_after_later = heartbeat.looks
+    sooner = heartbeat.hold(renewed.release, 0.05)
+
+    assert renewed.acquire(timeout=5)
+    assert (looks_after_first, looks_after_later) == (1, 1)
+    for token in [first, *later, sooner]:
+        heartbeat.release(token)
+
+
+def test_a_forked_worker_renews_its_own_locks():
+    script = """
+import os, threading
+from openai_tutorial.database import HEARTBEAT
+
+HEARTBEAT.hold(lambda: None, 60)  # the parent's heartbeat thread is running
+child = os.fork()
+if child == 0:
+    renewed = threading.Event()
+    HEARTBEAT.hold(renewed.set, 0.05)
+    os._exit(0 if renewed.wait(5) else 1)
+print(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))
+"""
+    completed = subprocess.run(
+        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", script],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+    assert (completed.stdout, completed.stderr) == ("0\n", "")
+
+
 def test_a_heartbeat_that_cannot_write_is_logged_and_the_block_goes_on(sessions, monkeypatch, caplog):
-    real_begin, failing = sessions.begin, threading.Event()
+    engine = sessions.kw["bind"]
+    real_begin, failing = engine.begin, threading.Event()
 
     def begin():
         if failing.is_set():
             raise OperationalError("UPDATE", {}, Exception("database is locked"))
         return real_begin()
 
-    monkeypatch.setattr(sessions, "begin", begin)
-    with turn_lock(sessions, Room.name, "a", stale_after=timedelta(seconds=0.15), busy=Busy):
+    monkeypatch.setattr(engine, "begin", begin)
+    with TurnLock(Room.name, stale_after=timedelta(seconds=0.15)).held(engine, "a", busy=Busy):
         failing.set()
         time.sleep(0.2)
         failing.clear()

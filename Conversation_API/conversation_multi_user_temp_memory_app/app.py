@@ -56,16 +56,17 @@ from flask import Response as FlaskResponse
 from flask.cli import with_appcontext
 from openai import Stream
 from openai.types.responses import Response, ResponseStreamEvent
-from sqlalchemy import ForeignKey, Index, String, Text, func, select, tuple_, update
+from sqlalchemy import ForeignKey, Index, String, Text, bindparam, func, select, tuple_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from openai_tutorial.client import get_client, get_model, number_setting, setting
 from openai_tutorial.conversations import RemoteConversation, delete_remotely, new_conversation, safety_identifier
-from openai_tutorial.database import UTCDateTime, turn_lock, utc_now
+from openai_tutorial.database import TurnLock, UTCDateTime, utc_now
 from openai_tutorial.web import (
     APIProblem,
     create_json_app,
+    db_engine,
     db_sessions,
     fail,
     init_database,
@@ -85,7 +86,7 @@ PAGE_FOLDER = Path(__file__).parent / "page"
 PAGE_POLICY = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 STATUSES = ("active", "closed", "expired")
 MAX_CONVERSATION_ID_CHARS = 80
-# A live turn renews its lock every 10 s (see turn_lock); one not renewed for 30 s died with its worker
+# A live turn renews its lock every 10 s (see TurnLock); one not renewed for 30 s died with its worker
 # (kill -9, a crash), and the conversation is free again.
 TURN_LOCK_STALE_AFTER = timedelta(seconds=30)
 
@@ -182,16 +183,12 @@ def conversation_busy() -> APIProblem:
     )
 
 
+# One turn (or a close) at a time per conversation, and only while it is active.
+CONVERSATION_TURNS = TurnLock(Conversation.id, stale_after=TURN_LOCK_STALE_AFTER, where=Conversation.status == "active")
+
+
 def holding_turn(conversation_id: str):
-    """The conversation's turn lock: one turn (or a close) at a time, and only while it is active."""
-    return turn_lock(
-        db_sessions(),
-        Conversation.id,
-        conversation_id,
-        stale_after=TURN_LOCK_STALE_AFTER,
-        busy=conversation_busy,
-        where=Conversation.status == "active",
-    )
+    return CONVERSATION_TURNS.held(db_engine(), conversation_id, busy=conversation_busy)
 
 
 def describe(conversation: Conversation, turns: int) -> dict[str, Any]:
@@ -259,6 +256,16 @@ def chat():
     return reply, 201 if conversation.created else 200
 
 
+# Built once: each turn only binds its values (building the statement anew cost as much as running it).
+# No conversation is loaded in record_turn's session, so the ORM is told not to look for one to update.
+MARK_ACTIVE = (
+    update(Conversation)
+    .where(Conversation.id == bindparam("conversation_id"))
+    .values(last_active_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
+
+
 def record_turn(conversation: RemoteConversation, user_id: str, message: str, response: Response) -> None:
     """Store a turn OpenAI has answered (and a new conversation's row), in one transaction."""
     now = utc_now()
@@ -268,7 +275,7 @@ def record_turn(conversation: RemoteConversation, user_id: str, message: str, re
                 Conversation(id=conversation.id, user_id=user_id, status="active", created_at=now, last_active_at=now)
             )
         else:
-            session.execute(update(Conversation).where(Conversation.id == conversation.id).values(last_active_at=now))
+            session.execute(MARK_ACTIVE, {"conversation_id": conversation.id, "now": now})
         usage = response.usage
         session.add(
             Turn(

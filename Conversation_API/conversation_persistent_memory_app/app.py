@@ -45,11 +45,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from openai_tutorial.client import get_client, get_model, setting
 from openai_tutorial.conversations import RemoteConversation, delete_remotely, new_conversation, safety_identifier
-from openai_tutorial.database import UTCDateTime, turn_lock, utc_now
+from openai_tutorial.database import TurnLock, UTCDateTime, utc_now
 from openai_tutorial.web import (
     APIProblem,
     after_number,
     create_json_app,
+    db_engine,
     db_sessions,
     fail,
     init_database,
@@ -62,7 +63,7 @@ from openai_tutorial.web import (
 )
 
 DEFAULT_DATABASE = Path(__file__).parent / "instance" / "memory.db"
-# A live turn renews its lock every 10 s (see turn_lock); one not renewed for 30 s died with its worker
+# A live turn renews its lock every 10 s (see TurnLock); one not renewed for 30 s died with its worker
 # (kill -9, a crash), and the user is free again.
 TURN_LOCK_STALE_AFTER = timedelta(seconds=30)
 
@@ -111,9 +112,12 @@ def user_busy() -> APIProblem:
     return APIProblem(409, "user_busy", "This user's previous message is still being answered; retry shortly.")
 
 
+# One message (or one forget) at a time per user.
+USER_TURNS = TurnLock(User.user_id, stale_after=TURN_LOCK_STALE_AFTER)
+
+
 def holding_turn(user_id: str):
-    """The user's turn lock: one message (or one forget) at a time."""
-    return turn_lock(db_sessions(), User.user_id, user_id, stale_after=TURN_LOCK_STALE_AFTER, busy=user_busy)
+    return USER_TURNS.held(db_engine(), user_id, busy=user_busy)
 
 
 @contextmanager

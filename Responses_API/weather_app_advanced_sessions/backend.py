@@ -37,12 +37,13 @@ from sqlalchemy import ForeignKey, Index, String, Text, func, select, tuple_
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from openai_tutorial.client import get_client, get_model, number_setting, setting
-from openai_tutorial.database import UTCDateTime, turn_lock, utc_now
+from openai_tutorial.database import TurnLock, UTCDateTime, utc_now
 from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL, Round, run_tool_loop
 from openai_tutorial.web import (
     APIProblem,
     after_number,
     create_json_app,
+    db_engine,
     db_sessions,
     fail,
     init_database,
@@ -54,7 +55,7 @@ from openai_tutorial.web import (
 )
 
 DEFAULT_DATABASE = Path(__file__).parent / "instance" / "weather_sessions.db"
-# A live turn renews its lock every 10 s (see turn_lock); one not renewed for 30 s died with its worker
+# A live turn renews its lock every 10 s (see TurnLock); one not renewed for 30 s died with its worker
 # (kill -9, a crash), and the session is free again.
 TURN_LOCK_STALE_AFTER = timedelta(seconds=30)
 
@@ -125,11 +126,20 @@ def session_busy(doing: str) -> APIProblem:
     return APIProblem(409, "session_busy", f"A message of this session is still being answered; {doing}.")
 
 
+# One turn (or a delete) at a time per session.
+SESSION_TURNS = TurnLock(ChatSession.id, stale_after=TURN_LOCK_STALE_AFTER)
+
+
 def holding_turn(session_id: str, doing: str):
-    """The session's turn lock: one turn (or a delete) at a time."""
-    return turn_lock(
-        db_sessions(), ChatSession.id, session_id, stale_after=TURN_LOCK_STALE_AFTER, busy=lambda: session_busy(doing)
-    )
+    """The session's turn; a 404 if there is no such session, a 409 if another turn holds it."""
+    return SESSION_TURNS.held(db_engine(), session_id, busy=lambda: why_not_held(session_id, doing))
+
+
+def why_not_held(session_id: str, doing: str) -> APIProblem:
+    # Only a claim that failed looks the session up: a turn that gets it needs no read first.
+    with db_sessions().begin() as session:
+        existing_session(session, session_id)
+    return session_busy(doing)
 
 
 def existing_session(session: Session, session_id: str) -> ChatSession:
@@ -188,20 +198,19 @@ def list_sessions():
 @bp.post("/sessions/<session_id>/messages")
 def send_message(session_id: str):
     message = message_from(json_body())
-    with db_sessions().begin() as session:
-        existing_session(session, session_id)
     with holding_turn(session_id, "retry shortly"):
         # Replay whole turns, the last MAX_REPLAY_TURNS of them: a turn keeps its reasoning items next
         # to the items that follow them and its calls next to their outputs, as the API requires,
         # and what each request sends (and costs) stops growing. The full history stays stored.
+        newest_turn = select(func.max(Item.turn)).where(Item.session_id == session_id).scalar_subquery()
         with db_sessions().begin() as session:
-            last_turn = session.scalar(select(func.max(Item.turn)).where(Item.session_id == session_id)) or 0
-            replayed = session.scalars(
-                select(Item.payload)
-                .where(Item.session_id == session_id, Item.turn > last_turn - current_app.config["MAX_REPLAY_TURNS"])
+            replayed = session.execute(
+                select(Item.turn, Item.payload)
+                .where(Item.session_id == session_id, Item.turn > newest_turn - current_app.config["MAX_REPLAY_TURNS"])
                 .order_by(Item.id)
             ).all()
-        history = [json.loads(payload) for payload in replayed]
+        last_turn = replayed[-1].turn if replayed else 0  # the newest turn is always among those replayed
+        history = [json.loads(item.payload) for item in replayed]
 
         def send(this_round: Round) -> Response:
             return get_client().responses.create(
@@ -254,8 +263,6 @@ def describe_item(item: Item) -> dict[str, Any]:
 
 @bp.delete("/sessions/<session_id>")
 def delete_session(session_id: str):
-    with db_sessions().begin() as session:
-        existing_session(session, session_id)
     # A turn in flight would store its items into a session that no longer exists.
     with holding_turn(session_id, "delete it afterwards"), db_sessions().begin() as session:
         session.delete(session.get(ChatSession, session_id))

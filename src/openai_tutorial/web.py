@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 import openai
 from flask import Flask, Response, current_app, jsonify, request
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -177,6 +178,11 @@ def init_database(app: Flask, base: type[DeclarativeBase]) -> None:
 def db_sessions() -> sessionmaker[Session]:
     """The current app's session factory: ``with db_sessions().begin() as session: ...``."""
     return current_app.extensions["sessions"]
+
+
+def db_engine() -> Engine:
+    """The current app's engine, for the statements that need no ORM session (the turn lock's)."""
+    return db_sessions().kw["bind"]
 
 
 def json_body() -> dict[str, Any]:

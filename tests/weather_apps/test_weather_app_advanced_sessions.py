@@ -188,8 +188,19 @@ def test_a_busy_session_refuses_a_second_message_and_deletion(app, client, opena
     busy_delete = client.delete(f"/sessions/{session_id}")
     in_flight.finish()
 
-    assert (busy_message.status_code, busy_message.json["error"]["type"]) == (409, "session_busy")
-    assert busy_delete.status_code == 409
+    assert (busy_message.status_code, busy_message.json) == (
+        409,
+        {
+            "error": {
+                "type": "session_busy",
+                "message": "A message of this session is still being answered; retry shortly.",
+            }
+        },
+    )
+    assert (busy_delete.status_code, busy_delete.json["error"]["message"]) == (
+        409,
+        "A message of this session is still being answered; delete it afterwards.",
+    )
     assert [item.role for item in rows(app, Item) if item.type == "message"] == ["user", "assistant"]
     assert client.delete(f"/sessions/{session_id}").status_code == 204
 
