@@ -19,6 +19,9 @@ def test_the_benchmark_runs_in_quick_mode_and_prints_its_three_tables():
         assert any(line.startswith(heading) for line in lines), heading
     for name in ("bare SDK call (the floor)", "multi-user app: a message in a conversation", "history of 100 turns"):
         assert any(line.startswith(name) for line in lines), name
+    backend = next(line for line in lines if line.startswith("multi-user app: a message in a conversation"))
+    assert len(re.findall(r"\d+\.\d+x?", backend)) == 5  # p50, p99, two ratios, and the time it adds
+    assert any(line.startswith("added: the backend's p50 minus") for line in lines)
     assert "Traceback" not in completed.stderr
 
 
