@@ -218,7 +218,7 @@ def test_taking_a_lock_wakes_the_heartbeat_only_when_it_is_due_before_the_next_l
 
 def test_a_forked_worker_renews_its_own_locks():
     script = """
-import os, threading
+import os, signal, threading, time
 from openai_tutorial.database import HEARTBEAT
 
 HEARTBEAT.hold(lambda: None, 60)  # the parent's heartbeat thread is running
@@ -227,7 +227,15 @@ if child == 0:
     renewed = threading.Event()
     HEARTBEAT.hold(renewed.set, 0.05)
     os._exit(0 if renewed.wait(5) else 1)
-print(os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]))
+for _ in range(200):
+    done, status = os.waitpid(child, os.WNOHANG)
+    if done:
+        print(os.waitstatus_to_exitcode(status))
+        break
+    time.sleep(0.05)
+else:  # a child stuck on a lock its parent held at the fork
+    os.kill(child, signal.SIGKILL)
+    print("the child hung")
 """
     completed = subprocess.run(
         [sys.executable, "-W", "ignore::DeprecationWarning", "-c", script],

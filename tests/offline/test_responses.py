@@ -766,3 +766,39 @@ def test_a_background_response_must_be_stored(client):
         client.responses.create(model=MODEL, input="x", background=True, store=False)
 
     assert error_of(raised)["param"] == "store"
+
+
+def test_a_response_echoes_every_setting_it_was_sent(raw_api):
+    settings = {
+        "instructions": "Answer briefly.",
+        "max_output_tokens": 500,
+        "max_tool_calls": 3,
+        "parallel_tool_calls": False,
+        "service_tier": "flex",
+        "store": False,
+        "temperature": 0.5,
+        "tool_choice": "none",
+        "top_logprobs": 2,
+        "top_p": 0.9,
+        "truncation": "auto",
+        "safety_identifier": "a1b2c3",
+        "prompt_cache_key": "lesson-21",
+        "metadata": {"topic": "settings"},
+    }
+    body = {"model": MODEL, "input": "Hi", "reasoning": {"effort": "high", "summary": "auto"}, **settings}
+
+    response = raw_api.post("/responses", json={**body, "text": {"verbosity": "low"}}).json()
+
+    assert {name: response[name] for name in settings} == settings
+    assert (response["reasoning"], response["text"]) == (
+        {"effort": "high", "summary": "auto"},
+        {"format": {"type": "text"}, "verbosity": "low"},
+    )
+    assert (response["background"], response["user"], response["conversation"]) == (False, None, None)
+
+
+@pytest.mark.parametrize(("asked", "served"), [("auto", "default"), ("default", "default"), ("priority", "priority")])
+def test_the_service_tier_says_which_tier_served_the_request(raw_api, asked, served):
+    response = raw_api.post("/responses", json={"model": MODEL, "input": "Hi", "service_tier": asked}).json()
+
+    assert response["service_tier"] == served
