@@ -7,6 +7,7 @@ import pytest
 
 from openai_tutorial.client import get_model
 from tests.conftest import REPO_ROOT
+from tests.offline.refusals import error_of, refusal
 
 MODEL = get_model()
 SAMPLE_PDF = REPO_ROOT / "Responses_API" / "Basic_examples" / "resources" / "sample_document.pdf"
@@ -66,7 +67,10 @@ def test_resending_an_item_the_conversation_holds_is_a_duplicate(client):
             model=MODEL, conversation=conversation.id, input=[first.output[-1].to_dict(exclude_none=True)]
         )
 
-    assert raised.value.body["message"].startswith(f"Duplicate item found with id {first.output[-1].id}.")
+    assert error_of(raised) == refusal(
+        f"Duplicate item found with id {first.output[-1].id}. Remove duplicate items from your input and try again.",
+        param="input",
+    )
 
 
 def test_metadata_is_replaced_by_an_update(client):
@@ -93,7 +97,7 @@ def test_a_deleted_conversation_is_404_everywhere(client):
     ):
         with pytest.raises(openai.NotFoundError) as raised:
             call()
-        assert raised.value.body["message"] == f"Conversation with id '{conversation.id}' not found."
+        assert error_of(raised) == refusal(f"Conversation with id '{conversation.id}' not found.")
 
 
 def test_items_are_added_without_a_reply_listed_in_pages_retrieved_and_deleted(client):
@@ -117,7 +121,7 @@ def test_items_are_added_without_a_reply_listed_in_pages_retrieved_and_deleted(c
     assert texts(client.conversations.items.list(conversation.id, order="asc")) == ["one", "three"]
     with pytest.raises(openai.NotFoundError) as raised:
         client.conversations.items.retrieve(added.data[0].id, conversation_id=conversation.id)
-    assert raised.value.body["message"] == (
+    assert error_of(raised) == refusal(
         f"Item with id '{added.data[0].id}' not found in conversation '{conversation.id}'."
     )
 
@@ -137,9 +141,9 @@ def test_at_most_20_items_at_once(client):
         "Invalid 'items': array too long. Expected an array with maximum length 20, but got an array with length 21 "
         "instead."
     )
-    assert on_create.value.body["message"] == on_add.value.body["message"] == message
-    assert on_create.value.body["code"] == "array_above_max_length"
-    assert not_a_list.value.body["message"] == "Invalid 'items': expected an array."
+    too_long = refusal(message, param="items", code="array_above_max_length")
+    assert error_of(on_create) == error_of(on_add) == too_long
+    assert error_of(not_a_list) == refusal("Invalid 'items': expected an array.", param="items", code="invalid_type")
     assert len(client.conversations.items.list(conversation.id, limit=100).data) == 20
 
 
@@ -210,10 +214,11 @@ def test_an_unknown_file_in_the_input_and_a_bad_purpose_are_refused(client, tmp_
     with pytest.raises(openai.BadRequestError) as purpose:
         client.files.create(file=path, purpose="snacks")
 
-    assert unknown.value.body["message"] == "The file 'file-nowhere' was not found."
-    assert purpose.value.body["message"] == (
+    assert error_of(unknown) == refusal("The file 'file-nowhere' was not found.", param="input")
+    assert error_of(purpose) == refusal(
         "Invalid value for 'purpose': 'snacks'. Supported values are: assistants, batch, fine-tune, vision, "
-        "user_data, evals."
+        "user_data, evals.",
+        param="purpose",
     )
 
 
@@ -221,8 +226,11 @@ def test_an_upload_must_be_multipart_and_carry_a_file(raw_api):
     not_multipart = raw_api.post("/files", json={"purpose": "user_data"})
     no_file = raw_api.post("/files", data={"purpose": "user_data"}, files={"other": ("x.txt", b"x")})
 
-    assert (not_multipart.status_code, not_multipart.json()["error"]["message"]) == (
+    assert (not_multipart.status_code, not_multipart.json()["error"]) == (
         400,
-        "Uploads must be sent as multipart/form-data.",
+        refusal("Uploads must be sent as multipart/form-data."),
     )
-    assert (no_file.status_code, no_file.json()["error"]["message"]) == (400, "Missing required parameter: 'file'.")
+    assert (no_file.status_code, no_file.json()["error"]) == (
+        400,
+        refusal("Missing required parameter: 'file'.", param="file", code="missing_required_parameter"),
+    )

@@ -7,12 +7,9 @@ import pytest
 from pydantic import BaseModel
 
 from openai_tutorial.client import get_model
+from tests.offline.refusals import error_of, refusal
 
 MODEL = get_model()
-
-
-def error_of(raised: pytest.ExceptionInfo) -> dict:
-    return raised.value.body
 
 
 def test_a_reply_is_canned_says_so_and_has_the_api_shape(client):
@@ -105,8 +102,11 @@ def test_previous_response_id_and_conversation_are_exclusive(client):
     with pytest.raises(openai.BadRequestError) as raised:
         client.responses.create(model=MODEL, input="x", previous_response_id=first.id, conversation=conversation.id)
 
-    assert error_of(raised)["code"] == "mutually_exclusive_parameters"
-    assert "'previous_response_id' or 'conversation'" in error_of(raised)["message"]
+    assert error_of(raised) == refusal(
+        "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or "
+        "'conversation'.",
+        code="mutually_exclusive_parameters",
+    )
 
 
 def test_a_chain_remembers_facts_and_instructions_are_not_carried_over(client):
@@ -309,9 +309,11 @@ def test_an_output_for_no_call_and_a_resent_call_are_refused(client):
             input=[call.to_dict(), {"type": "function_call_output", "call_id": call.call_id, "output": "9:00"}],
         )
 
-    assert error_of(stray)["message"] == "No tool call found for function call output with call_id call_nowhere."
-    assert error_of(duplicate)["message"] == (
-        f"Duplicate item found with id {call.id}. Remove duplicate items from your input and try again."
+    assert error_of(stray) == refusal(
+        "No tool call found for function call output with call_id call_nowhere.", param="input"
+    )
+    assert error_of(duplicate) == refusal(
+        f"Duplicate item found with id {call.id}. Remove duplicate items from your input and try again.", param="input"
     )
 
 
@@ -337,8 +339,9 @@ def test_a_reasoning_item_must_be_followed_by_its_item(client):
     with pytest.raises(openai.BadRequestError) as raised:
         client.responses.create(model=MODEL, input=[{"role": "user", "content": "hi"}, reasoning], store=False)
 
-    assert error_of(raised)["message"] == (
-        f"Item '{reasoning['id']}' of type 'reasoning' was provided without its required following item."
+    assert error_of(raised) == refusal(
+        f"Item '{reasoning['id']}' of type 'reasoning' was provided without its required following item.",
+        param="input",
     )
 
 
@@ -402,7 +405,7 @@ def test_an_approval_must_answer_a_request(client):
             tools=[MCP_TOOL],
         )
 
-    assert error_of(raised)["message"] == "No approval request found with id 'mcpr_nowhere'."
+    assert error_of(raised) == refusal("No approval request found with id 'mcpr_nowhere'.", param="input")
 
 
 def test_mcp_without_approval_calls_at_once_and_allowed_tools_narrow_the_list(client):
@@ -640,21 +643,28 @@ def test_a_request_without_a_model_or_with_bad_input_is_refused(client):
     with pytest.raises(openai.BadRequestError) as not_a_list:
         client.responses.create(model=MODEL, input=7)
 
-    assert error_of(no_model)["message"] == "Missing required parameter: 'model'."
-    assert error_of(bad_role)["message"] == (
-        "Invalid value: 'robot'. Supported values are: 'user', 'assistant', 'system', 'developer'."
+    assert error_of(no_model) == refusal(
+        "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
     )
-    assert error_of(bad_role)["param"] == "input[0].role"
-    assert error_of(no_content)["message"] == "Missing required parameter: 'input[0].content'."
-    assert error_of(no_call_id)["message"] == "Missing required parameter: 'input[0].call_id'."
-    assert error_of(no_approve)["message"] == "Missing required parameter: 'input[0].approve'."
-    assert error_of(bad_part)["message"] == "Missing required parameter: 'input[0].content[0].text'."
-    assert (
-        error_of(not_a_part)["message"]
-        == "Invalid 'input[0].content[0]': expected a content part object with a 'type'."
+    assert error_of(bad_role) == refusal(
+        "Invalid value: 'robot'. Supported values are: 'user', 'assistant', 'system', 'developer'.",
+        param="input[0].role",
+        code="invalid_value",
     )
-    assert error_of(not_an_item)["message"] == "Invalid 'input[0]': expected an object."
-    assert error_of(not_a_list)["message"] == "Invalid 'input': expected a string or an array of input items."
+    for raised, missing in [
+        (no_content, "input[0].content"),
+        (no_call_id, "input[0].call_id"),
+        (no_approve, "input[0].approve"),
+        (bad_part, "input[0].content[0].text"),
+    ]:
+        assert error_of(raised) == refusal(f"Missing required parameter: '{missing}'.", param=missing)
+    assert error_of(not_a_part) == refusal(
+        "Invalid 'input[0].content[0]': expected a content part object with a 'type'.", param="input[0].content[0]"
+    )
+    assert error_of(not_an_item) == refusal("Invalid 'input[0]': expected an object.", param="input[0]")
+    assert error_of(not_a_list) == refusal(
+        "Invalid 'input': expected a string or an array of input items.", param="input"
+    )
 
 
 def test_images_and_files_are_acknowledged_not_seen_and_cost_tokens_by_detail(client):
@@ -689,22 +699,33 @@ def test_input_items_are_listed_in_pages_in_either_order(client):
     assert newest_first == ["Three", "Two", "One", "Be brief."]
 
 
+OUT_OF_RANGE = "Invalid 'limit': integer out of range. Expected a value from 1 to 100, but got {} instead."
+
+
 @pytest.mark.parametrize(
-    ("query", "message"),
+    ("query", "expected"),
     [
-        ({"limit": 0}, "Invalid 'limit': integer out of range. Expected a value from 1 to 100, but got 0 instead."),
-        ({"limit": 101}, "Invalid 'limit': integer out of range. Expected a value from 1 to 100, but got 101 instead."),
-        ({"order": "up"}, "Invalid value: 'up'. Supported values are: 'asc' and 'desc'."),
-        ({"after": "msg_nowhere"}, "Invalid 'after': no item with id 'msg_nowhere' in this list."),
+        ({"limit": 0}, refusal(OUT_OF_RANGE.format(0), param="limit", code="integer_out_of_range")),
+        ({"limit": 101}, refusal(OUT_OF_RANGE.format(101), param="limit", code="integer_out_of_range")),
+        (
+            {"order": "up"},
+            refusal(
+                "Invalid value: 'up'. Supported values are: 'asc' and 'desc'.", param="order", code="invalid_value"
+            ),
+        ),
+        (
+            {"after": "msg_nowhere"},
+            refusal("Invalid 'after': no item with id 'msg_nowhere' in this list.", param="after"),
+        ),
     ],
 )
-def test_bad_paging_arguments_are_refused(client, query, message):
+def test_bad_paging_arguments_are_refused(client, query, expected):
     response = client.responses.create(model=MODEL, input="hi")
 
     with pytest.raises(openai.BadRequestError) as raised:
         client.responses.input_items.list(response.id, **query)
 
-    assert error_of(raised)["message"] == message
+    assert error_of(raised) == expected
 
 
 def test_a_limit_that_is_not_a_number_is_refused(client):
@@ -713,7 +734,7 @@ def test_a_limit_that_is_not_a_number_is_refused(client):
     with pytest.raises(openai.BadRequestError) as raised:
         client.responses.input_items.list(response.id, extra_query={"limit": "²"})
 
-    assert error_of(raised)["message"] == "Invalid 'limit': expected an integer, but got '²' instead."
+    assert error_of(raised) == refusal("Invalid 'limit': expected an integer, but got '²' instead.", param="limit")
 
 
 def test_input_tokens_counts_instructions_and_the_chain_before(client):
@@ -754,18 +775,21 @@ def test_only_running_background_responses_can_be_cancelled(client):
         client.responses.cancel(foreground.id)
     with pytest.raises(openai.BadRequestError) as finished:
         client.responses.cancel(background.id)
-    with pytest.raises(openai.NotFoundError):
+    with pytest.raises(openai.NotFoundError) as unknown:
         client.responses.cancel("resp_nowhere")
 
-    assert error_of(not_background)["message"] == "Only responses created with background=true can be cancelled."
-    assert error_of(finished)["message"] == "Cannot cancel a response that is already completed."
+    assert error_of(not_background) == refusal("Only responses created with background=true can be cancelled.")
+    assert error_of(finished) == refusal("Cannot cancel a response that is already completed.")
+    assert error_of(unknown) == refusal("Response with id 'resp_nowhere' not found.")
 
 
 def test_a_background_response_must_be_stored(client):
     with pytest.raises(openai.BadRequestError) as raised:
         client.responses.create(model=MODEL, input="x", background=True, store=False)
 
-    assert error_of(raised)["param"] == "store"
+    assert error_of(raised) == refusal(
+        "Background mode requires store=true: a background response must be stored.", param="store"
+    )
 
 
 def test_a_response_echoes_every_setting_it_was_sent(raw_api):

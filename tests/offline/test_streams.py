@@ -13,6 +13,7 @@ from openai_tutorial.offline import transport as offline_transport
 from openai_tutorial.offline.store import Store
 from openai_tutorial.offline.transport import OfflineTransport
 from tests import payloads
+from tests.offline.refusals import error_of, refusal
 
 MODEL = get_model()
 WEATHER_TOOL = payloads.place_tool()
@@ -117,7 +118,9 @@ def test_only_background_responses_can_be_streamed_again(client):
     with pytest.raises(openai.BadRequestError) as raised:
         client.responses.retrieve(response.id, stream=True)
 
-    assert raised.value.body["message"] == "Only responses created with background=true can be streamed again."
+    assert error_of(raised) == refusal(
+        "Only responses created with background=true can be streamed again.", param="stream"
+    )
 
 
 def test_items_other_than_messages_calls_and_reasoning_stream_whole():

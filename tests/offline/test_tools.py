@@ -9,6 +9,7 @@ import pytest
 from openai_tutorial.client import get_model
 from tests import payloads
 from tests.conftest import REPO_ROOT
+from tests.offline.refusals import error_of, refusal
 
 MODEL = get_model()
 SAMPLE_PDF = REPO_ROOT / "Responses_API" / "Basic_examples" / "resources" / "sample_document.pdf"
@@ -104,11 +105,14 @@ def test_a_deleted_store_takes_its_attachments_and_bad_attachments_are_refused(c
 
     with pytest.raises(openai.BadRequestError) as no_file_id:
         client.post(f"/vector_stores/{vector_store.id}/files", body={}, cast_to=object)
-    with pytest.raises(openai.NotFoundError):
+    with pytest.raises(openai.NotFoundError) as no_file:
         client.vector_stores.files.create(vector_store_id=vector_store.id, file_id="file-nowhere")
     client.vector_stores.delete(vector_store.id)
 
-    assert no_file_id.value.body["message"] == "Missing required parameter: 'file_id'."
+    assert error_of(no_file_id) == refusal(
+        "Missing required parameter: 'file_id'.", param="file_id", code="missing_required_parameter"
+    )
+    assert error_of(no_file) == refusal("No such File object: file-nowhere", param="file_id")
 
 
 @pytest.mark.parametrize(
@@ -232,7 +236,7 @@ def test_a_finished_file_stays_finished_unknown_ones_are_404_and_failed_ones_are
     )
 
     assert (again.status, attached["blob.bin"].status) == ("completed", "failed")
-    assert unknown.value.body["message"] == f"No file found with id 'file-nowhere' in vector store '{vector_store.id}'."
+    assert error_of(unknown) == refusal(f"No file found with id 'file-nowhere' in vector store '{vector_store.id}'.")
     assert [result.filename for result in answer.output[1].results] == ["note.txt"]
 
 
@@ -264,7 +268,9 @@ def test_compaction_needs_a_model_and_can_start_from_a_chain(client):
         client.responses.compact(model="", input="x")
 
     assert len(compacted.output) == 1
-    assert no_model.value.body["message"] == "Missing required parameter: 'model'."
+    assert error_of(no_model) == refusal(
+        "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
+    )
 
 
 def test_a_sealed_item_the_stand_in_did_not_seal_recalls_nothing(client):

@@ -7,6 +7,7 @@ import threading
 from openai_tutorial.client import get_model
 from openai_tutorial.offline import model
 from tests.conftest import REPO_ROOT
+from tests.offline.refusals import refusal
 
 
 def test_an_endpoint_it_does_not_cover_is_the_api_404_saying_so(raw_api):
@@ -29,20 +30,23 @@ def test_a_body_that_is_not_json_or_not_an_object_is_a_400(raw_api):
     broken = raw_api.post("/responses", content=b"{", headers={"content-type": "application/json"})
     listed = raw_api.post("/responses", json=["hi"])
 
-    assert (broken.status_code, broken.json()["error"]["message"]) == (
+    assert (broken.status_code, broken.json()["error"]) == (
         400,
-        "We could not parse the JSON body of your request.",
+        refusal("We could not parse the JSON body of your request."),
     )
-    assert (listed.status_code, listed.json()["error"]["message"]) == (
+    assert (listed.status_code, listed.json()["error"]) == (
         400,
-        "The JSON body of your request must be an object.",
+        refusal("The JSON body of your request must be an object."),
     )
 
 
 def test_a_body_that_is_not_json_at_all_counts_as_empty(raw_api):
     reply = raw_api.post("/responses", content=b"model=x", headers={"content-type": "text/plain"})
 
-    assert reply.json()["error"]["message"] == "Missing required parameter: 'model'."
+    assert (reply.status_code, reply.json()["error"]) == (
+        400,
+        refusal("Missing required parameter: 'model'.", param="model", code="missing_required_parameter"),
+    )
 
 
 def test_threads_share_one_state_and_each_request_sees_all_that_came_before(client):
