@@ -136,3 +136,56 @@ def test_a_request_with_no_user_message_gets_the_canned_reply(client):
     assert response.output_text.startswith(
         "This is the offline stand-in, not a model, so this reply is canned: there was no question to answer."
     )
+
+
+@pytest.mark.parametrize(
+    ("told", "topic", "noted"),
+    [
+        ("My name is Ada.", "name", "your name is Ada"),
+        ("I am Grace.", "name", "your name is Grace"),
+        ("I'm Linus.", "name", "your name is Linus"),
+        ("I love astronomy.", "love", "you love astronomy"),
+        ("I like quiet trains.", "like", "you like quiet trains"),
+        ("I enjoy long walks, mostly.", "enjoy", "you enjoy long walks"),
+        ("My favorite tea is mint!", "favourite", "your favorite tea is mint"),
+        (
+            "Remember that I am allergic to cats and my sister is Mina.",
+            "remember",
+            "you are allergic to cats and your sister is Mina",
+        ),
+        ("Remember that the key is mine and I'm keeping it.", "remember", "the key is yours and you're keeping it"),
+        ("Remember that Bo asked me.", "remember", "Bo asked you"),
+    ],
+)
+def test_what_a_user_says_about_themselves_is_noted_in_the_second_person(told, topic, noted):
+    assert model.facts_in(told) == [(topic, noted)]
+
+
+@pytest.mark.parametrize(
+    ("question", "recalled"),
+    [
+        ("What is my name?", "your name is Ada"),
+        ("What do I love?", "you love astronomy"),
+        ("What do I like?", "you like trains"),
+        ("What do I enjoy?", "you enjoy chess"),
+        ("What is my favourite colour?", "your favourite colour is teal"),
+        (
+            "Tell me everything.",
+            "your name is Ada; you love astronomy; you like trains; you enjoy chess; your favourite colour is teal",
+        ),
+    ],
+)
+def test_a_question_recalls_only_the_facts_it_asks_about(question, recalled):
+    facts = model.facts_in(
+        "My name is Ada. I love astronomy. I like trains. I enjoy chess. My favourite colour is teal."
+    )
+
+    assert model.recall(question, facts) == f"Offline stand-in, recalling what you said earlier: {recalled}."
+
+
+def test_a_question_about_something_never_said_is_answered_so():
+    facts = model.facts_in("My name is Ada.")
+
+    assert model.recall("What do I love?", facts) == (
+        "Offline stand-in: nothing said earlier in this conversation tells me that."
+    )
