@@ -7,6 +7,7 @@ import pytest
 from pydantic import BaseModel
 
 from openai_tutorial.client import get_model
+from openai_tutorial.offline import rules
 from tests.offline.refusals import error_of, refusal
 
 MODEL = get_model()
@@ -522,6 +523,19 @@ def test_parse_with_nested_pydantic_models_gives_a_valid_object(client):
             "integer, null, number, object, string.",
         ),
         ([], "In context=(), schema must be a JSON Schema of 'type: \"object\"', got '[]'."),
+        (
+            {"allOf": [{"type": "object", "properties": {}, "additionalProperties": False}, {"type": "object"}]},
+            "In context=('allOf', 1), 'additionalProperties' is required to be supplied and to be false.",
+        ),
+        (
+            {"definitions": {"Item": {"type": "object"}}, "$ref": "#/definitions/Item"},
+            "In context=('definitions', 'Item'), 'additionalProperties' is required to be supplied and to be false.",
+        ),
+        (
+            {"type": ["object", "null"], "properties": {"x": {"type": "string"}}, "additionalProperties": False},
+            "In context=(), 'required' is required to be supplied and to be an array including every key in "
+            "properties. Missing 'x'.",
+        ),
     ],
 )
 def test_strict_schemas_that_are_not_strict_are_refused_for_tools_and_formats(client, schema, problem):
@@ -545,6 +559,21 @@ def test_strict_schemas_that_are_not_strict_are_refused_for_tools_and_formats(cl
         "param": "text.format.schema",
         "code": "invalid_json_schema",
     }
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "properties": {}, "additionalProperties": False},
+        {"enum": ["celsius", "fahrenheit"]},
+        {"const": "celsius"},
+        {"allOf": [{"$ref": "#/$defs/Unit"}], "$defs": {"Unit": {"type": "string"}}},
+        {"type": "array", "items": {"type": ["string", "null"]}},
+        {"type": "array"},
+    ],
+)
+def test_strict_schemas_that_keep_the_rules_are_accepted_typed_by_enum_const_or_reference_too(schema):
+    assert rules.strict_schema_problem(schema) is None
 
 
 def test_non_strict_schemas_are_not_checked(client):
