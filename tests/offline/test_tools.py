@@ -326,3 +326,23 @@ def test_a_question_about_earlier_results_is_answered_from_them_without_a_new_ca
         "Offline stand-in answer, built from the tool results already in this conversation: get_local_time says 21:00."
     )
     assert fresh.output_text.startswith("This is the offline stand-in")
+
+
+def test_the_cached_prefix_holds_the_tools_and_the_items_but_not_their_ids(client):
+    rules = "Rule: be kind to every gardener and cite the handbook. " * 100
+    tool = {"type": "function", "name": "noop", "parameters": {"type": "object", "properties": {}}, "strict": False}
+    said = [{"role": "user", "content": "Hi"}]
+
+    client.responses.create(model=MODEL, instructions=rules, input=said, prompt_cache_key="tools")
+    with_a_tool = client.responses.create(
+        model=MODEL, instructions=rules, input=said, tools=[tool], prompt_cache_key="tools"
+    )
+    first = client.responses.create(model=MODEL, input=[{"role": "user", "content": rules}], prompt_cache_key="items")
+    replayed = [{**item.to_dict(exclude_none=True), "id": f"msg_other{n}"} for n, item in enumerate(first.output[1:])]
+    again = client.responses.create(
+        model=MODEL, input=[{"role": "user", "content": rules}, *replayed], prompt_cache_key="items"
+    )
+
+    # The tools come right after the instructions: a new tool list leaves only the instructions in common.
+    assert with_a_tool.usage.input_tokens_details.cached_tokens == len(json.dumps([rules])) // 4 // 128 * 128
+    assert again.usage.input_tokens_details.cached_tokens >= 1024  # same items under other ids: still cached
