@@ -21,10 +21,29 @@ MODEL = get_model()
         ({"type": "array", "items": {"type": "object"}}, []),
         ({"$defs": {"N": {"type": "integer"}}, "$ref": "#/$defs/N"}, 1),
         ({"type": "string", "enum": ["red", "green"]}, "green"),
+        ({"anyOf": [{"type": "string"}, {"type": "null"}]}, None),
+        ({"anyOf": [{"type": "string"}]}, "offline colour"),
+        ({"anyOf": [{"$ref": "#/$defs/N"}, {"type": "null"}], "$defs": {"N": {"type": "integer"}}}, 1),
+        (
+            {"type": "object", "properties": {"n": {"$ref": "#/$defs/N"}}, "$defs": {"N": {"type": "boolean"}}},
+            {"n": False},
+        ),
+        ({"properties": {"n": {"type": "integer"}}}, {"n": 1}),
+        ({"enum": ["red", None]}, None),
+        ({"enum": ["red", "blue"]}, "red"),
+        ({"type": ["null", "boolean"]}, False),
+        ({"type": ["null"]}, None),
     ],
 )
 def test_an_instance_fits_each_schema_shape(schema, value):
     assert model.instance_of(schema, "A green hat.", name="colour") == value
+
+
+def test_a_string_without_a_property_name_is_an_offline_value_and_string_lists_take_names():
+    people = {"type": "array", "items": {"type": ["string", "null"]}}
+
+    assert model.instance_of({"type": "string"}, "Nothing here.") == "offline value"
+    assert model.instance_of(people, "Alice met Bob and Alice.", name="people") == ["Alice", "Bob"]
 
 
 def test_a_reply_with_only_tool_calls_is_never_cut(client):
