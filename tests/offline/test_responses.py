@@ -855,3 +855,48 @@ def test_the_service_tier_says_which_tier_served_the_request(raw_api, asked, ser
     response = raw_api.post("/responses", json={"model": MODEL, "input": "Hi", "service_tier": asked}).json()
 
     assert response["service_tier"] == served
+
+
+def test_input_items_are_kept_whole_with_the_fields_the_api_adds(raw_api):
+    sent = [
+        {"role": "assistant", "content": [{"type": "output_text", "text": "Earlier."}]},
+        {"type": "function_call", "call_id": "call_1", "name": "noop", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "call_1", "output": "done", "id": "fco_mine"},
+        {"type": "function_call", "call_id": "call_2", "name": "noop", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "call_2", "output": "done too"},
+        {
+            "role": "user",
+            "content": [
+                {"type": "input_image", "image_url": "https://example.com/a.png"},
+                {"type": "input_text", "text": "What is it?"},
+            ],
+        },
+    ]
+    response = raw_api.post("/responses", json={"model": MODEL, "input": sent}).json()
+
+    kept = raw_api.get(f"/responses/{response['id']}/input_items", params={"order": "asc"}).json()["data"]
+
+    ids = [item.pop("id") for item in kept]
+    assert [item_id.split("_")[0] for item_id in ids] == ["msg", "fc", "fco", "fc", "fco", "msg"]
+    assert ids[2] == "fco_mine"
+    assert kept == [
+        {
+            "type": "message",
+            "role": "assistant",
+            "status": "completed",
+            "content": [{"type": "output_text", "text": "Earlier.", "annotations": [], "logprobs": []}],
+        },
+        sent[1],
+        {"status": "completed", **{key: value for key, value in sent[2].items() if key != "id"}},
+        sent[3],
+        {"status": "completed", **sent[4]},
+        {
+            "type": "message",
+            "role": "user",
+            "status": "completed",
+            "content": [
+                {"type": "input_image", "image_url": "https://example.com/a.png", "detail": "auto"},
+                {"type": "input_text", "text": "What is it?"},
+            ],
+        },
+    ]
