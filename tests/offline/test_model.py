@@ -208,3 +208,74 @@ def test_a_question_about_something_never_said_is_answered_so():
     assert model.recall("What do I love?", facts) == (
         "Offline stand-in: nothing said earlier in this conversation tells me that."
     )
+
+
+@pytest.mark.parametrize(
+    ("request_body", "effort"),
+    [
+        ({"model": "gpt-5.4-mini"}, "medium"),
+        ({"model": "o1"}, "medium"),
+        ({"model": "o3-mini", "reasoning": {"effort": "high"}}, "high"),
+        ({"model": "o4-mini", "reasoning": {}}, "medium"),
+        ({"model": "gpt-4.1", "reasoning": {"effort": "high"}}, "none"),
+        ({}, "none"),
+    ],
+)
+def test_only_reasoning_models_reason_at_the_effort_asked_or_medium(request_body, effort):
+    assert model.reasoning_effort(request_body) == effort
+
+
+@pytest.mark.parametrize(
+    ("instructions", "styled"),
+    [
+        (None, "One. Two. Three."),
+        ("Answer in ONE SENTENCE.", "One."),
+        ("Be brief", "One."),
+        ("Talk like a Pirate.", "Arr, matey! One. Two. Three."),
+        ("Be brief, like a pirate", "Arr, matey! One."),
+        ("Use briefings.", "One. Two. Three."),
+    ],
+)
+def test_the_instructions_the_stand_in_understands_shape_its_reply(instructions, styled):
+    assert model.styled("One. Two. Three.", instructions) == styled
+
+
+def test_a_tool_output_is_summarised_in_one_line_of_at_most_240_characters():
+    assert model.summary_of("x" * 240) == "x" * 240
+    assert model.summary_of("x" * 241) == "x" * 239 + "…"
+    assert model.summary_of({"error": "no such place"}) == "the tool reported a problem: no such place"
+    assert model.summary_of({"feels_like": {"min": 1, "max": {"deep": 2}}, "days": [1, 2]}) == (
+        "feels like: min: 1; days: 2 entries"
+    )
+
+
+def test_an_answer_names_each_tool_and_reads_outputs_given_as_json_values():
+    context = [
+        {"type": "function_call", "call_id": "call_1", "name": "get_weather"},
+        {"type": "function_call", "call_id": "call_2"},
+    ]
+    outputs = [
+        {"call_id": "call_1", "output": {"temperature": 21}},
+        {"call_id": "call_2", "output": "not json"},
+        {"call_id": "call_3", "output": "[1, 2]"},
+    ]
+
+    assert model.answer_from_tool_outputs(outputs, context) == (
+        "Offline stand-in answer, built from the tool results: get_weather says temperature: 21. "
+        "tool says not json. tool says [1, 2]."
+    )
+
+
+@pytest.mark.parametrize(
+    ("part", "described"),
+    [
+        ({"file_url": "https://example.com/a.pdf"}, "a link to https://example.com/a.pdf, which it does not fetch"),
+        ({"filename": "notes.pdf", "file_data": "..."}, "notes.pdf, in which it found no text it can read"),
+        ({"file_data": "..."}, "a file, in which it found no text it can read"),
+        ({"file_id": "file-1"}, "garden.pdf (3 words), which begins “Open from seven.”"),
+    ],
+)
+def test_a_file_is_described_by_what_the_stand_in_could_read_of_it(part, described):
+    documents = {"file-1": ("garden.pdf", "Open from seven.")}
+
+    assert model.described_file(part, documents) == described
