@@ -224,12 +224,14 @@ def test_an_unknown_file_in_the_input_and_a_bad_purpose_are_refused(client, tmp_
 
 def test_an_upload_must_be_multipart_and_carry_a_file(raw_api):
     not_multipart = raw_api.post("/files", json={"purpose": "user_data"})
+    no_type = raw_api.post("/files", content=b"purpose=user_data")
     no_file = raw_api.post("/files", data={"purpose": "user_data"}, files={"other": ("x.txt", b"x")})
 
-    assert (not_multipart.status_code, not_multipart.json()["error"]) == (
-        400,
-        refusal("Uploads must be sent as multipart/form-data."),
-    )
+    for refused in (not_multipart, no_type):
+        assert (refused.status_code, refused.json()["error"]) == (
+            400,
+            refusal("Uploads must be sent as multipart/form-data."),
+        )
     assert (no_file.status_code, no_file.json()["error"]) == (
         400,
         refusal("Missing required parameter: 'file'.", param="file", code="missing_required_parameter"),

@@ -559,7 +559,7 @@ def needs_approval(tool: dict[str, Any], name: str) -> bool:
 
 
 def use_mcp(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:
-    label = tool.get("server_label", "mcp")
+    label = tool["server_label"]  # required: the request was refused without it
     names = mcp_tool_names(tool)
     output = []
     listed = any(item["type"] == "mcp_list_tools" and item.get("server_label") == label for item in turn.context)
