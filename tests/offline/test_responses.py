@@ -1,6 +1,7 @@
 """The stand-in's /responses endpoints and the API rules it enforces, through the real SDK."""
 
 import json
+import re
 
 import openai
 import pytest
@@ -900,3 +901,47 @@ def test_input_items_are_kept_whole_with_the_fields_the_api_adds(raw_api):
             ],
         },
     ]
+
+
+def test_the_same_item_twice_in_one_input_is_a_duplicate(client):
+    item = {"id": "msg_twice", "type": "message", "role": "user", "content": "hi"}
+
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input=[item, item])
+
+    assert error_of(raised) == refusal(
+        "Duplicate item found with id msg_twice. Remove duplicate items from your input and try again.", param="input"
+    )
+
+
+def test_a_follow_up_keeps_the_time_zone_of_the_last_call_of_that_function(client):
+    asked = client.responses.create(model=MODEL, input="Time in New York?", tools=[TIME_TOOL])
+    answered = client.responses.create(
+        model=MODEL,
+        previous_response_id=asked.id,
+        input=[{"type": "function_call_output", "call_id": asked.output[-1].call_id, "output": "9:00"}],
+        tools=[TIME_TOOL],
+    )
+
+    follow_up = client.responses.create(
+        model=MODEL, previous_response_id=answered.id, input="And now?", tools=[TIME_TOOL]
+    )
+
+    assert calls_in(asked) == [("get_local_time", {"timezone": "America/New_York"})]
+    assert calls_in(follow_up) == [("get_local_time", {"timezone": "America/New_York"})]
+
+
+def test_a_list_of_nothing_has_no_first_or_last_id(client):
+    conversation = client.conversations.create()
+
+    page = client.conversations.items.list(conversation.id)
+
+    assert (page.data, page.first_id, page.last_id, page.has_more) == ([], None, None, False)
+
+
+def test_a_request_without_input_is_answered_and_its_request_id_has_the_api_shape(raw_api):
+    reply = raw_api.post("/responses", json={"model": MODEL})
+
+    assert reply.status_code == 200
+    assert reply.json()["output"][-1]["content"][0]["text"].startswith("This is the offline stand-in")
+    assert re.fullmatch(r"req_offline_[0-9a-f]{24}", reply.headers["x-request-id"])

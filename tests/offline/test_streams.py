@@ -143,10 +143,52 @@ def test_a_refusal_part_is_sent_whole():
 
     events = streams.message_events(0, message)
 
-    assert [event["type"] for event in events] == [
-        "response.output_item.added",
-        "response.content_part.added",
-        "response.content_part.done",
+    where = {"item_id": "msg_1", "output_index": 0, "content_index": 0}
+    assert events == [
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "item": {**message, "status": "in_progress", "content": []},
+        },
+        {"type": "response.content_part.added", **where, "part": refusal},
+        {"type": "response.content_part.done", **where, "part": refusal},
+    ]
+
+
+def test_a_function_call_streams_its_arguments_in_one_delta():
+    call = {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "noop", "arguments": '{"a": 1}'}
+
+    events = streams.function_call_events(2, {**call, "status": "completed"})
+
+    assert events == [
+        {
+            "type": "response.output_item.added",
+            "output_index": 2,
+            "item": {**call, "arguments": "", "status": "in_progress"},
+        },
+        {"type": "response.function_call_arguments.delta", "item_id": "fc_1", "output_index": 2, "delta": '{"a": 1}'},
+        {
+            "type": "response.function_call_arguments.done",
+            "item_id": "fc_1",
+            "output_index": 2,
+            "arguments": '{"a": 1}',
+        },
+    ]
+
+
+def test_a_reasoning_summary_streams_part_by_part():
+    part = {"type": "summary_text", "text": "Thinking it over."}
+    reasoning = {"type": "reasoning", "id": "rs_1", "summary": [part]}
+
+    events = streams.reasoning_events(0, reasoning)
+
+    where = {"item_id": "rs_1", "output_index": 0, "summary_index": 0}
+    assert events == [
+        {"type": "response.output_item.added", "output_index": 0, "item": {**reasoning, "summary": []}},
+        {"type": "response.reasoning_summary_part.added", **where, "part": {**part, "text": ""}},
+        {"type": "response.reasoning_summary_text.delta", **where, "delta": "Thinking it over."},
+        {"type": "response.reasoning_summary_text.done", **where, "text": "Thinking it over."},
+        {"type": "response.reasoning_summary_part.done", **where, "part": part},
     ]
 
 
