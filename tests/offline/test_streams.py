@@ -109,7 +109,9 @@ def test_a_queued_background_response_streamed_again_is_finished_from_the_start(
 
     assert events[0].sequence_number == 0
     assert events[-1].type == "response.completed"
-    assert client.responses.retrieve(started.id).status == "completed"
+    kept = client.responses.retrieve(started.id)
+    assert (kept.status, kept.output_text) == ("completed", events[-1].response.output_text)
+    assert [item.content[0].text for item in client.responses.input_items.list(started.id)] == ["An essay."]
 
 
 def test_only_background_responses_can_be_streamed_again(client):
