@@ -945,3 +945,24 @@ def test_a_request_without_input_is_answered_and_its_request_id_has_the_api_shap
     assert reply.status_code == 200
     assert reply.json()["output"][-1]["content"][0]["text"].startswith("This is the offline stand-in")
     assert re.fullmatch(r"req_offline_[0-9a-f]{24}", reply.headers["x-request-id"])
+
+
+def function_tool(name: str, parameter: str, description: str) -> dict:
+    properties = {parameter: {"type": "string", "description": description}}
+    schema = {"type": "object", "properties": properties, "required": [parameter], "additionalProperties": False}
+    return {"type": "function", "name": name, "strict": True, "parameters": schema}
+
+
+@pytest.mark.parametrize(
+    ("tool", "question", "arguments"),
+    [
+        (function_tool("clock", "where", "The Time Zone to read."), "Time in Tokyo?", {"where": "Asia/Tokyo"}),
+        (function_tool("clock", "time_zone", "Which one."), "Time in Tokyo?", {"time_zone": "Asia/Tokyo"}),
+        (function_tool("clock", "where", "The Time Zone to read."), "Time in Atlantis?", {"where": "Atlantis"}),
+        (function_tool("weather", "city", "A city."), "Weather in Tokyo?", {"city": "Tokyo"}),
+    ],
+)
+def test_a_place_becomes_a_time_zone_only_for_a_parameter_about_time_zones(client, tool, question, arguments):
+    response = client.responses.create(model=MODEL, input=question, tools=[tool])
+
+    assert calls_in(response) == [(tool["name"], arguments)]
