@@ -966,3 +966,20 @@ def test_a_place_becomes_a_time_zone_only_for_a_parameter_about_time_zones(clien
     response = client.responses.create(model=MODEL, input=question, tools=[tool])
 
     assert calls_in(response) == [(tool["name"], arguments)]
+
+
+def test_several_images_and_files_in_one_message_are_each_acknowledged(client):
+    parts = [
+        {"type": "input_text", "text": "Compare these."},
+        {"type": "input_image", "file_id": "file-photo", "detail": "auto"},
+        {"type": "input_image", "image_url": "data:image/png;base64,iVBORw0KGgo=", "detail": "low"},
+        {"type": "input_file", "filename": "notes.txt", "file_data": "data:text/plain;base64,aGk="},
+    ]
+
+    response = client.responses.create(model=MODEL, input=[{"role": "user", "content": parts}])
+
+    assert response.output_text == (
+        "This is the offline stand-in, not a model, so this reply is canned and it cannot look at content: it "
+        "received the image at file-photo (detail: auto); and an image (image/png, 8 bytes) sent inline (detail: "
+        "low); and notes.txt, in which it found no text it can read. A real model describes it."
+    )
