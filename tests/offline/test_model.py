@@ -183,21 +183,23 @@ def test_what_a_user_says_about_themselves_is_noted_in_the_second_person(told, t
 @pytest.mark.parametrize(
     ("question", "recalled"),
     [
-        ("What is my name?", "your name is Ada"),
-        ("What do I love?", "you love astronomy"),
-        ("What do I like?", "you like trains"),
-        ("What do I enjoy?", "you enjoy chess"),
-        ("What is my favourite colour?", "your favourite colour is teal"),
+        ("What is my name?", "your name is Ada; you are moving in May"),
+        ("What do I love?", "you love astronomy; you are moving in May"),
+        ("What do I like?", "you like trains; you are moving in May"),
+        ("What do I enjoy?", "you enjoy chess; you are moving in May"),
+        ("What is my favourite colour?", "your favourite colour is teal; you are moving in May"),
         (
             "Tell me everything.",
-            "your name is Ada; you love astronomy; you like trains; you enjoy chess; your favourite colour is teal",
+            "your name is Ada; you love astronomy; you like trains; you enjoy chess; your favourite colour is teal; "
+            "you are moving in May",
         ),
+        ("WHAT IS MY NAME?", "your name is Ada; you are moving in May"),
     ],
 )
 def test_a_question_recalls_only_the_facts_it_asks_about(question, recalled):
     facts = model.facts_in(
         "My name is Ada. I love astronomy. I like trains. I enjoy chess. My favourite colour is teal."
-    )
+    ) + model.facts_in("Remember that I am moving in May.")  # said in another message
 
     assert model.recall(question, facts) == f"Offline stand-in, recalling what you said earlier: {recalled}."
 
@@ -279,3 +281,25 @@ def test_a_file_is_described_by_what_the_stand_in_could_read_of_it(part, describ
     documents = {"file-1": ("garden.pdf", "Open from seven.")}
 
     assert model.described_file(part, documents) == described
+
+
+def test_words_are_matched_without_case_or_a_plural_s():
+    assert model.words_of("The KEYS of the sheds, by Bo.") == {"the", "key", "shed"}
+
+
+def test_the_subject_of_a_function_is_its_first_free_string_parameter():
+    units = {"type": "string", "enum": ["celsius", "fahrenheit"]}
+
+    assert model.subject_property({"properties": {"units": units, "place": {"type": ["string", "null"]}}}) == "place"
+    assert model.subject_property({"properties": {"count": {"type": "integer"}}}) is None
+
+
+def test_what_the_user_said_includes_what_a_compaction_carries():
+    items = [
+        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Hi."}]},
+        {"type": "compaction", "encrypted_content": model.sealed(["My name is Ada."])},
+        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Who am I?"}]},
+        {"type": "compaction", "encrypted_content": "not sealed by the stand-in"},
+    ]
+
+    assert model.said_by_user(items) == ["Hi.", "My name is Ada.", "Who am I?"]

@@ -331,7 +331,7 @@ def test_a_question_about_earlier_results_is_answered_from_them_without_a_new_ca
 def test_the_cached_prefix_holds_the_tools_and_the_items_but_not_their_ids(client):
     rules = "Rule: be kind to every gardener and cite the handbook. " * 100
     tool = {"type": "function", "name": "noop", "parameters": {"type": "object", "properties": {}}, "strict": False}
-    said = [{"role": "user", "content": "Hi"}]
+    said = [{"role": "user", "content": "Hello there. " * 100}]  # long enough to span blocks of its own
 
     client.responses.create(model=MODEL, instructions=rules, input=said, prompt_cache_key="tools")
     with_a_tool = client.responses.create(
