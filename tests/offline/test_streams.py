@@ -137,6 +137,8 @@ def test_items_other_than_messages_calls_and_reasoning_stream_whole():
         "response.output_item.done",
         "response.completed",
     ]
+    item = {"type": "web_search_call", "id": "ws_1"}
+    assert events[2] == {"type": "response.output_item.added", "output_index": 0, "item": item, "sequence_number": 2}
 
 
 def test_a_refusal_part_is_sent_whole():
