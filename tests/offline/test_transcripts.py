@@ -131,13 +131,9 @@ def session_visit(client) -> list:
 
 
 def stored_session_visit(client) -> list:
-    session = client.post("/sessions").json["session_id"]
-    return [
-        ("POST", f"/sessions/{session}/messages", {"message": "Is it raining in Lisbon?"}),
-        ("POST", f"/sessions/{session}/messages", {"message": "And in Oslo?"}),
-        ("GET", f"/sessions/{session}/history", None),
-        ("DELETE", f"/sessions/{session}", None),
-    ]
+    """The same visit, reading the history the advanced app keeps before the session goes."""
+    *messages, deletion = session_visit(client)
+    return [*messages, ("GET", f"{deletion[1]}/history", None), deletion]
 
 
 def conversation_visit(client) -> list:
