@@ -256,13 +256,13 @@ def chat():
     return reply, 201 if conversation.created else 200
 
 
-# Built once: each turn only binds its values (building the statement anew cost as much as running it).
-# No conversation is loaded in record_turn's session, so the ORM is told not to look for one to update.
+# Built once, on the table rather than the mapped class: each turn only binds its values, and the
+# ORM has no loaded object to keep in step with it (building it anew, on the class, cost a turn 0.3 ms).
+CONVERSATIONS = Conversation.__table__
 MARK_ACTIVE = (
-    update(Conversation)
-    .where(Conversation.id == bindparam("conversation_id"))
+    update(CONVERSATIONS)
+    .where(CONVERSATIONS.c.id == bindparam("conversation_id"))
     .values(last_active_at=bindparam("now"))
-    .execution_options(synchronize_session=False)
 )
 
 
