@@ -298,6 +298,7 @@ def test_offline_1_forces_the_stand_in_even_with_a_key(monkeypatch, capsys):
     response = get_client().responses.create(model=get_model(), input="hi")
 
     assert response.output_text.startswith("This is the offline stand-in")
+    assert get_client().api_key == "offline"  # the real key goes nowhere, not even in-process
     assert capsys.readouterr().err == (
         "offline: OPENAI_OFFLINE=1 is set, so replies come from the built-in offline stand-in (no network, no cost); "
         "unset it to use OpenAI\n"

@@ -228,6 +228,14 @@ def test_taking_a_lock_wakes_the_heartbeat_only_when_it_is_due_before_the_next_l
         heartbeat.release(token)
 
 
+def test_the_heartbeat_thread_is_named_and_never_keeps_a_process_from_exiting():
+    heartbeat = database.Heartbeat()
+    token = heartbeat.hold(lambda: None, 60)
+
+    assert (heartbeat._thread.name, heartbeat._thread.daemon) == ("turn-lock-heartbeat", True)
+    heartbeat.release(token)
+
+
 def test_a_forked_worker_renews_its_own_locks():
     script = """
 import os, signal, threading, time

@@ -126,6 +126,31 @@ def test_an_item_type_or_status_newer_than_the_sdk_passes(openai_api, monkeypatc
     assert response.output_text == "hi"
 
 
+def test_a_newer_status_does_not_hide_a_missing_field_beside_it(openai_api):
+    reply = broken(["output", 0, "content"], delete=True)
+    reply["output"][0]["status"] = "paused"
+    openai_api.post("/responses").respond(json=reply)
+
+    with pytest.raises(openai.InternalServerError) as raised:
+        get_client().responses.create(model="m", input="hi")
+
+    assert raised.value.body["message"] == (
+        "OpenAI answered POST /v1/responses with a reply whose output.0.ResponseOutputMessage.content is wrong: "
+        "Field required."
+    )
+
+
+def test_one_conversation_item_with_a_newer_status_passes(openai_api, monkeypatch):
+    monkeypatch.setattr("openai_tutorial.client.OpenAI", openai.OpenAI)  # the client as users get it: not strict
+    item = payloads.input_message("hi", id="msg_1")
+    item["status"] = "paused"
+    openai_api.get("/conversations/conv_1/items/msg_1").respond(json=item)
+
+    retrieved = get_client().conversations.items.retrieve("msg_1", conversation_id="conv_1")
+
+    assert (retrieved.id, retrieved.status) == ("msg_1", "paused")
+
+
 @pytest.mark.parametrize(
     ("method", "path", "reply", "call"),
     [
@@ -157,11 +182,15 @@ def test_replies_the_guard_does_not_know_errors_and_empty_deletes_pass_unchanged
     openai_api.get("/models").respond(json={"object": "list", "data": []})
     openai_api.delete("/responses/resp_1").respond(200)
     openai_api.post("/responses").respond(429, json=payloads.api_error("Slow down.", type="requests"))
+    openai_api.post("/conversations").respond(300, json={"not": "a conversation"})  # not a success: not checked
 
     assert get_client().models.list().data == []
     assert get_client().responses.delete("resp_1") is None
     with pytest.raises(openai.RateLimitError):
         get_client().responses.create(model="m", input="hi")
+    with pytest.raises(openai.APIStatusError) as redirected:
+        get_client().conversations.create()
+    assert (redirected.value.status_code, redirected.value.body) == (300, {"not": "a conversation"})
 
 
 def test_closing_the_client_closes_the_connection_pool_under_the_guard():

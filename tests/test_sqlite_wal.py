@@ -62,3 +62,30 @@ def test_other_errors_and_a_lock_that_never_ends_are_raised(monkeypatch):
         use_wal(locked)
 
     assert (broken.calls, locked.calls) == (1, 3)
+
+
+class LockedAtFirst:
+    """A real connection whose first ``refusals`` statements fail with "database is locked"."""
+
+    def __init__(self, path, refusals: int) -> None:
+        self.connection, self.refusals, self.statements = sqlite3.connect(path), refusals, []
+
+    def execute(self, statement: str):
+        self.statements.append(statement)
+        if len(self.statements) <= self.refusals:
+            raise sqlite3.OperationalError("database is locked")
+        return self.connection.execute(statement)
+
+
+def test_a_locked_switch_is_asked_again_after_a_growing_pause_and_the_last_try_still_counts(tmp_path, monkeypatch):
+    pauses = []
+    monkeypatch.setattr(sqlite_wal.time, "sleep", pauses.append)
+    monkeypatch.setattr(sqlite_wal, "WAL_ATTEMPTS", 4)
+    connection = LockedAtFirst(tmp_path / "busy.sqlite3", refusals=3)  # every try but the last one
+
+    use_wal(connection)
+
+    assert pauses == [0.01, 0.02, 0.03]
+    assert connection.statements == ["PRAGMA journal_mode=WAL"] * 4
+    assert connection.connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    connection.connection.close()

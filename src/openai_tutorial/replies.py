@@ -55,13 +55,13 @@ def problem_with(request: httpx2.Request, content_type: str, body: bytes) -> str
         data = json.loads(body)
     except ValueError as error:
         return f"JSON that does not parse ({error})"
-    path = request.url.path.rsplit("/v1", 1)[-1]  # the last one: a gateway's own path may hold "/v1" too
+    path = request.url.path.rpartition("/v1")[2]  # after the last one: a gateway's own path may hold "/v1" too
     model = next(
         (model for method, pattern, model in EXPECTED if method == request.method and pattern.fullmatch(path)), None
     )
     if model is None:
         return None
-    if path.rsplit("/", 1)[-1] in LISTS and request.method == "GET":
+    if path.rpartition("/")[2] in LISTS and request.method == "GET":
         if not isinstance(data, dict) or not isinstance(data.get("data"), list):
             return "a list reply without its 'data' list"
         data = data["data"]
@@ -100,19 +100,20 @@ def real_errors(errors: list[dict]) -> list[dict]:
 
 
 def needs_checking(response: httpx2.Response) -> bool:
-    content_type = response.headers.get("content-type", "")
+    content_type = response.headers.get("content-type", "")  # pragma: no mutate: header names ignore case
     return 200 <= response.status_code < 300 and not content_type.startswith("text/event-stream")
 
 
 def checked(request: httpx2.Request, response: httpx2.Response, body: bytes) -> httpx2.Response:
     """``response`` itself, or the 502 that replaces it when its body is not what the SDK expects."""
-    problem = problem_with(request, response.headers.get("content-type", ""), body)
+    content_type = response.headers.get("content-type", "")  # pragma: no mutate: header names ignore case
+    problem = problem_with(request, content_type, body)
     if problem is None:
         return response
     message = f"OpenAI answered {request.method} {request.url.path} with {problem}."
     error = {"error": {"message": message, "type": "invalid_response", "param": None, "code": None}}
     headers = {key: value for key, value in response.headers.items() if key.lower() == "x-request-id"}
-    return httpx2.Response(502, json=error, headers=headers, request=request)
+    return httpx2.Response(502, json=error, headers=headers)  # the client attaches the request
 
 
 class CheckedTransport(httpx2.BaseTransport):

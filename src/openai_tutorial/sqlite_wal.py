@@ -4,6 +4,7 @@ import sqlite3
 import time
 
 WAL_ATTEMPTS = 50
+SWITCH_TO_WAL = "PRAGMA journal_mode=WAL"
 
 
 def use_wal(connection: sqlite3.Connection) -> None:
@@ -15,10 +16,10 @@ def use_wal(connection: sqlite3.Connection) -> None:
     """
     for attempt in range(1, WAL_ATTEMPTS):
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(SWITCH_TO_WAL)
             return
         except sqlite3.OperationalError as error:
             if "locked" not in str(error):
                 raise
             time.sleep(0.01 * attempt)
-    connection.execute("PRAGMA journal_mode=WAL")  # the last try: whatever it raises is the answer
+    connection.execute(SWITCH_TO_WAL)  # the last try: whatever it raises is the answer
