@@ -126,6 +126,27 @@ def test_items_are_added_without_a_reply_listed_in_pages_retrieved_and_deleted(c
     )
 
 
+def test_items_added_are_checked_by_their_place_and_at_least_one_is_needed(client):
+    conversation = client.conversations.create()
+
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.conversations.items.create(conversation.id, items=[{"role": "user", "content": "ok"}, {"role": "x"}])
+    with pytest.raises(openai.BadRequestError) as empty:
+        client.conversations.items.create(conversation.id, items=[])
+
+    assert error_of(raised) == refusal(
+        "Invalid value: 'x'. Supported values are: 'user', 'assistant', 'system', 'developer'.",
+        param="items[1].role",
+        code="invalid_value",
+    )
+    assert error_of(empty) == refusal(
+        "Invalid 'items': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+        param="items",
+        code="empty_array",
+    )
+    assert client.conversations.items.list(conversation.id).data == []
+
+
 def test_at_most_20_items_at_once(client):
     items = [{"role": "user", "content": str(n)} for n in range(21)]
     conversation = client.conversations.create(items=items[:20])
@@ -236,3 +257,14 @@ def test_an_upload_must_be_multipart_and_carry_a_file(raw_api):
         400,
         refusal("Missing required parameter: 'file'.", param="file", code="missing_required_parameter"),
     )
+
+
+def test_an_upload_needs_a_purpose_and_a_file_sent_without_a_name_is_called_upload(raw_api):
+    no_purpose = raw_api.post("/files", files={"file": ("x.txt", b"x")})
+    unnamed = raw_api.post("/files", data={"purpose": "user_data"}, files={"file": (None, b"x", "text/plain")})
+
+    assert (no_purpose.status_code, no_purpose.json()["error"]) == (
+        400,
+        refusal("Missing required parameter: 'purpose'.", param="purpose", code="missing_required_parameter"),
+    )
+    assert (unnamed.status_code, unnamed.json()["filename"], unnamed.json()["bytes"]) == (200, "upload", 1)

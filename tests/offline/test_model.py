@@ -1,6 +1,7 @@
 """Corners of the offline model that the API-level tests do not reach: schema shapes and odd histories."""
 
 import json
+from types import SimpleNamespace
 
 import pytest
 
@@ -33,6 +34,14 @@ MODEL = get_model()
         ({"enum": ["red", "blue"]}, "red"),
         ({"type": ["null", "boolean"]}, False),
         ({"type": ["null"]}, None),
+        (
+            {
+                "type": "object",
+                "properties": {"p": {"anyOf": [{"type": "object", "properties": {"n": {"$ref": "#/$defs/N"}}}]}},
+                "$defs": {"N": {"type": "boolean"}},
+            },
+            {"p": {"n": False}},
+        ),
     ],
 )
 def test_an_instance_fits_each_schema_shape(schema, value):
@@ -42,8 +51,12 @@ def test_an_instance_fits_each_schema_shape(schema, value):
 def test_a_string_without_a_property_name_is_an_offline_value_and_string_lists_take_names():
     people = {"type": "array", "items": {"type": ["string", "null"]}}
 
+    defined_people = {"type": "array", "items": {"$ref": "#/$defs/Person"}, "$defs": {"Person": {"type": "string"}}}
+
     assert model.instance_of({"type": "string"}, "Nothing here.") == "offline value"
     assert model.instance_of(people, "Alice met Bob and Alice.", name="people") == ["Alice", "Bob"]
+    assert model.instance_of(defined_people, "Alice met Bob.", name="people") == ["Alice", "Bob"]
+    assert model.instance_of({"type": "string"}, "Meet on 2026-12-01, at noon.", name="date") == "2026-12-01"
 
 
 def test_a_reply_with_only_tool_calls_is_never_cut(client):
@@ -220,7 +233,6 @@ def test_a_question_about_something_never_said_is_answered_so():
         ({"model": "o3-mini", "reasoning": {"effort": "high"}}, "high"),
         ({"model": "o4-mini", "reasoning": {}}, "medium"),
         ({"model": "gpt-4.1", "reasoning": {"effort": "high"}}, "none"),
-        ({}, "none"),
     ],
 )
 def test_only_reasoning_models_reason_at_the_effort_asked_or_medium(request_body, effort):
@@ -285,6 +297,7 @@ def test_a_file_is_described_by_what_the_stand_in_could_read_of_it(part, describ
 
 def test_words_are_matched_without_case_or_a_plural_s():
     assert model.words_of("The KEYS of the sheds, by Bo.") == {"the", "key", "shed"}
+    assert model.words_of("A tax box.") == {"tax", "box"}
 
 
 def test_the_subject_of_a_function_is_its_first_free_string_parameter():
@@ -303,3 +316,73 @@ def test_what_the_user_said_includes_what_a_compaction_carries():
     ]
 
     assert model.said_by_user(items) == ["Hi.", "My name is Ada.", "Who am I?"]
+
+
+def test_a_compaction_without_content_carries_nothing():
+    assert model.said_by_user([{"type": "compaction"}]) == []
+
+
+def test_a_reply_is_cut_only_over_its_budget_and_at_the_last_space_before_it():
+    def message(text: str) -> dict:
+        return {"type": "message", "status": "completed", "content": [{"type": "output_text", "text": text}]}
+
+    fits, over = [message("abcd efgh")], [message("ab cd\nef gh ij kl")]  # 3 tokens, then 5
+
+    assert (model.cut_to(fits, 3), fits[0]["content"][0]["text"]) == (None, "abcd efgh")
+    assert model.cut_to(over, 2) == "max_output_tokens"
+    assert (over[0]["content"][0]["text"], over[0]["status"]) == ("ab", "incomplete")
+
+
+def test_an_excerpt_keeps_80_characters_whole_and_cuts_a_longer_text():
+    assert model.excerpt("a" * 80) == f"“{'a' * 80}”"
+    assert model.excerpt("a" * 81) == f"“{'a' * 79}…”"
+
+
+def test_an_empty_text_part_counts_only_its_item_framing():
+    empty = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": ""}]}
+
+    assert model.count_input_tokens({}, [empty]) == 4
+
+
+def test_a_follow_up_keeps_the_place_of_the_last_readable_call_of_the_same_function():
+    def call(name: str, arguments: str) -> dict:
+        return {"type": "function_call", "name": name, "arguments": arguments}
+
+    turn = SimpleNamespace(
+        before_question=[
+            call("get_time", json.dumps({"timezone": "America/Argentina/Buenos_Aires"})),
+            call("get_weather", json.dumps({"timezone": "Europe/Paris"})),
+            call("get_time", "{not json"),
+        ]
+    )
+
+    assert model.earlier_values(turn, "get_time", "timezone") == ["Buenos Aires"]
+
+
+def test_a_function_without_a_free_string_parameter_gets_the_option_the_question_names(client):
+    units = {"type": "string", "enum": ["metric", "imperial"]}
+    tool = {
+        "type": "function",
+        "name": "set_units",
+        "strict": True,
+        "parameters": {
+            "type": "object",
+            "properties": {"units": units},
+            "required": ["units"],
+            "additionalProperties": False,
+        },
+    }
+
+    response = client.responses.create(model=MODEL, input="Switch to imperial units.", tools=[tool])
+
+    assert json.loads(response.output[-1].arguments) == {"units": "imperial"}
+
+
+def test_the_preview_web_search_tool_searches_too_with_the_question_cut_to_100_characters(client):
+    question = "Why is the sky " + "very " * 30 + "blue?"
+
+    response = client.responses.create(model=MODEL, input=question, tools=[{"type": "web_search_preview"}])
+
+    search = response.output[-2]
+    assert search.type == "web_search_call"
+    assert search.action.query == question[:100]

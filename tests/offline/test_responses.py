@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel
 
 from openai_tutorial.client import get_model
-from openai_tutorial.offline import rules
+from openai_tutorial.offline import model, rules
 from tests.offline.refusals import error_of, refusal
 
 MODEL = get_model()
@@ -78,8 +78,9 @@ def test_stored_responses_can_be_retrieved_and_deleted_then_are_404(client):
         "param": None,
         "code": None,
     }
-    with pytest.raises(openai.NotFoundError):
+    with pytest.raises(openai.NotFoundError) as deleted_twice:
         client.responses.delete(created.id)
+    assert error_of(deleted_twice) == error_of(raised)
 
 
 def test_a_store_false_response_cannot_be_retrieved_or_continued(client):
@@ -347,6 +348,17 @@ def test_a_reasoning_item_must_be_followed_by_its_item(client):
     )
 
 
+def test_the_reasoning_item_named_is_the_last_one_sent(client):
+    asked = client.responses.create(model=MODEL, input="hi", store=False, include=["reasoning.encrypted_content"])
+    reasoning = asked.output[0].to_dict(exclude_none=True)
+    said = [{"role": "user", "content": "hi"}, {"role": "user", "content": "again"}]
+
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input=[*said, reasoning], store=False)
+
+    assert error_of(raised)["message"].startswith(f"Item '{reasoning['id']}' of type 'reasoning'")
+
+
 def test_web_search_gives_a_search_call_and_citations_to_example_pages(client):
     response = client.responses.create(
         model=MODEL, input="Science news?", tools=[{"type": "web_search"}], include=["web_search_call.action.sources"]
@@ -394,9 +406,36 @@ def test_an_approval_runs_the_call_without_listing_again_and_a_refusal_does_not(
     declined = client.responses.create(model=MODEL, previous_response_id=asked.id, input=decline, tools=[MCP_TOOL])
 
     assert [item.type for item in approved.output] == ["reasoning", "mcp_call", "message"]
+    assert request.id.startswith("mcpr_")
     assert approved.output[1].approval_request_id == request.id
+    assert approved.output_text.endswith("it called wiki.ask_question (in pretence) and got a canned result.")
     assert approved.output[1].output == "Offline stand-in result of wiki.ask_question: no MCP server was contacted."
     assert declined.output_text == "Offline stand-in: you declined wiki.ask_question, so it was not called."
+
+
+def test_declining_two_requests_at_once_names_both(client):
+    first = client.responses.create(model=MODEL, input="How?", tools=[MCP_TOOL])
+    second = client.responses.create(model=MODEL, previous_response_id=first.id, input="Why?", tools=[MCP_TOOL])
+    decline = [
+        {"type": "mcp_approval_response", "approval_request_id": response.output[-1].id, "approve": False}
+        for response in (first, second)
+    ]
+
+    declined = client.responses.create(model=MODEL, previous_response_id=second.id, input=decline, tools=[MCP_TOOL])
+
+    assert declined.output_text == (
+        "Offline stand-in: you declined wiki.ask_question, wiki.ask_question, so it was not called."
+    )
+
+
+def test_allowed_tools_the_stand_in_does_not_know_are_listed_and_called_as_given(client):
+    tool = {**MCP_TOOL, "require_approval": "never", "allowed_tools": ["search_docs"]}
+
+    response = client.responses.create(model=MODEL, input="Search.", tools=[tool])
+
+    listing, call, _message = response.output[1:]
+    assert [tool.name for tool in listing.tools] == ["search_docs"]
+    assert (call.type, call.name) == ("mcp_call", "search_docs")
 
 
 def test_an_approval_must_answer_a_request(client):
@@ -584,9 +623,32 @@ def test_non_strict_schemas_are_not_checked(client):
         "parameters": {"type": "object", "properties": {"place": {"type": "string"}}},
     }
 
+    loose_format = {"type": "json_schema", "name": "place", "schema": loose["parameters"], "strict": False}
+
     response = client.responses.create(model=MODEL, input="Weather in Oslo?", tools=[loose])
+    formatted = client.responses.create(model=MODEL, input="Meet in Oslo.", text={"format": loose_format})
 
     assert calls_in(response) == [("get_weather", {"place": "Oslo"})]
+    assert json.loads(formatted.output_text) == {"place": "Oslo"}
+
+
+def test_a_strict_function_may_take_no_parameters(client):
+    tool = {"type": "function", "name": "roll_dice", "strict": True}
+
+    response = client.responses.create(model=MODEL, input="Roll.", tools=[tool])
+
+    assert calls_in(response) == [("roll_dice", {})]
+
+
+def test_a_json_schema_format_needs_its_schema(client):
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input="x", text={"format": {"type": "json_schema", "name": "event"}})
+
+    assert error_of(raised) == refusal(
+        "Missing required parameter: 'text.format.schema'.",
+        param="text.format.schema",
+        code="missing_required_parameter",
+    )
 
 
 def test_max_output_tokens_below_16_is_refused_and_16_cuts_the_reply(client):
@@ -775,7 +837,10 @@ def test_input_tokens_counts_instructions_and_the_chain_before(client):
     instructed = count(model=MODEL, instructions="Be a patient teacher.", input="The quick brown fox.").input_tokens
     chained = count(model=MODEL, previous_response_id=first.id, input="More?").input_tokens
 
+    bare = count(model=MODEL, instructions="Be a patient teacher.").input_tokens
+
     assert plain == first.usage.input_tokens == 4 + 11
+    assert bare == 6
     assert instructed == 6 + 4 + 5
     assert chained > plain + first.usage.output_tokens - 64
 
@@ -793,6 +858,20 @@ def test_background_responses_progress_over_retrieves_and_can_be_cancelled(clien
     assert cancelled.status == "cancelled"
     assert client.responses.cancel(other.id).status == "cancelled"
     assert client.responses.retrieve(other.id).status == "cancelled"
+
+
+def test_a_streamed_background_response_is_finished_when_its_stream_ends(client):
+    with client.responses.create(model=MODEL, input="Long essay.", background=True, stream=True) as stream:
+        response_id = [event for event in stream][-1].response.id
+
+    assert client.responses.retrieve(response_id).status == "completed"
+
+
+def test_a_cancelled_response_keeps_its_input_items(client):
+    started = client.responses.create(model=MODEL, input="Long essay.", background=True)
+    client.responses.cancel(started.id)
+
+    assert [item.content[0].text for item in client.responses.input_items.list(started.id)] == ["Long essay."]
 
 
 def test_only_running_background_responses_can_be_cancelled(client):
@@ -851,7 +930,9 @@ def test_a_response_echoes_every_setting_it_was_sent(raw_api):
     assert (response["background"], response["user"], response["conversation"]) == (False, None, None)
 
 
-@pytest.mark.parametrize(("asked", "served"), [("auto", "default"), ("default", "default"), ("priority", "priority")])
+@pytest.mark.parametrize(
+    ("asked", "served"), [("auto", "default"), ("default", "default"), ("priority", "priority"), ("scale", "scale")]
+)
 def test_the_service_tier_says_which_tier_served_the_request(raw_api, asked, served):
     response = raw_api.post("/responses", json={"model": MODEL, "input": "Hi", "service_tier": asked}).json()
 
@@ -901,6 +982,43 @@ def test_input_items_are_kept_whole_with_the_fields_the_api_adds(raw_api):
             ],
         },
     ]
+
+
+def test_approval_responses_and_other_typed_items_are_kept_with_their_ids_or_new_ones(raw_api):
+    asked = raw_api.post("/responses", json={"model": MODEL, "input": "How?", "tools": [MCP_TOOL]}).json()
+    request_id = asked["output"][-1]["id"]
+    approvals = [
+        {"type": "mcp_approval_response", "approval_request_id": request_id, "approve": False, "id": "mcpa_mine"},
+        {"type": "mcp_approval_response", "approval_request_id": request_id, "approve": False},
+        {"type": "compaction", "encrypted_content": model.sealed([])},
+    ]
+    body = {"model": MODEL, "previous_response_id": asked["id"], "input": approvals, "tools": [MCP_TOOL]}
+    response = raw_api.post("/responses", json=body).json()
+
+    kept = raw_api.get(f"/responses/{response['id']}/input_items", params={"order": "asc"}).json()["data"]
+
+    ids = [item.pop("id") for item in kept]
+    assert ids[0] == "mcpa_mine"
+    assert [item_id.split("_")[0] for item_id in ids[1:]] == ["mcpa", "item"]
+    without_id = {key: value for key, value in approvals[0].items() if key != "id"}
+    assert kept == [{"reason": None, **without_id}, {"reason": None, **approvals[1]}, approvals[2]]
+
+
+def test_an_output_text_part_needs_its_text(client):
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input=[{"role": "assistant", "content": [{"type": "output_text"}]}])
+
+    assert error_of(raised) == refusal(
+        "Missing required parameter: 'input[0].content[0].text'.", param="input[0].content[0].text"
+    )
+
+
+def test_a_message_in_several_text_parts_is_read_as_one_text(client):
+    parts = [{"type": "input_text", "text": "Why is"}, {"type": "input_text", "text": "the sky blue?"}]
+
+    response = client.responses.create(model=MODEL, input=[{"role": "user", "content": parts}])
+
+    assert "you asked “Why is the sky blue?”" in response.output_text
 
 
 def test_the_same_item_twice_in_one_input_is_a_duplicate(client):

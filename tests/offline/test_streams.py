@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 
 import httpx2
 import openai
@@ -213,3 +214,35 @@ def test_the_async_client_gets_the_same_answers_and_streams(tmp_path):
     plain, events = asyncio.run(main())
 
     assert events[-1].response.output_text == plain.output_text
+
+
+def test_the_async_stream_pauses_before_each_delta_and_nowhere_else(tmp_path, monkeypatch):
+    pauses, real_sleep = [], asyncio.sleep
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(offline_transport.asyncio, "sleep", pause)
+
+    async def main():
+        transport = OfflineTransport(Store(tmp_path / "state.sqlite3"), stream_delay=0.25)
+        client = openai.AsyncOpenAI(
+            api_key="offline", base_url="http://offline.invalid/v1", http_client=httpx2.AsyncClient(transport=transport)
+        )
+        stream = await client.responses.create(model=MODEL, input="hi", stream=True)
+        return [event.type async for event in stream]
+
+    types = asyncio.run(main())
+
+    assert pauses == [0.25] * types.count("response.output_text.delta")
+    assert len(pauses) > 1
+
+
+def test_a_stream_is_a_200_of_server_sent_events_with_a_request_id(raw_api):
+    reply = raw_api.post("/responses", json={"model": MODEL, "input": "hi", "stream": True})
+
+    assert reply.status_code == 200
+    assert reply.headers["content-type"] == "text/event-stream; charset=utf-8"
+    assert re.fullmatch(r"req_offline_[0-9a-f]{24}", reply.headers["x-request-id"])
+    assert reply.text.startswith("event: response.created\ndata: ")

@@ -2,10 +2,12 @@
 
 import base64
 import json
+import sqlite3
 
 import openai
 import pytest
 
+from openai_tutorial import client as client_module
 from openai_tutorial.client import get_model
 from tests import payloads
 from tests.conftest import REPO_ROOT
@@ -51,7 +53,11 @@ def test_a_file_without_text_fails_to_process(client, tmp_path):
         uploaded.id, vector_store_id=vector_store.id, poll_interval_ms=1
     )
 
-    assert (attached.status, attached.last_error.code) == ("failed", "unsupported_file")
+    assert attached.status == "failed"
+    assert attached.last_error.to_dict() == {
+        "code": "unsupported_file",
+        "message": "The offline stand-in found no text in this file.",
+    }
 
 
 def test_file_search_quotes_the_best_sentence_with_a_citation_and_returns_chunks_when_asked(client, store_with_pdf):
@@ -100,6 +106,54 @@ def test_files_and_stores_can_be_detached_and_deleted_then_are_404(client, store
         )
 
 
+def attachment_rows() -> int:
+    """How many file attachments the stand-in's state file holds, in any store."""
+    with sqlite3.connect(client_module.client_options()["offline"][0]) as state:
+        (count,) = state.execute("SELECT count(*) FROM objects WHERE kind = 'vector_store_file'").fetchone()
+    state.close()
+    return count
+
+
+def test_a_store_keeps_what_it_was_given_and_a_detached_file_is_gone_from_it(client, tmp_path):
+    expiry = {"anchor": "last_active_at", "days": 7}
+    named = client.vector_stores.create(name="docs", expires_after=expiry)
+    unnamed = client.vector_stores.create()
+    note = tmp_path / "note.txt"
+    note.write_text("The shed key hangs by the door.")
+    uploaded = client.files.create(file=note, purpose="assistants")
+    attached = client.vector_stores.files.create(
+        vector_store_id=named.id, file_id=uploaded.id, attributes={"lang": "en"}
+    )
+
+    client.vector_stores.files.delete(uploaded.id, vector_store_id=named.id)
+
+    assert (named.name, named.expires_after.to_dict(), unnamed.name) == ("docs", expiry, "")
+    assert attached.attributes == {"lang": "en"}
+    with pytest.raises(openai.NotFoundError) as detached:
+        client.vector_stores.files.retrieve(uploaded.id, vector_store_id=named.id)
+    assert error_of(detached) == refusal(f"No file found with id '{uploaded.id}' in vector store '{named.id}'.")
+    with pytest.raises(openai.NotFoundError) as unknown:
+        client.vector_stores.retrieve("vs_nowhere")
+    assert error_of(unknown) == refusal("No vector store found with id 'vs_nowhere'.")
+
+
+def test_a_processed_file_deleted_from_files_is_no_longer_searched(client, tmp_path):
+    vector_store = client.vector_stores.create(name="gone")
+    note = tmp_path / "note.txt"
+    note.write_text("The shed key hangs by the door.")
+    uploaded = client.files.create(file=note, purpose="assistants")
+    client.vector_stores.files.create_and_poll(uploaded.id, vector_store_id=vector_store.id, poll_interval_ms=1)
+    client.files.delete(uploaded.id)
+
+    answer = client.responses.create(
+        model=MODEL,
+        input="Where is the shed key?",
+        tools=[{"type": "file_search", "vector_store_ids": [vector_store.id]}],
+    )
+
+    assert answer.output_text == "Offline stand-in: nothing in the files matches the question."
+
+
 def test_a_deleted_store_takes_its_attachments_and_bad_attachments_are_refused(client, store_with_pdf):
     vector_store, _, _ = store_with_pdf
 
@@ -107,8 +161,10 @@ def test_a_deleted_store_takes_its_attachments_and_bad_attachments_are_refused(c
         client.post(f"/vector_stores/{vector_store.id}/files", body={}, cast_to=object)
     with pytest.raises(openai.NotFoundError) as no_file:
         client.vector_stores.files.create(vector_store_id=vector_store.id, file_id="file-nowhere")
+    attachments_before = attachment_rows()
     client.vector_stores.delete(vector_store.id)
 
+    assert (attachments_before, attachment_rows()) == (1, 0)
     assert error_of(no_file_id) == refusal(
         "Missing required parameter: 'file_id'.", param="file_id", code="missing_required_parameter"
     )
@@ -184,6 +240,20 @@ def test_a_long_prefix_sent_twice_with_a_cache_key_is_cached_in_blocks(client):
         0,
         0,
     )
+
+
+def test_a_prompt_of_exactly_1024_tokens_is_cached_and_a_shorter_shared_start_is_not(client):
+    exactly = "x" * 4076  # with "Hi" and its message's framing: 1024 input tokens
+    long_a, long_b = "a" * 4400, "a" * 2000 + "b" * 2400  # over 1024 tokens each, sharing about 500
+
+    client.responses.create(model=MODEL, instructions=exactly, input="Hi", prompt_cache_key="edge")
+    at_the_edge = client.responses.create(model=MODEL, instructions=exactly, input="Hi", prompt_cache_key="edge")
+    client.responses.create(model=MODEL, instructions=long_a, input="Hi", prompt_cache_key="half")
+    half_shared = client.responses.create(model=MODEL, instructions=long_b, input="Hi", prompt_cache_key="half")
+
+    assert (at_the_edge.usage.input_tokens, at_the_edge.usage.input_tokens_details.cached_tokens) == (1024, 1024)
+    assert half_shared.usage.input_tokens > 1024
+    assert half_shared.usage.input_tokens_details.cached_tokens == 0
 
 
 def test_verbosity_changes_the_length_of_the_reply(client):
@@ -293,6 +363,14 @@ def test_context_management_compacts_once_the_input_passes_the_threshold(client)
 
     assert compacted.output[0].type == "compaction"
     assert small.output[0].type == "reasoning"
+
+
+def test_an_input_exactly_at_the_threshold_is_not_compacted(client):
+    def first_item(threshold: int) -> str:
+        rule = [{"type": "compaction", "compact_threshold": threshold}]
+        return client.responses.create(model=MODEL, input="Hi", context_management=rule).output[0].type
+
+    assert (first_item(5), first_item(4)) == ("reasoning", "compaction")  # "Hi" in a message: 5 tokens
 
 
 def test_a_question_about_earlier_results_is_answered_from_them_without_a_new_call(client):

@@ -6,6 +6,7 @@ import threading
 
 from openai_tutorial.client import get_model
 from openai_tutorial.offline import model
+from openai_tutorial.offline.errors import invalid
 from tests.conftest import REPO_ROOT
 from tests.offline.refusals import refusal
 
@@ -111,3 +112,7 @@ def test_a_failure_inside_the_stand_in_is_the_api_500_not_a_dropped_connection(r
         "param": None,
         "code": None,
     }
+
+
+def test_an_api_error_that_escapes_reads_as_its_message_in_a_traceback():
+    assert str(invalid("The offline stand-in refused this.")) == "The offline stand-in refused this."

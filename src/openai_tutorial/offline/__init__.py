@@ -25,6 +25,6 @@ from openai_tutorial.offline.transport import OfflineTransport
 BASE_URL = "http://offline.invalid/v1"
 
 
-def http_client(state: Path, stream_delay: float, *, asynchronous: bool = False) -> httpx2.Client | httpx2.AsyncClient:
+def http_client(state: Path, stream_delay: float, *, asynchronous: bool) -> httpx2.Client | httpx2.AsyncClient:
     transport = OfflineTransport(Store(state), stream_delay)
     return httpx2.AsyncClient(transport=transport) if asynchronous else httpx2.Client(transport=transport)

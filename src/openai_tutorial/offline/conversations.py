@@ -7,7 +7,7 @@ conversation does not delete its items: they stay in the store, unreachable.
 import time
 from typing import TYPE_CHECKING, Any
 
-from openai_tutorial.offline.errors import not_found
+from openai_tutorial.offline.errors import invalid, not_found
 from openai_tutorial.offline.items import new_id, normalized_input
 from openai_tutorial.offline.lists import page
 from openai_tutorial.offline.rules import check_array_length, check_metadata
@@ -69,14 +69,14 @@ def delete(call: "Call") -> dict[str, Any]:
 
 def create_items(call: "Call") -> dict[str, Any]:
     conversation_id = existing(call.store, call.path["conversation_id"])["id"]
+    if call.body.get("items") == []:
+        raise invalid(
+            "Invalid 'items': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+            param="items",
+            code="empty_array",
+        )
     items = added_items(call.store, conversation_id, call.body.get("items"))
-    return {
-        "object": "list",
-        "data": items,
-        "first_id": items[0]["id"] if items else None,
-        "last_id": items[-1]["id"] if items else None,
-        "has_more": False,
-    }
+    return {"object": "list", "data": items, "first_id": items[0]["id"], "last_id": items[-1]["id"], "has_more": False}
 
 
 def list_items(call: "Call") -> dict[str, Any]:

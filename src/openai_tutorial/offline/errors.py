@@ -26,5 +26,5 @@ def invalid(message: str, *, param: str | None = None, code: str | None = None) 
     return APIError(400, message, param=param, code=code)
 
 
-def not_found(message: str, *, param: str | None = None, code: str | None = None) -> APIError:
-    return APIError(404, message, param=param, code=code)
+def not_found(message: str, *, param: str | None = None) -> APIError:
+    return APIError(404, message, param=param)

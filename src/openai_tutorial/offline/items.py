@@ -37,7 +37,7 @@ def user_message(text: str) -> dict[str, Any]:
         "type": "message",
         "role": "user",
         "status": "completed",
-        "content": [text_part("user", text)],
+        "content": [{"type": "input_text", "text": text}],
     }
 
 
@@ -46,7 +46,7 @@ def assistant_message(text: str, *, annotations: list[dict] | None = None) -> di
     return {"id": new_id("msg"), "type": "message", "role": "assistant", "status": "completed", "content": [part]}
 
 
-def normalized_part(part: Any, role: str, param: str) -> dict[str, Any]:
+def normalized_part(part: Any, param: str) -> dict[str, Any]:
     if not isinstance(part, dict) or not isinstance(part.get("type"), str):
         raise invalid(f"Invalid '{param}': expected a content part object with a 'type'.", param=param)
     if part["type"] in {"input_text", "output_text"} and not isinstance(part.get("text"), str):
@@ -74,7 +74,7 @@ def normalized_item(item: Any, param: str) -> dict[str, Any]:
         if isinstance(content, str):
             parts = [text_part(role, content)]
         elif isinstance(content, list):
-            parts = [normalized_part(part, role, f"{param}.content[{i}]") for i, part in enumerate(content)]
+            parts = [normalized_part(part, f"{param}.content[{i}]") for i, part in enumerate(content)]
         else:
             raise invalid(f"Missing required parameter: '{param}.content'.", param=f"{param}.content")
         return {
@@ -107,7 +107,7 @@ def normalized_input(value: Any, param: str = "input") -> list[dict[str, Any]]:
 
 def text_of(item: dict[str, Any]) -> str:
     """The text of a message item, its parts joined."""
-    return " ".join(part.get("text", "") for part in item["content"] if part["type"] in {"input_text", "output_text"})
+    return " ".join(part["text"] for part in item["content"] if part["type"] in {"input_text", "output_text"})
 
 
 def last_user_text(items: list[dict[str, Any]]) -> str:

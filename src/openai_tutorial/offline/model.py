@@ -80,7 +80,7 @@ class Turn:
 
 def reasoning_effort(request: dict[str, Any]) -> str:
     """Reasoning models (gpt-5 and o-series) think before they answer unless told ``none``."""
-    model = str(request.get("model", ""))
+    model = str(request["model"])  # required: the request was refused without it
     if not model.startswith(("gpt-5", "o1", "o3", "o4")):
         return "none"
     return (request.get("reasoning") or {}).get("effort") or "medium"
@@ -93,7 +93,7 @@ def reply(turn: Turn) -> Reply:
     output = [reasoning_item(turn)] if reasoning_tokens else []
     output += act(turn)
 
-    incomplete_reason = None
+    incomplete_reason = None  # pragma: no mutate: "" is as false as None
     cap = request.get("max_output_tokens")
     if cap is not None:
         reasoning_tokens = min(reasoning_tokens, cap // 2)
@@ -143,7 +143,7 @@ def cut_to(output: list[dict[str, Any]], budget: int) -> str | None:
         part = item["content"][0]
         if estimated_tokens(part["text"]) <= budget:
             return None
-        part["text"] = part["text"][: max(budget, 0) * 4].rsplit(" ", 1)[0]
+        part["text"] = part["text"][: budget * 4].rsplit(" ", 1)[0]  # budget >= 8: max_output_tokens is >= 16
         item["status"] = "incomplete"
         return "max_output_tokens"
     return None
@@ -225,10 +225,12 @@ def facts_in(text: str) -> list[tuple[str, str]]:
     facts += [
         (verb, f"you {verb} {what.strip()}") for verb, what in re.findall(r"\bI (love|like|enjoy) ([^.!?,;]+)", text)
     ]
-    favourites = re.findall(r"\b(my favou?rite [\w ]+? is [^.!?,;]+)", text, flags=re.IGNORECASE)
+    favourite = r"\b(my favou?rite [\w ]+? is [^.!?,;]+)"  # pragma: no mutate: case is ignored
+    favourites = re.findall(favourite, text, flags=re.IGNORECASE)
     facts += [("favourite", second_person(favourite)) for favourite in favourites]
     if not favourites:
-        facts += [("remember", second_person(what)) for what in re.findall(r"\bremember that ([^.!?]+)", text, re.I)]
+        remembered = re.findall(r"\bremember that ([^.!?]+)", text, re.I)  # pragma: no mutate: case is ignored
+        facts += [("remember", second_person(what)) for what in remembered]
     return facts
 
 
@@ -265,7 +267,8 @@ def compaction_item(items: list[dict[str, Any]]) -> dict[str, Any]:
 def text_reply(turn: Turn) -> str:
     question = turn.question
     earlier = [fact for text in said_by_user(turn.context[:-1]) for fact in facts_in(text)]
-    if re.search(r"\b(what('s| is| are) my|who am i|what do i|do you (remember|know)|what did i)\b", question, re.I):
+    asks_back = r"\b(what('s| is| are) my|who am i|what do i|do you (remember|know)|what did i)\b"  # pragma: no mutate
+    if re.search(asks_back, question, re.I):
         return recall(question, earlier)
     if stated := facts_in(question):
         return f"Noted: {'; '.join(fact for _, fact in stated)}. ({CANNED_NOTE}, but it remembers what you tell it.)"
@@ -283,9 +286,12 @@ def text_reply(turn: Turn) -> str:
     )
 
 
+# What a question may ask back about: a pattern of its words, and the topic of the facts it wants.
+RECALL_TOPICS = {"name": "name", "love": "love", "like": "like", "enjoy": "enjoy", "favou?rite": "favourite"}
+
+
 def recall(question: str, facts: list[tuple[str, str]]) -> str:
-    topics = {"name": "name", "love": "love", "like": "like", "enjoy": "enjoy", "favou?rite": "favourite"}
-    asked = {topic for pattern, topic in topics.items() if re.search(pattern, question, re.I)}
+    asked = {topic for pattern, topic in RECALL_TOPICS.items() if re.search(pattern, question, re.I)}
     relevant = [fact for topic, fact in facts if not asked or topic in asked or topic == "remember"]
     if not relevant:
         return "Offline stand-in: nothing said earlier in this conversation tells me that."
@@ -295,11 +301,12 @@ def recall(question: str, facts: list[tuple[str, str]]) -> str:
 def described_media(turn: Turn) -> str:
     described = []
     for item in turn.new_items:
-        for part in item.get("content") or [] if item.get("type") == "message" else []:
+        parts = item.get("content") or [] if item.get("type") == "message" else []  # pragma: no mutate
+        for part in parts:
             if part["type"] == "input_image":
                 url = part.get("image_url") or part.get("file_id") or ""
                 if url.startswith("data:"):
-                    kind, _, data = url[5:].partition(";base64,")
+                    kind, _, data = url[5:].partition(";base64,")  # pragma: no mutate: base64 has no ";"
                     what = f"an image ({kind}, {len(base64.b64decode(data, validate=False))} bytes) sent inline"
                 else:
                     what = f"the image at {url}"
@@ -322,9 +329,9 @@ def styled(text: str, instructions: str | None) -> str:
     """Follow the few instructions the stand-in understands; they apply to this request only."""
     if not instructions:
         return text
-    if re.search(r"\bone sentence\b|\bbrief\b", instructions, re.I):
-        text = re.split(r"(?<=\.)\s", text, maxsplit=1)[0]
-    if re.search(r"\bpirate\b", instructions, re.I):
+    if re.search(r"\bone sentence\b|\bbrief\b", instructions, re.I):  # pragma: no mutate: case is ignored
+        text = first_sentence(text)
+    if re.search(r"\bpirate\b", instructions, re.I):  # pragma: no mutate: case is ignored
         text = f"Arr, matey! {text}"
     return text
 
@@ -332,7 +339,7 @@ def styled(text: str, instructions: str | None) -> str:
 def with_verbosity(text: str, verbosity: str | None) -> str:
     """``text.verbosity``: low keeps the first sentence, high adds a paragraph."""
     if verbosity == "low":
-        return re.split(r"(?<=\.)\s", text, maxsplit=1)[0]
+        return first_sentence(text)
     if verbosity == "high":
         return (
             f"{text}\n\nIn more detail: with verbosity set to high a model writes more, and every word is billed as "
@@ -340,6 +347,10 @@ def with_verbosity(text: str, verbosity: str | None) -> str:
             "length, so that output_tokens grows as it would."
         )
     return text
+
+
+def first_sentence(text: str) -> str:
+    return re.split(r"(?<=\.)\s", text, maxsplit=1)[0]  # pragma: no mutate: only the first piece is kept
 
 
 def summary_of(value: Any, limit: int = 240) -> str:
@@ -391,7 +402,7 @@ def places_in(text: str) -> list[str]:
 def subject_property(schema: dict[str, Any]) -> str | None:
     """The string parameter a user's words fill (a place, a city, a time zone...)."""
     for name, spec in (schema.get("properties") or {}).items():
-        types = spec.get("type") if isinstance(spec.get("type"), list) else [spec.get("type")]
+        types = spec.get("type") if isinstance(spec.get("type"), list) else [spec.get("type")]  # pragma: no mutate
         if "string" in types and "enum" not in spec:
             return name
     return None
@@ -430,13 +441,13 @@ def earlier_values(turn: Turn, name: str, subject: str) -> list[str]:
             except (ValueError, AttributeError):
                 continue
             if isinstance(value, str):
-                return [value.rsplit("/", 1)[-1].replace("_", " ")]
+                return [value.rpartition("/")[2].replace("_", " ")]  # America/Argentina/Buenos_Aires: Buenos Aires
     return []
 
 
 def arguments(schema: dict[str, Any], subject: str, value: str, text: str) -> dict[str, Any]:
     spec = schema["properties"][subject]
-    if re.search(r"zone", f"{subject} {spec.get('description', '')}", re.I):
+    if re.search(r"zone", f"{subject} {spec.get('description', '')}", re.I):  # pragma: no mutate: case is ignored
         value = time_zones().get(value.replace(" ", "_").lower(), value)
     return {**instance_of(schema, text), subject: value}
 
@@ -476,7 +487,7 @@ def instance_of(schema: dict[str, Any], text: str, root: dict[str, Any] | None =
             branch = {**branch, "type": ["string", "null"]}
         return instance_of(branch, text, root, name)
     types = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type", "object")]
-    kind = next((t for t in types if t != "null"), "null")
+    kind = next((t for t in types if t != "null"), "null")  # pragma: no mutate: any other kind also gives None
     if "enum" in schema:
         named = [option for option in schema["enum"] if isinstance(option, str) and option.lower() in text.lower()]
         return named[0] if named else (None if None in schema["enum"] else schema["enum"][0])
@@ -530,7 +541,7 @@ def web_search(turn: Turn) -> list[dict[str, Any]]:
     )
     annotations = []
     for index, url in enumerate(sources, start=1):
-        start = text.index(f"[{index}]")
+        start = text.index(f"[{index}]")  # pragma: no mutate: each marker is there once
         annotations.append(
             {
                 "type": "url_citation",
@@ -551,7 +562,7 @@ def mcp_tool_names(tool: dict[str, Any]) -> list[str]:
 
 
 def needs_approval(tool: dict[str, Any], name: str) -> bool:
-    policy = tool.get("require_approval", "always")
+    policy = tool.get("require_approval")  # unset: always
     if isinstance(policy, dict):
         never = (policy.get("never") or {}).get("tool_names") or []
         return name not in never
@@ -647,7 +658,7 @@ def file_search(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:
     }
     if "file_search_call.results" in (turn.request.get("include") or []):
         call["results"] = [
-            {"file_id": file_id, "filename": filename, "score": round(score / max(len(asked), 1), 3), "text": text}
+            {"file_id": file_id, "filename": filename, "score": round(score / len(asked), 3), "text": text}
             for score, file_id, filename, text in found
         ]
     if not found:

@@ -22,7 +22,7 @@ def numbers_for(text: str) -> bytes:
 
 
 def geocoding(query: dict[str, str]) -> dict:
-    name = query.get("name", "")
+    name = query["name"]  # weather.py always sends it
     digest = numbers_for(name)
     return {
         "results": [
@@ -48,14 +48,15 @@ def forecast(query: dict[str, str]) -> dict:
         celsius = byte / 255 * 35 - 5
         return round(celsius * 9 / 5 + 32 if fahrenheit else celsius, 1)
 
-    days = int(query.get("forecast_days", "3"))
+    days = int(query["forecast_days"])  # weather.py always sends it
     today = date.today()
     return {
         "current_units": {"temperature_2m": unit, "wind_speed_10m": "km/h"},
         "current": {
             "time": datetime.now().strftime("%Y-%m-%dT%H:00"),
             "temperature_2m": temperature(digest[2]),
-            "apparent_temperature": round(temperature(digest[2]) - digest[3] % 40 / 10, 1),
+            # One decimal less one decimal: rounded to one or two places alike, so not mutated.
+            "apparent_temperature": round(temperature(digest[2]) - digest[3] % 40 / 10, 1),  # pragma: no mutate
             "relative_humidity_2m": 40 + digest[4] % 50,
             "weather_code": WEATHER_CODES[digest[5] % len(WEATHER_CODES)],
             "wind_speed_10m": round(digest[6] / 255 * 40, 1),
@@ -83,7 +84,6 @@ class OfflineOpenMeteo(BaseAdapter):
         is_geocoding = request.url.startswith(self.geocoding_url)
         response = requests.Response()
         response.status_code = 200
-        response.headers["Content-Type"] = "application/json"
         response._content = json.dumps(geocoding(query) if is_geocoding else forecast(query)).encode()
         response.url, response.request = request.url, request
         return response

@@ -7,6 +7,7 @@ so polling shows a real progression.
 """
 
 import json
+import os
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -65,15 +66,19 @@ def check_request(body: dict[str, Any]) -> None:
             param = f"tools[{index}].{required[tool['type']]}"
             raise invalid(f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter")
         strict = tool.get("type") == "function" and tool.get("strict") is not False
-        if strict and (problem := strict_schema_problem(tool.get("parameters", {}))):
+        parameters = tool.get("parameters")  # a function may take none
+        if strict and parameters is not None and (problem := strict_schema_problem(parameters)):
             raise invalid(
                 f"Invalid schema for function '{tool.get('name')}': {problem}",
                 param=f"tools[{index}].parameters",
                 code="invalid_function_parameters",
             )
     text_format = (body.get("text") or {}).get("format") or {}
+    if text_format.get("type") == "json_schema" and "schema" not in text_format:
+        param = "text.format.schema"
+        raise invalid(f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter")
     strict = text_format.get("type") == "json_schema" and text_format.get("strict")
-    if strict and (problem := strict_schema_problem(text_format.get("schema", {}))):
+    if strict and (problem := strict_schema_problem(text_format["schema"])):
         raise invalid(
             f"Invalid schema for response_format '{text_format.get('name')}': {problem}",
             param="text.format.schema",
@@ -120,7 +125,7 @@ def check_items(history: list[dict[str, Any]], new_items: list[dict[str, Any]]) 
     approval_requests = set()
     for item in [*history, *new_items]:
         if item["type"] == "function_call":
-            answered[item["call_id"]] = False
+            answered[item["call_id"]] = False  # pragma: no mutate: None is as false
         elif item["type"] == "function_call_output":
             if item["call_id"] not in answered:
                 raise invalid(
@@ -144,7 +149,8 @@ def documents_in(store: Transaction, items: list[dict[str, Any]]) -> dict[str, t
     """The uploaded files that ``input_file`` parts name, as (filename, text)."""
     documents = {}
     for item in items:
-        for part in item.get("content") or [] if item["type"] == "message" else []:
+        parts = item.get("content") or [] if item["type"] == "message" else []  # pragma: no mutate
+        for part in parts:
             if part["type"] == "input_file" and part.get("file_id"):
                 record = store.get("file", part["file_id"])
                 if record is None:
@@ -178,7 +184,7 @@ def response_object(body: dict[str, Any], reply: model.Reply, conversation_id: s
         "service_tier": body.get("service_tier")
         if body.get("service_tier") in {"flex", "priority", "scale"}
         else "default",
-        "store": body.get("store", True) is not False,
+        "store": body.get("store") is not False,  # unset: stored
         "temperature": body.get("temperature", 1.0),
         "text": {"format": text.get("format") or {"type": "text"}, "verbosity": text.get("verbosity", "medium")},
         "tool_choice": body.get("tool_choice", "auto"),
@@ -207,15 +213,13 @@ def cached_tokens(store: Transaction, body: dict[str, Any], context: list[dict[s
     prefix = json.dumps(
         [body.get("instructions"), body.get("tools"), [{k: v for k, v in i.items() if k != "id"} for i in context]]
     )
-    key = f"prompt_cache:{body['model']}:{body.get('prompt_cache_key') or ''}"
+    key = f"prompt_cache:{body['model']}:{body.get('prompt_cache_key') or ''}"  # pragma: no mutate: any fixed text
     previous = store.get("prompt_cache", key)
     store.put("prompt_cache", key, {"prefix": prefix})
     if previous is None or model.count_input_tokens(body, context) < CACHE_MINIMUM_TOKENS:
         return 0
-    old = previous["prefix"]
-    shared = (
-        next((i for i, (a, b) in enumerate(zip(old, prefix, strict=False)) if a != b), min(len(old), len(prefix))) // 4
-    )
+    # Character by character is what is meant here: the prompt's shared start, not a path.
+    shared = len(os.path.commonprefix([previous["prefix"], prefix])) // 4  # noqa: RUF071
     return shared // CACHE_BLOCK_TOKENS * CACHE_BLOCK_TOKENS if shared >= CACHE_MINIMUM_TOKENS else 0
 
 
@@ -288,7 +292,7 @@ def advanced(store: Transaction, response_id: str) -> dict[str, Any]:
     """A background response one step further on: queued → in_progress → its finished state."""
     record = stored(store, response_id)
     response = record["response"]
-    if "finished" in record and response["status"] not in TERMINAL_STATUSES:
+    if "finished" in record and response["status"] not in TERMINAL_STATUSES:  # pragma: no mutate: both or neither
         status = BACKGROUND_PROGRESSION.get(response["status"])
         response = {**response, "status": status} if status else record.pop("finished")
         store.put("response", response_id, {**record, "response": response})

@@ -71,7 +71,7 @@ def integer_query(query: httpx2.QueryParams, name: str, default: int, low: int, 
     return int(text)
 
 
-def strict_schema_problem(schema: Any, root: dict[str, Any] | None = None, context: tuple = ()) -> str | None:
+def strict_schema_problem(schema: Any, context: tuple = ()) -> str | None:
     """What breaks strict mode in a JSON schema, as the API words it, or None.
 
     Strict mode asks for every object to list all of its properties in ``required`` and to
@@ -79,14 +79,13 @@ def strict_schema_problem(schema: Any, root: dict[str, Any] | None = None, conte
     """
     if not isinstance(schema, dict):
         return f"In context={context}, schema must be a JSON Schema of 'type: \"object\"', got '{schema}'."
-    root = root or schema
     for keyword in ("anyOf", "allOf"):
         for index, branch in enumerate(schema.get(keyword) or []):
-            if problem := strict_schema_problem(branch, root, (*context, keyword, index)):
+            if problem := strict_schema_problem(branch, (*context, keyword, index)):
                 return problem
     for keyword in ("$defs", "definitions"):
         for name, definition in (schema.get(keyword) or {}).items():
-            if problem := strict_schema_problem(definition, root, (*context, keyword, name)):
+            if problem := strict_schema_problem(definition, (*context, keyword, name)):
                 return problem
     if "$ref" in schema:
         return None
@@ -111,8 +110,8 @@ def strict_schema_problem(schema: Any, root: dict[str, Any] | None = None, conte
                 f"every key in properties. Missing '{missing[0]}'."
             )
         for key, spec in properties.items():
-            if problem := strict_schema_problem(spec, root, (*context, "properties", key)):
+            if problem := strict_schema_problem(spec, (*context, "properties", key)):
                 return problem
     if "array" in types and "items" in schema:
-        return strict_schema_problem(schema["items"], root, (*context, "items"))
+        return strict_schema_problem(schema["items"], (*context, "items"))
     return None

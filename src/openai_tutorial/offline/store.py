@@ -22,6 +22,13 @@ SCHEMA = (
     " kind TEXT NOT NULL, owner TEXT, body TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS objects_by_owner ON objects (kind, owner, seq)",
 )
+SELECT_ONE = "SELECT body FROM objects WHERE kind = ? AND id = ?"
+UPSERT = (
+    "INSERT INTO objects (id, kind, owner, body) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, body = excluded.body"
+)
+DELETE_ONE = "DELETE FROM objects WHERE kind = ? AND id = ?"
+SELECT_OWNED = "SELECT body FROM objects WHERE kind = ? AND owner = ? ORDER BY seq"
 
 
 class Transaction:
@@ -31,28 +38,20 @@ class Transaction:
         self._connection = connection
 
     def get(self, kind: str, object_id: str) -> dict[str, Any] | None:
-        row = self._connection.execute(
-            "SELECT body FROM objects WHERE kind = ? AND id = ?", (kind, object_id)
-        ).fetchone()
+        row = self._connection.execute(SELECT_ONE, (kind, object_id)).fetchone()
         return None if row is None else json.loads(row[0])
 
     def put(self, kind: str, object_id: str, body: dict[str, Any], *, owner: str | None = None) -> None:
         """Insert, or replace the body of an object that exists (it keeps its place in its owner's list)."""
-        self._connection.execute(
-            "INSERT INTO objects (id, kind, owner, body) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-            (object_id, kind, owner, json.dumps(body)),
-        )
+        self._connection.execute(UPSERT, (object_id, kind, owner, json.dumps(body)))
 
     def delete(self, kind: str, object_id: str) -> bool:
-        cursor = self._connection.execute("DELETE FROM objects WHERE kind = ? AND id = ?", (kind, object_id))
+        cursor = self._connection.execute(DELETE_ONE, (kind, object_id))
         return cursor.rowcount == 1
 
     def owned_by(self, kind: str, owner: str) -> list[dict[str, Any]]:
         """Every object of ``kind`` owned by ``owner``, in the order they were added."""
-        rows = self._connection.execute(
-            "SELECT body FROM objects WHERE kind = ? AND owner = ? ORDER BY seq", (kind, owner)
-        )
+        rows = self._connection.execute(SELECT_OWNED, (kind, owner))
         return [json.loads(body) for (body,) in rows]
 
 

@@ -90,12 +90,11 @@ def response_events(response: dict[str, Any]) -> list[dict[str, Any]]:
         "incomplete_details": None,
         "error": None,
     }
-    events: list[dict[str, Any]] = []
     if response["background"]:
         queued = {**started, "status": "queued"}
-        events += [{"type": "response.created", "response": queued}, {"type": "response.queued", "response": queued}]
+        events = [{"type": "response.created", "response": queued}, {"type": "response.queued", "response": queued}]
     else:
-        events.append({"type": "response.created", "response": started})
+        events = [{"type": "response.created", "response": started}]
     events.append({"type": "response.in_progress", "response": started})
     for index, item in enumerate(response["output"]):
         item_events = ITEM_EVENTS.get(item["type"])

@@ -46,7 +46,8 @@ class Call:
 
 
 def parse_json(request: httpx2.Request) -> dict[str, Any]:
-    if not request.content or not request.headers.get("content-type", "").startswith("application/json"):
+    content_type = request.headers.get("content-type", "")  # pragma: no mutate: header names ignore case
+    if not request.content or not content_type.startswith("application/json"):
         return {}
     try:
         body = json.loads(request.content)
@@ -85,11 +86,11 @@ class OfflineTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
 
     def response(self, request: httpx2.Request, stream: httpx2.SyncByteStream | httpx2.AsyncByteStream):
         status, result = self.answer(request)
-        headers = {"x-request-id": f"req_offline_{secrets.token_hex(12)}"}
+        headers = {"x-request-id": f"req_offline_{secrets.token_hex(12)}"}  # pragma: no mutate: names ignore case
         if isinstance(result, EventStream):
             headers["content-type"] = "text/event-stream; charset=utf-8"
-            return httpx2.Response(200, headers=headers, stream=stream(result), request=request)
-        return httpx2.Response(status, headers=headers, json=result, request=request)
+            return httpx2.Response(200, headers=headers, stream=stream(result))
+        return httpx2.Response(status, headers=headers, json=result)  # the client attaches the request
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         request.read()
