@@ -287,6 +287,13 @@ def test_a_heartbeat_that_cannot_write_is_logged_and_the_block_goes_on(sessions,
     assert holder(sessions) is None
 
 
+def test_only_a_server_database_tests_each_connection_before_use():
+    # What this buys is shown on a real server just below; this says it is asked for.
+    server, sqlite = make_engine("postgresql+psycopg://localhost/app"), make_engine("sqlite://")
+
+    assert (server.pool._pre_ping, sqlite.pool._pre_ping) == (True, False)
+
+
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_connection_the_server_closed_is_replaced_before_use(sessions, database_url):
     with sessions() as session:
