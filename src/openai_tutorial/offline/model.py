@@ -267,6 +267,7 @@ def compaction_item(items: list[dict[str, Any]]) -> dict[str, Any]:
 def text_reply(turn: Turn) -> str:
     question = turn.question
     earlier = [fact for text in said_by_user(turn.context[:-1]) for fact in facts_in(text)]
+    # Not mutated: the pattern in capitals matches the same, as case is ignored.
     asks_back = r"\b(what('s| is| are) my|who am i|what do i|do you (remember|know)|what did i)\b"  # pragma: no mutate
     if re.search(asks_back, question, re.I):
         return recall(question, earlier)
@@ -301,6 +302,7 @@ def recall(question: str, facts: list[tuple[str, str]]) -> str:
 def described_media(turn: Turn) -> str:
     described = []
     for item in turn.new_items:
+        # Not mutated: no other item the stand-in accepts has media parts, so reading them all changes nothing.
         parts = item.get("content") or [] if item.get("type") == "message" else []  # pragma: no mutate
         for part in parts:
             if part["type"] == "input_image":
@@ -402,6 +404,7 @@ def places_in(text: str) -> list[str]:
 def subject_property(schema: dict[str, Any]) -> str | None:
     """The string parameter a user's words fill (a place, a city, a time zone...)."""
     for name, spec in (schema.get("properties") or {}).items():
+        # Not mutated: a type left unwrapped is a string, and "string" in "string" holds all the same.
         types = spec.get("type") if isinstance(spec.get("type"), list) else [spec.get("type")]  # pragma: no mutate
         if "string" in types and "enum" not in spec:
             return name

@@ -149,6 +149,7 @@ def documents_in(store: Transaction, items: list[dict[str, Any]]) -> dict[str, t
     """The uploaded files that ``input_file`` parts name, as (filename, text)."""
     documents = {}
     for item in items:
+        # Not mutated: no other item the stand-in accepts has file parts, so reading them all changes nothing.
         parts = item.get("content") or [] if item["type"] == "message" else []  # pragma: no mutate
         for part in parts:
             if part["type"] == "input_file" and part.get("file_id"):
