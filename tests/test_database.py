@@ -48,7 +48,18 @@ def sessions(database_url):
     factory.kw["bind"].dispose()
 
 
-def test_times_are_stored_in_utc_and_come_back_timezone_aware(sessions):
+@pytest.fixture
+def local_zone_new_york(monkeypatch):
+    """This process's local time zone set to New York, whatever the machine's: a time handled without its zone
+    would be stored in local time, and show."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_times_are_stored_in_utc_and_come_back_timezone_aware(sessions, local_zone_new_york):
     paris_evening = datetime(2026, 11, 22, 19, 30, tzinfo=timezone(timedelta(hours=1)))
     with sessions.begin() as session:
         session.get(Room, "a").opened_at = paris_evening
@@ -86,10 +97,11 @@ def test_only_one_claim_wins_until_released_or_stale(sessions):
 
 def test_a_claim_respects_its_extra_condition_and_unknown_keys(sessions):
     locked = claim(room_turns(where=Room.kind == "open"), sessions, "b")
+    open_room = claim(room_turns(where=Room.kind == "open"), sessions, "a")
     missing = claim(room_turns(), sessions, "zzz")
     other_kind = claim(room_turns(), sessions, "b")
 
-    assert (locked, missing, other_kind) == (False, False, True)
+    assert (locked, open_room, missing, other_kind) == (False, True, False, True)
 
 
 class Busy(Exception):
@@ -108,8 +120,11 @@ def test_renewing_moves_a_held_claim_to_now_and_leaves_a_released_row_alone(sess
         clock.shift(timedelta(minutes=1))
         lock.renew(engine, "a")
         lock.renew(engine, "b")
+        claim(lock, sessions, "b")
+        clock.shift(timedelta(minutes=1))
+        lock.renew(engine, "b")
 
-    assert (holder(sessions, "a"), holder(sessions, "b")) == (NOON + timedelta(minutes=1), None)
+    assert (holder(sessions, "a"), holder(sessions, "b")) == (NOON + timedelta(minutes=1), NOON + timedelta(minutes=2))
 
 
 def test_the_turn_lock_holds_the_row_for_the_block_and_releases_it_on_exit_error_or_not(sessions):
@@ -210,6 +225,26 @@ class CountingHeartbeat(database.Heartbeat):
         super()._renew_those_due()
 
 
+def test_each_held_lock_is_renewed_at_its_own_pace_while_both_are_held():
+    heartbeat = database.Heartbeat()
+    renewals = {"fast": 0, "slow": 0}
+
+    def renewing(name):
+        def renew():
+            renewals[name] += 1
+
+        return renew
+
+    tokens = [heartbeat.hold(renewing("fast"), 0.02), heartbeat.hold(renewing("slow"), 0.1)]
+    time.sleep(0.55)
+    for token in tokens:
+        heartbeat.release(token)
+
+    # About 27 and 5: neither renewed again at once (a busy loop), nor held back by the other.
+    assert 5 <= renewals["fast"] <= 40
+    assert 2 <= renewals["slow"] <= 8
+
+
 def test_taking_a_lock_wakes_the_heartbeat_only_when_it_is_due_before_the_next_look():
     heartbeat = CountingHeartbeat()
     renewed = threading.Semaphore(0)
@@ -283,7 +318,9 @@ def test_a_heartbeat_that_cannot_write_is_logged_and_the_block_goes_on(sessions,
         time.sleep(0.2)
         failing.clear()
 
-    assert "Could not refresh the turn lock of a: (builtins.Exception) database is locked" in caplog.text
+    assert caplog.messages[0].startswith(
+        "Could not refresh the turn lock of a: (builtins.Exception) database is locked"
+    )
     assert holder(sessions) is None
 
 
@@ -322,6 +359,26 @@ def test_creating_the_tables_tries_again_when_another_worker_created_one_meanwhi
     create_tables(engine, Base)
 
     assert len(attempts) == 2
+    assert inspect(engine).get_table_names() == ["rooms"]
+    engine.dispose()
+
+
+def test_a_race_that_lasts_until_the_last_try_ends_with_the_tables_after_growing_pauses(tmp_path, monkeypatch):
+    engine = make_engine(sqlite_url(tmp_path))
+    real_create_all, attempts, pauses = Base.metadata.create_all, [], []
+
+    def create_all_racing(bind):
+        attempts.append(1)
+        if len(attempts) < database.SCHEMA_ATTEMPTS:
+            raise OperationalError("CREATE TABLE rooms", {}, Exception("table rooms already exists"))
+        real_create_all(bind)
+
+    monkeypatch.setattr(Base.metadata, "create_all", create_all_racing)
+    monkeypatch.setattr(database.time, "sleep", pauses.append)
+    create_tables(engine, Base)
+
+    assert len(attempts) == database.SCHEMA_ATTEMPTS == 5
+    assert pauses == pytest.approx([0.05, 0.1, 0.15, 0.2])
     assert inspect(engine).get_table_names() == ["rooms"]
     engine.dispose()
 

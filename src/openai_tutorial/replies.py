@@ -95,7 +95,7 @@ def real_errors(errors: list[dict]) -> list[dict]:
         error
         for error in errors
         if error["type"] != "literal_error"
-        and not any(tuple(error["loc"][:length]) in other_members for length in range(1, len(error["loc"]) + 1))
+        and not any(tuple(error["loc"][: len(member)]) == member for member in other_members)
     ]
 
 

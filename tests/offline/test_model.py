@@ -34,6 +34,7 @@ MODEL = get_model()
         ({"enum": ["red", "blue"]}, "red"),
         ({"type": ["null", "boolean"]}, False),
         ({"type": ["null"]}, None),
+        ({"$ref": "#/$defs/Missing"}, {}),  # a reference to nothing: any object
         (
             {
                 "type": "object",
@@ -297,7 +298,6 @@ def test_a_file_is_described_by_what_the_stand_in_could_read_of_it(part, describ
 
 def test_words_are_matched_without_case_or_a_plural_s():
     assert model.words_of("The KEYS of the sheds, by Bo.") == {"the", "key", "shed"}
-    assert model.words_of("A tax box.") == {"tax", "box"}
 
 
 def test_the_subject_of_a_function_is_its_first_free_string_parameter():

@@ -413,6 +413,19 @@ def test_an_approval_runs_the_call_without_listing_again_and_a_refusal_does_not(
     assert declined.output_text == "Offline stand-in: you declined wiki.ask_question, so it was not called."
 
 
+def test_a_second_server_in_a_chain_has_its_own_tools_listed(client):
+    wiki = {**MCP_TOOL, "require_approval": "never"}
+    docs = {**wiki, "server_label": "docs", "server_url": "https://docs.example.com/mcp"}
+    first = client.responses.create(model=MODEL, input="Read it.", tools=[wiki])
+
+    second = client.responses.create(model=MODEL, previous_response_id=first.id, input="And these?", tools=[docs])
+
+    assert [(item.type, item.server_label) for item in second.output[1:3]] == [
+        ("mcp_list_tools", "docs"),
+        ("mcp_call", "docs"),
+    ]
+
+
 def test_declining_two_requests_at_once_names_both(client):
     first = client.responses.create(model=MODEL, input="How?", tools=[MCP_TOOL])
     second = client.responses.create(model=MODEL, previous_response_id=first.id, input="Why?", tools=[MCP_TOOL])
