@@ -27,13 +27,17 @@ def test_an_empty_answer_is_none(live_server):
 
 
 def test_ctrl_c_at_the_prompt_ends_the_chat_quietly(monkeypatch, capsys):
+    prompts = []
+
     def interrupted(prompt):
+        prompts.append(prompt)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(builtins, "input", interrupted)
 
     chat_loop(lambda question: "never asked")
 
+    assert prompts == ["you> "]
     assert capsys.readouterr().out == "Ask about the weather anywhere (Ctrl-D to quit).\n\nBye.\n"
 
 
