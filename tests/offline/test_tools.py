@@ -28,6 +28,21 @@ def store_with_pdf(client):
     return vector_store, uploaded, attached
 
 
+def test_an_attached_file_is_in_progress_until_it_is_next_retrieved(client, tmp_path):
+    vector_store = client.vector_stores.create(name="steps")
+    note, blob = tmp_path / "note.txt", tmp_path / "blob.bin"
+    note.write_text("The shed key hangs by the door.")
+    blob.write_bytes(b"\xff\xfe")
+    statuses = []
+    for path in (note, blob):
+        uploaded = client.files.create(file=path, purpose="assistants")
+        attached = client.vector_stores.files.create(vector_store_id=vector_store.id, file_id=uploaded.id)
+        polls = [client.vector_stores.files.retrieve(uploaded.id, vector_store_id=vector_store.id) for _ in range(2)]
+        statuses.append([attached.status, *(poll.status for poll in polls)])
+
+    assert statuses == [["in_progress", "completed", "completed"], ["in_progress", "failed", "failed"]]
+
+
 def test_a_file_attached_to_a_store_is_processed_by_the_next_poll(client, store_with_pdf):
     vector_store, uploaded, attached = store_with_pdf
 
