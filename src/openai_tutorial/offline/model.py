@@ -450,7 +450,8 @@ def earlier_values(turn: Turn, name: str, subject: str) -> list[str]:
 
 def arguments(schema: dict[str, Any], subject: str, value: str, text: str) -> dict[str, Any]:
     spec = schema["properties"][subject]
-    if re.search(r"zone", f"{subject} {spec.get('description', '')}", re.I):  # pragma: no mutate: case is ignored
+    # Not mutated: "ZONE" matches as "zone" does, and a missing description may read as any text without "zone".
+    if re.search(r"zone", f"{subject} {spec.get('description', '')}", re.I):  # pragma: no mutate
         value = time_zones().get(value.replace(" ", "_").lower(), value)
     return {**instance_of(schema, text), subject: value}
 

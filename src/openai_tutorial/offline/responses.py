@@ -214,7 +214,8 @@ def cached_tokens(store: Transaction, body: dict[str, Any], context: list[dict[s
     prefix = json.dumps(
         [body.get("instructions"), body.get("tools"), [{k: v for k, v in i.items() if k != "id"} for i in context]]
     )
-    key = f"prompt_cache:{body['model']}:{body.get('prompt_cache_key') or ''}"  # pragma: no mutate: any fixed text
+    # Not mutated: the text that stands for "no key" may be any text, as long as it is always the same.
+    key = f"prompt_cache:{body['model']}:{body.get('prompt_cache_key') or ''}"  # pragma: no mutate
     previous = store.get("prompt_cache", key)
     store.put("prompt_cache", key, {"prefix": prefix})
     if previous is None or model.count_input_tokens(body, context) < CACHE_MINIMUM_TOKENS:
@@ -293,7 +294,8 @@ def advanced(store: Transaction, response_id: str) -> dict[str, Any]:
     """A background response one step further on: queued → in_progress → its finished state."""
     record = stored(store, response_id)
     response = record["response"]
-    if "finished" in record and response["status"] not in TERMINAL_STATUSES:  # pragma: no mutate: both or neither
+    # Not mutated: a record holds "finished" exactly while its status is not final, so `or` picks the same ones.
+    if "finished" in record and response["status"] not in TERMINAL_STATUSES:  # pragma: no mutate
         status = BACKGROUND_PROGRESSION.get(response["status"])
         response = {**response, "status": status} if status else record.pop("finished")
         store.put("response", response_id, {**record, "response": response})
