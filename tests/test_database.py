@@ -120,10 +120,12 @@ def test_renewing_moves_a_held_claim_to_now_and_leaves_a_released_row_alone(sess
         clock.shift(timedelta(minutes=1))
         lock.renew(engine, "a")
         lock.renew(engine, "b")
+        released_after_renewing = holder(sessions, "b")
         claim(lock, sessions, "b")
         clock.shift(timedelta(minutes=1))
         lock.renew(engine, "b")
 
+    assert released_after_renewing is None
     assert (holder(sessions, "a"), holder(sessions, "b")) == (NOON + timedelta(minutes=1), NOON + timedelta(minutes=2))
 
 
