@@ -265,10 +265,16 @@ def test_a_prompt_of_exactly_1024_tokens_is_cached_and_a_shorter_shared_start_is
     at_the_edge = client.responses.create(model=MODEL, instructions=exactly, input="Hi", prompt_cache_key="edge")
     client.responses.create(model=MODEL, instructions=long_a, input="Hi", prompt_cache_key="half")
     half_shared = client.responses.create(model=MODEL, instructions=long_b, input="Hi", prompt_cache_key="half")
+    # The cached prefix starts with '["' and the instructions: 4,096 characters shared, exactly 1,024 tokens.
+    client.responses.create(model=MODEL, instructions="a" * 4094 + "b" * 1000, input="Hi", prompt_cache_key="1024")
+    just_enough = client.responses.create(
+        model=MODEL, instructions="a" * 4094 + "c" * 1000, input="Hi", prompt_cache_key="1024"
+    )
 
     assert (at_the_edge.usage.input_tokens, at_the_edge.usage.input_tokens_details.cached_tokens) == (1024, 1024)
     assert half_shared.usage.input_tokens > 1024
     assert half_shared.usage.input_tokens_details.cached_tokens == 0
+    assert just_enough.usage.input_tokens_details.cached_tokens == 1024
 
 
 def test_verbosity_changes_the_length_of_the_reply(client):
