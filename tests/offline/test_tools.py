@@ -28,13 +28,19 @@ def store_with_pdf(client):
     return vector_store, uploaded, attached
 
 
-def test_an_attached_file_is_in_progress_until_it_is_next_retrieved(client, tmp_path):
-    vector_store = client.vector_stores.create(name="steps")
+@pytest.fixture
+def note_and_blob(tmp_path):
+    """Two files to upload: a note whose text the stand-in reads, and bytes in which it finds no text."""
     note, blob = tmp_path / "note.txt", tmp_path / "blob.bin"
     note.write_text("The shed key hangs by the door.")
     blob.write_bytes(b"\xff\xfe")
+    return note, blob
+
+
+def test_an_attached_file_is_in_progress_until_it_is_next_retrieved(client, note_and_blob):
+    vector_store = client.vector_stores.create(name="steps")
     statuses = []
-    for path in (note, blob):
+    for path in note_and_blob:
         uploaded = client.files.create(file=path, purpose="assistants")
         attached = client.vector_stores.files.create(vector_store_id=vector_store.id, file_id=uploaded.id)
         polls = [client.vector_stores.files.retrieve(uploaded.id, vector_store_id=vector_store.id) for _ in range(2)]
@@ -129,12 +135,11 @@ def attachment_rows() -> int:
     return count
 
 
-def test_a_store_keeps_what_it_was_given_and_a_detached_file_is_gone_from_it(client, tmp_path):
+def test_a_store_keeps_what_it_was_given_and_a_detached_file_is_gone_from_it(client, note_and_blob):
     expiry = {"anchor": "last_active_at", "days": 7}
     named = client.vector_stores.create(name="docs", expires_after=expiry)
     unnamed = client.vector_stores.create()
-    note = tmp_path / "note.txt"
-    note.write_text("The shed key hangs by the door.")
+    note, _ = note_and_blob
     uploaded = client.files.create(file=note, purpose="assistants")
     attached = client.vector_stores.files.create(
         vector_store_id=named.id, file_id=uploaded.id, attributes={"lang": "en"}
@@ -152,10 +157,9 @@ def test_a_store_keeps_what_it_was_given_and_a_detached_file_is_gone_from_it(cli
     assert error_of(unknown) == refusal("No vector store found with id 'vs_nowhere'.")
 
 
-def test_a_processed_file_deleted_from_files_is_no_longer_searched(client, tmp_path):
+def test_a_processed_file_deleted_from_files_is_no_longer_searched(client, note_and_blob):
     vector_store = client.vector_stores.create(name="gone")
-    note = tmp_path / "note.txt"
-    note.write_text("The shed key hangs by the door.")
+    note, _ = note_and_blob
     uploaded = client.files.create(file=note, purpose="assistants")
     client.vector_stores.files.create_and_poll(uploaded.id, vector_store_id=vector_store.id, poll_interval_ms=1)
     client.files.delete(uploaded.id)
@@ -304,13 +308,10 @@ def test_max_tool_calls_and_one_call_per_round_limit_the_calls(client):
     assert (places(first), places(second)) == (["Oslo"], ["Rome"])
 
 
-def test_a_finished_file_stays_finished_unknown_ones_are_404_and_failed_ones_are_not_searched(client, tmp_path):
+def test_a_finished_file_stays_finished_unknown_ones_are_404_and_failed_ones_are_not_searched(client, note_and_blob):
     vector_store = client.vector_stores.create(name="mixed")
-    note, blob = tmp_path / "note.txt", tmp_path / "blob.bin"
-    note.write_text("The shed key hangs by the door.")
-    blob.write_bytes(b"\xff\xfe")
     attached = {}
-    for path in (note, blob):
+    for path in note_and_blob:
         uploaded = client.files.create(file=path, purpose="assistants")
         attached[path.name] = client.vector_stores.files.create_and_poll(
             uploaded.id, vector_store_id=vector_store.id, poll_interval_ms=1
