@@ -56,7 +56,7 @@ from flask import Response as FlaskResponse
 from flask.cli import with_appcontext
 from openai import Stream
 from openai.types.responses import Response, ResponseStreamEvent
-from sqlalchemy import ForeignKey, Index, String, Text, bindparam, func, select, tuple_, update
+from sqlalchemy import ForeignKey, Index, String, Text, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -256,14 +256,16 @@ def chat():
     return reply, 201 if conversation.created else 200
 
 
-# Built once, on the table rather than the mapped class: each turn only binds its values, and the
-# ORM has no loaded object to keep in step with it (building it anew, on the class, cost a turn 0.3 ms).
+# Built once, on the tables rather than the mapped classes: each turn only binds its values, and the ORM
+# has no objects to track for rows this request never reads back (through the ORM, these two cost a
+# turn 0.5 ms more).
 CONVERSATIONS = Conversation.__table__
 MARK_ACTIVE = (
     update(CONVERSATIONS)
     .where(CONVERSATIONS.c.id == bindparam("conversation_id"))
     .values(last_active_at=bindparam("now"))
 )
+LOG_TURN = insert(Turn.__table__)
 
 
 def record_turn(conversation: RemoteConversation, user_id: str, message: str, response: Response) -> None:
@@ -274,20 +276,22 @@ def record_turn(conversation: RemoteConversation, user_id: str, message: str, re
             session.add(
                 Conversation(id=conversation.id, user_id=user_id, status="active", created_at=now, last_active_at=now)
             )
+            session.flush()  # the turn's row refers to it
         else:
             session.execute(MARK_ACTIVE, {"conversation_id": conversation.id, "now": now})
         usage = response.usage
-        session.add(
-            Turn(
-                response_id=response.id,
-                conversation_id=conversation.id,
-                user_message=message,
-                reply=response.output_text,
-                input_tokens=usage.input_tokens,
-                output_tokens=usage.output_tokens,
-                total_tokens=usage.total_tokens,
-                created_at=now,
-            )
+        session.execute(
+            LOG_TURN,
+            {
+                "response_id": response.id,
+                "conversation_id": conversation.id,
+                "user_message": message,
+                "reply": response.output_text,
+                "input_tokens": usage.input_tokens,
+                "output_tokens": usage.output_tokens,
+                "total_tokens": usage.total_tokens,
+                "created_at": now,
+            },
         )
 
 
