@@ -204,10 +204,12 @@ REPLAYED_ITEMS = (
     .where(Item.session_id == bindparam("session_id"), Item.turn > NEWEST_TURN - bindparam("max_turns"))
     .order_by(Item.id)
 )
-# A turn's items go in as plain rows, on the table: nothing reads them back in this request, so the
-# ORM has no objects to track. This, and building both statements once (each turn binds only its
-# values), took a turn's own cost down by 0.7 ms.
+# A turn's items go in as plain rows, on the table: nothing reads them back in this request.
 STORE_ITEMS = insert(Item.__table__)
+# A turn reads and writes rows, never objects, so both statements are built once (each turn binds
+# only its values) and run on the engine, without an ORM session: the ORM is for the routes that
+# work with objects. Through a session, with the statements built on every turn, the same work cost
+# a turn about 1.5 ms more (3.4 ms against 1.9, after replaying 20 turns).
 
 
 @bp.post("/sessions/<session_id>/messages")
@@ -215,8 +217,8 @@ def send_message(session_id: str):
     message = message_from(json_body())
     with holding_turn(session_id, "retry shortly"):
         replay = {"session_id": session_id, "max_turns": current_app.config["MAX_REPLAY_TURNS"]}
-        with db_sessions().begin() as session:
-            replayed = session.execute(REPLAYED_ITEMS, replay).all()
+        with db_engine().connect() as connection:
+            replayed = connection.execute(REPLAYED_ITEMS, replay).all()
         last_turn = replayed[-1].turn if replayed else 0  # the newest turn is always among those replayed
         history = [json.loads(item.payload) for item in replayed]
 
@@ -232,8 +234,8 @@ def send_message(session_id: str):
 
         turn = run_tool_loop(send, message)
         now = utc_now()
-        with db_sessions().begin() as session:
-            session.execute(
+        with db_engine().begin() as connection:
+            connection.execute(
                 STORE_ITEMS,
                 [
                     {

@@ -181,7 +181,7 @@ def db_sessions() -> sessionmaker[Session]:
 
 
 def db_engine() -> Engine:
-    """The current app's engine, for the statements that need no ORM session (the turn lock's)."""
+    """The current app's engine, for statements that need no ORM session: the turn lock's, a hot path's."""
     return db_sessions().kw["bind"]
 
 
