@@ -2,10 +2,12 @@
 
 Everything runs in this process against a zero-latency OpenAI: an ``httpx2`` transport that
 answers every request at once with a canned reply, so the times are the app's own (Flask,
-SQLAlchemy, SQLite, the SDK building and parsing requests). It prints:
+SQLAlchemy, SQLite, the SDK building and parsing requests). A timed request is handed straight
+to the app's WSGI callable, as a server would hand it over. It prints:
 
 1. per-turn time of each backend, next to the floor (the bare SDK call over the same
-   transport) and a naive baseline (a new OpenAI client for every request);
+   transport) and a naive baseline (a new OpenAI client for every request), and the backend's
+   own time: what the turn took outside the SDK's calls;
 2. one page of every list endpoint at several table sizes;
 3. the advanced weather app's request size and turn time against history length.
 
@@ -14,6 +16,7 @@ Run: uv run python bench/run.py            (the full run, a few minutes)
 """
 
 import argparse
+import io
 import json
 import os
 import statistics
@@ -27,7 +30,9 @@ from pathlib import Path
 
 import httpx2
 import openai
+from flask import Flask
 from sqlalchemy import insert
+from werkzeug.test import EnvironBuilder
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
@@ -111,15 +116,55 @@ def timed(action: Callable[[], object], runs: int) -> list[float]:
     return samples
 
 
-def timed_alternately(first: Callable[[], object], second: Callable[[], object], runs: int, block: int = 50):
-    """Both timed, a block of runs of one, then of the other, and so on: a change in the machine's
-    speed (it is shared) touches both alike, and within a block each runs as warm as alone."""
-    first_samples: list[float] = []
-    second_samples: list[float] = []
-    while len(first_samples) < runs:
-        first_samples += timed(first, min(block, runs - len(first_samples)))
-        second_samples += timed(second, min(block, runs - len(second_samples)))
-    return first_samples, second_samples
+class TimeInSDK:
+    """Stands in for the client's ``responses.create`` and adds up how long the real one takes."""
+
+    def __init__(self, sdk: openai.OpenAI) -> None:
+        self.create = sdk.responses.create
+        self.spent = 0.0
+        sdk.responses.create = self
+
+    def __call__(self, **request: object) -> object:
+        started = time.perf_counter()
+        try:
+            return self.create(**request)
+        finally:
+            self.spent += time.perf_counter() - started
+
+
+def timed_turns(turn: Callable[[], object], in_sdk: TimeInSDK, runs: int) -> tuple[list[float], list[float]]:
+    """Each turn's whole time, and its own: the whole minus what the SDK's calls took within it."""
+    turn()  # warm up
+    whole, own = [], []
+    for _ in range(runs):
+        in_sdk.spent = 0.0
+        started = time.perf_counter()
+        turn()
+        whole.append(time.perf_counter() - started)
+        own.append(whole[-1] - in_sdk.spent)
+    return whole, own
+
+
+def request_to(
+    app: Flask, method: str, path: str, body: dict | None = None, headers: dict | None = None
+) -> Callable[[], None]:
+    """One request, handed straight to the app's WSGI callable as a server would hand it over: what
+    the test client does around it (building the request, wrapping the response) is not the app's
+    work. Built once; each call reads the whole reply and fails unless it is a success."""
+    environ = EnvironBuilder(method=method, path=path, json=body, headers=headers).get_environ()
+    payload = environ["wsgi.input"].read()
+
+    def send() -> None:
+        statuses = []
+        reply = app(environ | {"wsgi.input": io.BytesIO(payload)}, lambda status, *_: statuses.append(status))
+        try:
+            content = b"".join(reply)
+        finally:
+            reply.close()
+        if not statuses[0].startswith("2"):
+            raise RuntimeError(f"{method} {path} answered {statuses[0]}: {content.decode()}")
+
+    return send
 
 
 def row(name: str, samples: list[float], floor: float | None = None, naive: float | None = None) -> str:
@@ -148,7 +193,7 @@ def main() -> None:
     sdk = client_module.get_client()
 
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; {runs} runs each; times in ms\n")
-    print(f"{'1. one turn':<44}{'p50':>9}{'p99':>9}{'turns/s':>10}{'÷ floor':>10}{'÷ naive':>10}{'added':>9}")
+    print(f"{'1. one turn':<44}{'p50':>9}{'p99':>9}{'turns/s':>10}{'÷ floor':>10}{'÷ naive':>10}{'added':>9}{'own':>9}")
     floor_samples = timed(lambda: sdk.responses.create(model=MODEL, input="Weather?"), runs)
     floor = statistics.median(floor_samples)
 
@@ -160,12 +205,12 @@ def main() -> None:
     naive = statistics.median(naive_samples)
     print(row("bare SDK call (the floor)", floor_samples))
     print(row("new client per request (naive baseline)", naive_samples, floor))
-    for name, samples, own_floor in turn_times(workdir, runs, transport, sdk):
+    for name, samples, own_floor, own in turn_times(workdir, runs, transport, TimeInSDK(sdk)):
         added = statistics.median(samples) - statistics.median(own_floor)
-        print(row(name, samples, floor, naive) + f"{added * 1000:>9.3f}")
+        print(row(name, samples, floor, naive) + f"{added * 1000:>9.3f}{statistics.median(own) * 1000:>9.3f}")
     print(
-        "added: the backend's p50 minus the p50 of the bare SDK call sending the same request,\n"
-        "       so what the backend itself costs, without what the SDK spends on that request"
+        "added: the backend's p50 minus the p50 of the bare SDK call sending the same request\n"
+        "own:   the p50 of each turn's time outside the SDK's calls: the backend's work alone"
     )
 
     print(f"\n{'2. one page of a list (limit 50)':<44}{'p50':>9}{'p99':>9}{'pages/s':>10}")
@@ -182,35 +227,31 @@ def database_app(path: str, name: str):
     return module, module.create_app({"DATABASE_URL": f"sqlite:///{name}"})
 
 
-def turn_times(workdir: Path, runs: int, transport: ZeroLatencyOpenAI, sdk: openai.OpenAI):
-    """(backend, its turn's samples, the bare SDK call's samples with the request that backend sent)."""
-    stateless = load_module("Responses_API/stateless_weather_app/backend.py").create_app().test_client()
-    sessions = load_module("Responses_API/weather_app_with_sessions/backend.py").create_app().test_client()
-    session_id = sessions.post("/sessions").json["session_id"]
+def turn_times(workdir: Path, runs: int, transport: ZeroLatencyOpenAI, in_sdk: TimeInSDK):
+    """(backend, its turns' whole times, the bare SDK call's times with the request that backend sent, its turns'
+    own times)."""
+    stateless = load_module("Responses_API/stateless_weather_app/backend.py").create_app()
+    sessions = load_module("Responses_API/weather_app_with_sessions/backend.py").create_app()
+    session_id = sessions.test_client().post("/sessions").json["session_id"]
     _, advanced = database_app(ADVANCED, workdir / "turns-adv.db")
-    advanced_client = advanced.test_client()
-    advanced_id = advanced_client.post("/sessions").json["session_id"]
+    advanced_id = advanced.test_client().post("/sessions").json["session_id"]
     _, multi = database_app(MULTI_USER, workdir / "turns-mu.db")
-    multi_client = multi.test_client()
-    conversation = multi_client.post("/chat", json={"user_id": "ada", "message": "Hi"}).json["conversation_id"]
+    conversation = multi.test_client().post("/chat", json={"user_id": "ada", "message": "Hi"}).json["conversation_id"]
     _, memory = database_app(PERSISTENT, workdir / "turns-pm.db")
-    memory_client = memory.test_client()
-    memory_client.post("/chat", json={"user_id": "ada", "message": "Hi"})
+    memory.test_client().post("/chat", json={"user_id": "ada", "message": "Hi"})
 
     turns = {
-        "stateless weather app: POST /ask": lambda: stateless.post("/ask", json={"question": "Hi"}),
-        "weather app with sessions: a message": lambda: sessions.post(
-            f"/sessions/{session_id}/messages", json={"message": "Hi"}
+        "stateless weather app: POST /ask": request_to(stateless, "POST", "/ask", {"question": "Hi"}),
+        "weather app with sessions: a message": request_to(
+            sessions, "POST", f"/sessions/{session_id}/messages", {"message": "Hi"}
         ),
-        "advanced weather app: a message": lambda: advanced_client.post(
-            f"/sessions/{advanced_id}/messages", json={"message": "Hi"}
+        "advanced weather app: a message": request_to(
+            advanced, "POST", f"/sessions/{advanced_id}/messages", {"message": "Hi"}
         ),
-        "multi-user app: a message in a conversation": lambda: multi_client.post(
-            "/chat", json={"user_id": "ada", "message": "Hi", "conversation_id": conversation}
+        "multi-user app: a message in a conversation": request_to(
+            multi, "POST", "/chat", {"user_id": "ada", "message": "Hi", "conversation_id": conversation}
         ),
-        "persistent-memory app: a message": lambda: memory_client.post(
-            "/chat", json={"user_id": "ada", "message": "Hi"}
-        ),
+        "persistent-memory app: a message": request_to(memory, "POST", "/chat", {"user_id": "ada", "message": "Hi"}),
     }
     results = []
     for name, turn in turns.items():
@@ -219,8 +260,16 @@ def turn_times(workdir: Path, runs: int, transport: ZeroLatencyOpenAI, sdk: open
         # That backend's own floor: the SDK sending the very request the backend sent (its
         # tools, its conversation, its replayed items), whose every part the SDK walks.
         request = json.loads(transport.last_body)
-        samples, own_floor = timed_alternately(turn, lambda request=request: sdk.responses.create(**request), runs)
-        results.append((name, samples, own_floor))
+        whole, own_floor, own = [], [], []
+        # A block of turns, then a block of the SDK's calls, and so on: a change in the machine's
+        # speed (it is shared) touches both alike, and within a block each runs as warm as alone.
+        while len(whole) < runs:
+            block = min(50, runs - len(whole))
+            block_whole, block_own = timed_turns(turn, in_sdk, block)
+            whole += block_whole
+            own += block_own
+            own_floor += timed(lambda request=request: in_sdk.create(**request), block)
+        results.append((name, whole, own_floor, own))
     return results
 
 
@@ -259,13 +308,12 @@ def list_times(workdir: Path, sizes: list[int], runs: int) -> dict[str, list[flo
                     for n in range(size)
                 ],
             )
-        client = app.test_client()
         middle = f"conv_{size // 2 // 10 * 10:08d}"
         results[f"conversations of a user ({size // 10} of {size})"] = timed(
-            lambda c=client, m=middle: c.get(f"/conversations?user_id=ada&after={m}"), runs
+            request_to(app, "GET", f"/conversations?user_id=ada&after={middle}"), runs
         )
         results[f"turns of one conversation ({size})"] = timed(
-            lambda c=client, s=size: c.get(f"/responses/conv_00000000?user_id=ada&after=resp_{s // 2:08d}"), runs
+            request_to(app, "GET", f"/responses/conv_00000000?user_id=ada&after=resp_{size // 2:08d}"), runs
         )
 
         adv_module, adv = database_app(ADVANCED, workdir / f"adv{size}.db")
@@ -275,10 +323,8 @@ def list_times(workdir: Path, sizes: list[int], runs: int) -> dict[str, list[flo
                 insert(adv_module.ChatSession),
                 [{"id": f"{n:036d}", "created_at": start + timedelta(seconds=n)} for n in range(size)],
             )
-        adv_client = adv.test_client()
-        adv_client.environ_base["HTTP_AUTHORIZATION"] = "Bearer bench"
         results[f"operator's list of sessions ({size})"] = timed(
-            lambda c=adv_client, s=size: c.get(f"/sessions?after={s // 2:036d}"), runs
+            request_to(adv, "GET", f"/sessions?after={size // 2:036d}", headers={"Authorization": "Bearer bench"}), runs
         )
     return results
 
@@ -305,7 +351,7 @@ def replay_costs(workdir: Path, histories: list[int], transport: ZeroLatencyOpen
                 ],
             )
         transport.sizes.clear()
-        samples = timed(lambda c=client, s=session_id: c.post(f"/sessions/{s}/messages", json={"message": "Hi"}), runs)
+        samples = timed(request_to(app, "POST", f"/sessions/{session_id}/messages", {"message": "Hi"}), runs)
         yield turns, samples, statistics.median(transport.sizes)
 
 

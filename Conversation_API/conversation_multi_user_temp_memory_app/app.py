@@ -256,10 +256,12 @@ def chat():
     return reply, 201 if conversation.created else 200
 
 
-# Built once, on the tables rather than the mapped classes: each turn only binds its values, and the ORM
-# has no objects to track for rows this request never reads back (through the ORM, these two cost a
-# turn 0.5 ms more).
+# A turn writes rows that it never reads back, so it writes them with statements on the tables,
+# built once (each turn binds only its values), and runs them on the engine, without an ORM
+# session: that is for the routes that work with objects. Through a session, with objects, the
+# same writes cost a turn 0.4 ms more.
 CONVERSATIONS = Conversation.__table__
+NEW_CONVERSATION = insert(CONVERSATIONS)
 MARK_ACTIVE = (
     update(CONVERSATIONS)
     .where(CONVERSATIONS.c.id == bindparam("conversation_id"))
@@ -271,16 +273,22 @@ LOG_TURN = insert(Turn.__table__)
 def record_turn(conversation: RemoteConversation, user_id: str, message: str, response: Response) -> None:
     """Store a turn OpenAI has answered (and a new conversation's row), in one transaction."""
     now = utc_now()
-    with db_sessions().begin() as session:
+    with db_engine().begin() as connection:
         if conversation.created:
-            session.add(
-                Conversation(id=conversation.id, user_id=user_id, status="active", created_at=now, last_active_at=now)
+            connection.execute(
+                NEW_CONVERSATION,
+                {
+                    "id": conversation.id,
+                    "user_id": user_id,
+                    "status": "active",
+                    "created_at": now,
+                    "last_active_at": now,
+                },
             )
-            session.flush()  # the turn's row refers to it
         else:
-            session.execute(MARK_ACTIVE, {"conversation_id": conversation.id, "now": now})
+            connection.execute(MARK_ACTIVE, {"conversation_id": conversation.id, "now": now})
         usage = response.usage
-        session.execute(
+        connection.execute(
             LOG_TURN,
             {
                 "response_id": response.id,

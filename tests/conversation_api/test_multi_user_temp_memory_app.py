@@ -732,15 +732,15 @@ def test_a_first_turn_whose_database_write_fails_removes_its_conversation_and_an
     openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
     respond = openai_api.post("/responses").respond(json=payloads.response("Hello."))
     cleanup = deleting(openai_api)
-    sessions = app.extensions["sessions"]
-    real_begin = sessions.begin
+    engine = app.extensions["sessions"].kw["bind"]
+    real_begin = engine.begin
 
     def begin():
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(sessions, "begin", begin)
+    monkeypatch.setattr(engine, "begin", begin)  # a turn writes on the engine
     reply = client.post("/chat", json={"user_id": "ada", "message": "hi"})
-    monkeypatch.setattr(sessions, "begin", real_begin)
+    monkeypatch.setattr(engine, "begin", real_begin)
 
     assert (reply.status_code, reply.headers["Retry-After"]) == (503, "1")
     assert reply.json == {
