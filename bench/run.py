@@ -292,12 +292,14 @@ def list_times(workdir: Path, sizes: list[int], runs: int) -> dict[str, list[flo
                     for n in range(size)
                 ],
             )
+            # Ten turns a conversation on average; the one whose turns are listed has a tenth as many as there are
+            # conversations (every hundredth turn row).
             session.execute(
                 insert(module.Turn),
                 [
                     {
                         "response_id": f"resp_{n:08d}",
-                        "conversation_id": "conv_00000000",
+                        "conversation_id": f"conv_{0 if n % 100 == 0 else n % size:08d}",
                         "user_message": "Hi",
                         "reply": "Hello",
                         "input_tokens": 1,
@@ -305,15 +307,16 @@ def list_times(workdir: Path, sizes: list[int], runs: int) -> dict[str, list[flo
                         "total_tokens": 2,
                         "created_at": start,
                     }
-                    for n in range(size)
+                    for n in range(size * 10)
                 ],
             )
         middle = f"conv_{size // 2 // 10 * 10:08d}"
         results[f"conversations of a user ({size // 10} of {size})"] = timed(
             request_to(app, "GET", f"/conversations?user_id=ada&after={middle}"), runs
         )
-        results[f"turns of one conversation ({size})"] = timed(
-            request_to(app, "GET", f"/responses/conv_00000000?user_id=ada&after=resp_{size // 2:08d}"), runs
+        results[f"turns of one conversation ({size // 10} of {size * 10})"] = timed(
+            request_to(app, "GET", f"/responses/conv_00000000?user_id=ada&after=resp_{size * 5 // 100 * 100:08d}"),
+            runs,
         )
 
         adv_module, adv = database_app(ADVANCED, workdir / f"adv{size}.db")
