@@ -7,6 +7,7 @@ import pytest
 import requests
 import responses
 
+from openai_tutorial.offline import open_meteo as offline_meteo
 from openai_tutorial.weather import WEATHER_TOOL, call_tool, describe_code, get_weather
 from tests import open_meteo as meteo
 
@@ -127,6 +128,31 @@ def test_offline_any_place_has_weather_marked_as_sample_data_and_always_the_same
     today = date.today()
     assert [day["date"] for day in lisbon["forecast"]] == [str(today + timedelta(days=n)) for n in range(3)]
     assert get_weather("Oslo") != lisbon
+
+
+SNOW = {71, 73, 75}
+RAIN_OR_THUNDER = {51, 53, 55, 61, 63, 65, 80, 81, 82, 95, 96, 99}
+
+
+def test_offline_weather_fits_its_temperature_now_and_on_every_day_of_the_forecast():
+    seen = set()
+    for n in range(500):
+        weather = offline_meteo.forecast({"latitude": str(n), "longitude": "0", "forecast_days": "3"})
+        current, daily = weather["current"], weather["daily"]
+        days = zip(daily["weather_code"], daily["temperature_2m_max"], strict=True)
+        for code, celsius in [(current["weather_code"], current["temperature_2m"]), *days]:
+            assert code not in (SNOW if celsius >= 1 else RAIN_OR_THUNDER), (n, code, celsius)
+            seen.add(code)
+
+    assert seen >= {0, 45, 61, 63, 71, 73, 80, 95}  # still every kind of weather, each where it fits
+
+
+def test_offline_snow_starts_below_one_degree():
+    at_one = {offline_meteo.conditions(byte, 1.0) for byte in range(256)}
+    just_below = {offline_meteo.conditions(byte, 0.99) for byte in range(256)}
+
+    assert at_one == set(offline_meteo.MILD_CODES)
+    assert just_below == set(offline_meteo.FREEZING_CODES)
 
 
 def test_the_provider_urls_are_settings_so_a_mirror_can_answer(open_meteo, monkeypatch):

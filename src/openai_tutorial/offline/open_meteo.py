@@ -14,7 +14,10 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from requests.adapters import BaseAdapter
 
-WEATHER_CODES = (0, 1, 2, 3, 45, 61, 63, 71, 80, 95)
+# WMO codes that fit the temperature: snow only at freezing, rain and thunder only above it.
+MILD_CODES = (0, 1, 2, 3, 45, 61, 63, 80, 95)
+FREEZING_CODES = (0, 1, 2, 3, 45, 71, 73)
+FREEZING_BELOW_CELSIUS = 1.0
 
 
 def numbers_for(text: str) -> bytes:
@@ -39,14 +42,23 @@ def geocoding(query: dict[str, str]) -> dict:
     }
 
 
+def celsius(byte: int) -> float:
+    return byte / 255 * 35 - 5
+
+
+def conditions(byte: int, degrees_celsius: float) -> int:
+    """A weather code for ``byte`` that fits the temperature: no snow at 17 °C, no rain at -3 °C."""
+    codes = FREEZING_CODES if degrees_celsius < FREEZING_BELOW_CELSIUS else MILD_CODES
+    return codes[byte % len(codes)]
+
+
 def forecast(query: dict[str, str]) -> dict:
     digest = numbers_for(f"{query.get('latitude')},{query.get('longitude')}")
     fahrenheit = query.get("temperature_unit") == "fahrenheit"
     unit = "°F" if fahrenheit else "°C"
 
     def temperature(byte: int) -> float:
-        celsius = byte / 255 * 35 - 5
-        return round(celsius * 9 / 5 + 32 if fahrenheit else celsius, 1)
+        return round(celsius(byte) * 9 / 5 + 32 if fahrenheit else celsius(byte), 1)
 
     days = int(query["forecast_days"])  # weather.py always sends it
     today = date.today()
@@ -58,12 +70,14 @@ def forecast(query: dict[str, str]) -> dict:
             # One decimal less one decimal: rounded to one or two places alike, so not mutated.
             "apparent_temperature": round(temperature(digest[2]) - digest[3] % 40 / 10, 1),  # pragma: no mutate
             "relative_humidity_2m": 40 + digest[4] % 50,
-            "weather_code": WEATHER_CODES[digest[5] % len(WEATHER_CODES)],
+            "weather_code": conditions(digest[5], celsius(digest[2])),
             "wind_speed_10m": round(digest[6] / 255 * 40, 1),
         },
         "daily": {
             "time": [(today + timedelta(days=day)).isoformat() for day in range(days)],
-            "weather_code": [WEATHER_CODES[digest[7 + day] % len(WEATHER_CODES)] for day in range(days)],
+            "weather_code": [
+                conditions(digest[7 + day], celsius(max(digest[12 + day], digest[2]))) for day in range(days)
+            ],
             "temperature_2m_max": [temperature(max(digest[12 + day], digest[2])) for day in range(days)],
             "temperature_2m_min": [temperature(min(digest[17 + day], digest[2])) for day in range(days)],
             "precipitation_probability_max": [digest[22 + day] % 101 for day in range(days)],
