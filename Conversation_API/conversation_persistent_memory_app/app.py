@@ -139,10 +139,9 @@ def users_conversation(user_id: str) -> Iterator[RemoteConversation]:
         yield RemoteConversation(conversation_id)
 
 
-# A turn writes rows that it never reads back, so it writes them with statements on the tables,
-# built once (each turn binds only its values), and runs them on the engine, without an ORM
-# session: that is for the routes that work with objects. Through a session, with objects, the same
-# writes cost a turn about 0.3 ms more.
+# A turn's two messages (and a new or moved user's row) are rows it never reads back: statements on
+# the tables, built once, run on the engine. The ORM session stays with the routes that work with
+# objects; through it, these writes cost a turn about 0.3 ms more.
 USERS = User.__table__
 NEW_USER = insert(USERS)
 MOVE_USER = update(USERS).where(USERS.c.user_id == bindparam("user")).values(conversation_id=bindparam("conversation"))

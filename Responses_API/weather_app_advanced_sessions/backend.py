@@ -195,8 +195,13 @@ def list_sessions():
         )
 
 
-# Replay whole turns, the last MAX_REPLAY_TURNS of them: a turn keeps its reasoning items next to the
-# items that follow them and its calls next to their outputs, as the API requires, and what each
+# A turn reads rows and writes rows, never objects: its two statements are built once (each turn
+# binds only its values) and run on the engine, without an ORM session, which is for the routes that
+# work with objects. Through a session, with the statements built on every turn, the same work cost
+# a turn about 1.5 ms more (3.4 ms against 1.9, after replaying 20 turns).
+#
+# The replay: whole turns, the last MAX_REPLAY_TURNS of them. A turn keeps its reasoning items next to
+# the items that follow them and its calls next to their outputs, as the API requires, and what each
 # request sends (and costs) stops growing. The full history stays stored.
 NEWEST_TURN = select(func.max(Item.turn)).where(Item.session_id == bindparam("session_id")).scalar_subquery()
 REPLAYED_ITEMS = (
@@ -204,12 +209,7 @@ REPLAYED_ITEMS = (
     .where(Item.session_id == bindparam("session_id"), Item.turn > NEWEST_TURN - bindparam("max_turns"))
     .order_by(Item.id)
 )
-# A turn's items go in as plain rows, on the table: nothing reads them back in this request.
 STORE_ITEMS = insert(Item.__table__)
-# A turn reads and writes rows, never objects, so both statements are built once (each turn binds
-# only its values) and run on the engine, without an ORM session: the ORM is for the routes that
-# work with objects. Through a session, with the statements built on every turn, the same work cost
-# a turn about 1.5 ms more (3.4 ms against 1.9, after replaying 20 turns).
 
 
 @bp.post("/sessions/<session_id>/messages")

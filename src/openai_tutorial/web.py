@@ -181,7 +181,7 @@ def db_sessions() -> sessionmaker[Session]:
 
 
 def db_engine() -> Engine:
-    """The current app's engine, for statements that need no ORM session: the turn lock's, a hot path's."""
+    """The current app's engine, for statements that need no ORM session: the turn lock's, a turn's rows."""
     return db_sessions().kw["bind"]
 
 

@@ -58,7 +58,8 @@ def forecast(query: dict[str, str]) -> dict:
     unit = "°F" if fahrenheit else "°C"
 
     def temperature(byte: int) -> float:
-        return round(celsius(byte) * 9 / 5 + 32 if fahrenheit else celsius(byte), 1)
+        degrees = celsius(byte)
+        return round(degrees * 9 / 5 + 32 if fahrenheit else degrees, 1)
 
     days = int(query["forecast_days"])  # weather.py always sends it
     today = date.today()
