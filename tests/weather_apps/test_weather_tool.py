@@ -147,6 +147,14 @@ def test_offline_weather_fits_its_temperature_now_and_on_every_day_of_the_foreca
     assert seen >= {0, 45, 61, 63, 71, 73, 80, 95}  # still every kind of weather, each where it fits
 
 
+def test_offline_temperatures_span_minus_five_to_thirty_degrees():
+    assert [offline_meteo.celsius(0), offline_meteo.celsius(128), offline_meteo.celsius(255)] == [
+        -5.0,
+        pytest.approx(12.569, abs=0.001),
+        30.0,
+    ]
+
+
 def test_offline_snow_starts_below_one_degree():
     at_one = {offline_meteo.conditions(byte, 1.0) for byte in range(256)}
     just_below = {offline_meteo.conditions(byte, 0.99) for byte in range(256)}
