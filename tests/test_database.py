@@ -20,6 +20,7 @@ from openai_tutorial.database import (
     create_tables,
     make_engine,
     make_session_factory,
+    open_database,
 )
 from tests.conftest import REPO_ROOT
 from tests.helpers import sqlite_url
@@ -155,13 +156,13 @@ def test_the_turn_lock_claims_only_rows_that_match_its_condition(sessions):
     assert holder(sessions, "b") is None
 
 
-def test_the_folder_of_a_new_sqlite_file_is_created_and_a_second_start_works(tmp_path):
-    url = f"sqlite:///{tmp_path / 'new' / 'folder' / 'app.db'}"
+def test_the_folder_of_the_default_file_is_created_and_a_second_start_works(tmp_path):
+    default = tmp_path / "new" / "folder" / "app.db"
 
-    first = make_session_factory(url, Base)
-    second = make_session_factory(url, Base)
+    first = open_database(f"sqlite:///{default}", Base, default=default)
+    second = open_database(f"sqlite:///{default}", Base, default=default)
 
-    assert (tmp_path / "new" / "folder" / "app.db").is_file()
+    assert default.is_file()
     for factory in (first, second):
         factory.kw["bind"].dispose()
 

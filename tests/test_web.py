@@ -1,6 +1,8 @@
 """The Flask plumbing every backend shares: one JSON error shape, API key, upstream mapping, serving."""
 
 import logging
+import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -387,32 +389,98 @@ def test_a_non_ascii_app_api_key_works_when_sent_as_utf8(monkeypatch, live_serve
 
 
 @pytest.mark.parametrize(
-    ("url", "reason"),
+    ("url", "message"),
     [
-        ("not a url", "Could not parse SQLAlchemy URL from given URL string"),
-        ("mysql+nodriver://x/y", "Can't load plugin: sqlalchemy.dialects:mysql.nodriver"),
-        ("sqlite:///{tmp}", "unable to open database file"),
-        ("sqlite:///{tmp}/corrupt.db", "file is not a database"),
-        ("sqlite:///{tmp}/file.txt/app.db", "[Errno 17] File exists: '{tmp}/file.txt'"),
+        (
+            "not a url",
+            "DATABASE_URL 'not a url' is not a database URL such as sqlite:////absolute/path.db "
+            "or postgresql+psycopg://user:password@host/db.",
+        ),
+        (
+            "mysql+nodriver://x/y",
+            "DATABASE_URL 'mysql+nodriver://x/y' cannot be used: Can't load plugin: sqlalchemy.dialects:mysql.nodriver",
+        ),
+        ("sqlite:///{tmp}", "DATABASE_URL 'sqlite:///{tmp}' cannot be used: unable to open database file"),
+        (
+            "sqlite:///{tmp}/corrupt.db",
+            "DATABASE_URL 'sqlite:///{tmp}/corrupt.db' cannot be used: file is not a database",
+        ),
+        (
+            "sqlite:///{tmp}/file.txt/app.db",
+            "DATABASE_URL 'sqlite:///{tmp}/file.txt/app.db' names a file in {tmp}/file.txt, which is not a folder.",
+        ),
+        (
+            "sqlite:///{tmp}/no/such/folder/app.db",
+            "DATABASE_URL 'sqlite:///{tmp}/no/such/folder/app.db' names a file in {tmp}/no/such/folder, "
+            "which is not a folder.",
+        ),
+        (
+            "sqlite:///tmp/x/y.db",
+            "DATABASE_URL 'sqlite:///tmp/x/y.db' names the relative path tmp/x/y.db, which would be "
+            "{cwd}/tmp/x/y.db: write sqlite:///{cwd}/tmp/x/y.db (an absolute path after sqlite:///) instead.",
+        ),
+        (
+            "postgresql+pg8000://ada:hunter2pw@127.0.0.1/db",
+            "DATABASE_URL 'postgresql+pg8000://ada:***@127.0.0.1/db' needs the Python package pg8000, which is not "
+            "installed: for PostgreSQL write postgresql+psycopg://… and run 'uv sync --group production'.",
+        ),
+        (
+            "postgresql+psycopg://ada:hunter2pw@127.0.0.1:1/db",
+            "DATABASE_URL 'postgresql+psycopg://ada:***@127.0.0.1:1/db' cannot be used: connection failed: "
+            'connection to server at "127.0.0.1", port 1 failed: Connection refused',
+        ),
+        (
+            "postgresql+psycopg://ada:hunter2pw@127.0.0.1:notaport/db",
+            "DATABASE_URL 'postgresql+psycopg://ada:***@127.0.0.1:notaport/db' is not a database URL such as "
+            "sqlite:////absolute/path.db or postgresql+psycopg://user:password@host/db.",
+        ),
     ],
 )
-def test_a_database_that_cannot_be_opened_stops_the_app_with_one_line(tmp_path, capsys, url, reason):
+def test_a_database_that_cannot_be_opened_stops_the_app_with_one_line_and_no_password(
+    tmp_path, monkeypatch, capsys, url, message
+):
     (tmp_path / "corrupt.db").write_bytes(b"this is not sqlite" * 100)
     (tmp_path / "file.txt").write_text("x")
+    monkeypatch.chdir(tmp_path)
     url = url.format(tmp=tmp_path)
 
-    def create_app():
-        app = create_json_app(__name__)
-        app.config["DATABASE_URL"] = url
-        init_database(app, DatabaseBase)
-        return app
-
     with pytest.raises(SystemExit) as exited:
-        serve(create_app)
+        serve(lambda: database_app(url))
 
     assert exited.value.code == 2
-    message = capsys.readouterr().err
-    assert message == f"DATABASE_URL {url!r} cannot be used: {reason.format(tmp=tmp_path)}\n"
+    error = capsys.readouterr().err
+    assert error == message.format(tmp=tmp_path, cwd=tmp_path) + "\n"
+    assert "hunter2pw" not in error
+    assert not (tmp_path / "tmp").exists()
+
+
+def test_a_server_database_without_its_driver_names_the_group_to_install(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the production group were not installed
+
+    with pytest.raises(SystemExit) as exited:
+        serve(lambda: database_app("postgresql+psycopg://ada:hunter2pw@db-host/tutorial"))
+
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        "DATABASE_URL 'postgresql+psycopg://ada:***@db-host/tutorial' needs the Python package psycopg, which is not "
+        "installed: run 'uv sync --group production'.\n"
+    )
+
+
+def test_only_the_default_file_gets_its_folder_created(tmp_path):
+    default = tmp_path / "instance" / "app.db"
+
+    app = database_app(f"sqlite:///{default}", default=default)
+
+    assert default.is_file()
+    app.extensions["sessions"].kw["bind"].dispose()
+
+
+def database_app(url: str, default: Path = Path("/nowhere/app.db")) -> Flask:
+    app = create_json_app(__name__)
+    app.config["DATABASE_URL"] = url
+    init_database(app, DatabaseBase, default=default)
+    return app
 
 
 class DatabaseBase(DeclarativeBase):

@@ -14,7 +14,8 @@ Endpoints (every error is ``{"error": {"type", "message"}}``):
 - ``POST /chat/stream``: the same body, rules and errors as ``POST /chat``, but the reply
   arrives as server-sent events while the model writes it: ``delta`` ``{"text"}`` events,
   then ``done`` ``{"conversation_id", "response_id", "usage"}``, or ``error`` ``{"error"}``
-  (the turn then wrote nothing).
+  (the turn then wrote nothing). A stream that fails before its first piece of text is a
+  JSON 502 instead, like ``POST /chat``.
 - ``GET /``: a chat page on top of these endpoints (``page/``: HTML, CSS and a small script).
 - ``POST /conversations/<id>/close`` ``{"user_id"}``: close it; chatting on it is then a 409.
 - ``GET /responses/<id>?user_id=…&limit=…&after=…``: the conversation's turns, oldest first.
@@ -28,8 +29,20 @@ order, so a page costs the same at the first conversation and at the ten-thousan
 Rules worth reading the code for: a conversation idle for longer than
 ``CONVERSATION_TTL_MINUTES`` is marked ``expired`` when next touched; only its owner may
 use it (``user_id`` is trusted input here: see README.md for real authentication); a
-row is written only once OpenAI has answered, so a failed turn leaves nothing behind;
+turn is stored only once OpenAI has answered, so a failed turn leaves no turn behind;
 and two turns on one conversation never overlap (the second gets a 409 "busy").
+
+A first turn records its new conversation as ``pending`` before it sends the message, and
+deletes it on OpenAI's side again if the turn fails: should that delete fail too, ``purge``
+finds the pending row and finishes it, so no conversation is ever left on OpenAI's side
+without a row here. A pending conversation is nobody's to see or use.
+
+Turns are not retried by the SDK: a request that timed out may have reached OpenAI, and a
+retry would add the user's message to the conversation a second time. A turn that OpenAI
+finished but this backend could not (a stream cut off, a reply without its usage, a
+database that stayed locked) answers an error and stores nothing; OpenAI's conversation
+keeps it, so the model may see a message the user sends again twice. Storing a finished
+turn waits up to ``STORE_ATTEMPTS`` times for a busy database before it gives up.
 
 What OpenAI keeps: closing a conversation deletes it on OpenAI's side, with its items and
 the responses made in it; the local row keeps its status and transcript. Expired
@@ -44,7 +57,8 @@ API reference: https://developers.openai.com/api/reference/resources/conversatio
 
 import json
 from collections.abc import Generator, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
@@ -55,12 +69,12 @@ from flask import Blueprint, Flask, current_app, request, send_from_directory, s
 from flask import Response as FlaskResponse
 from flask.cli import with_appcontext
 from openai import Stream
-from openai.types.responses import Response, ResponseStreamEvent
-from sqlalchemy import ForeignKey, Index, String, Text, bindparam, func, insert, select, tuple_, update
+from openai.types.responses import Response, ResponseStreamEvent, ResponseUsage
+from sqlalchemy import ForeignKey, Index, String, Text, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from openai_tutorial.client import get_client, get_model, number_setting, setting
+from openai_tutorial.client import UpstreamError, get_client, get_model, number_setting, setting
 from openai_tutorial.conversations import RemoteConversation, delete_remotely, new_conversation, safety_identifier
 from openai_tutorial.database import TurnLock, UTCDateTime, utc_now
 from openai_tutorial.web import (
@@ -84,11 +98,13 @@ DEFAULT_DATABASE = Path(__file__).parent / "instance" / "conversations.db"
 PAGE_FOLDER = Path(__file__).parent / "page"
 # The page may load only its own files and talk only to this app: no CDN, no inline script.
 PAGE_POLICY = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-STATUSES = ("active", "closed", "expired")
+STATUSES = ("active", "closed", "expired")  # what users see; "pending" is a first turn not finished yet
 MAX_CONVERSATION_ID_CHARS = 80
 # A live turn renews its lock every 10 s (see TurnLock); one not renewed for 30 s died with its worker
 # (kill -9, a crash), and the conversation is free again.
 TURN_LOCK_STALE_AFTER = timedelta(seconds=30)
+# Each attempt waits out SQLite's busy timeout (5 s) first: a finished turn is worth 15 s of waiting.
+STORE_ATTEMPTS = 3
 
 
 class Base(DeclarativeBase):
@@ -138,7 +154,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         CONVERSATION_TTL_MINUTES=number_setting("CONVERSATION_TTL_MINUTES", float, 30.0, low=0.1, high=525_600),
     )
     app.config.from_mapping(test_config or {})
-    init_database(app, Base)
+    init_database(app, Base, default=DEFAULT_DATABASE)
     app.register_blueprint(bp)
     app.cli.add_command(purge_command)
     return app
@@ -150,7 +166,7 @@ def idle_cutoff() -> datetime:
 
 def owned_conversation(session: Session, conversation_id: str, user_id: str) -> Conversation:
     conversation = session.get(Conversation, conversation_id)
-    if conversation is None:
+    if conversation is None or conversation.status == "pending":
         fail(404, "not_found", f"No conversation {conversation_id!r}.")
     if conversation.user_id != user_id:
         fail(403, "forbidden", "You do not have access to this conversation.")
@@ -202,19 +218,45 @@ def describe(conversation: Conversation, turns: int) -> dict[str, Any]:
     }
 
 
+# What a turn stores (a new conversation's pending row; the turn's log and the conversation active
+# now) is rows it never reads back: statements on the tables, built once, run on the engine. The ORM
+# session stays with the routes that work with objects; through it, these writes cost a turn about 0.4 ms more.
+CONVERSATIONS = Conversation.__table__
+NEW_CONVERSATION = insert(CONVERSATIONS)
+MARK_ACTIVE = (
+    update(CONVERSATIONS)
+    .where(CONVERSATIONS.c.id == bindparam("conversation_id"))
+    .values(status="active", last_active_at=bindparam("now"))  # a first turn's pending row becomes active
+)
+LOG_TURN = insert(Turn.__table__)
+
+
 @contextmanager
 def conversation_for_turn(user_id: str, conversation_id: str | None) -> Iterator[RemoteConversation]:
     """Where this turn goes, held for the turn: a new conversation (deleted again if the turn fails), or one of the
     user's own, active and locked."""
     if conversation_id is None:
-        with new_conversation(user_id) as conversation:
-            yield conversation
+        with new_conversation(user_id, undone=forget_pending) as conversation:
+            # Recorded before the turn is sent, and held by it: if the turn fails and so does deleting it again,
+            # purge finds it.
+            now = utc_now()
+            pending = {"id": conversation.id, "user_id": user_id, "status": "pending", "busy_since": now}
+            with db_engine().begin() as connection:
+                connection.execute(NEW_CONVERSATION, {**pending, "created_at": now, "last_active_at": now})
+            with CONVERSATION_TURNS.kept(db_engine(), conversation.id):
+                yield conversation
         return
     with db_sessions().begin() as session:
         status = owned_conversation(session, conversation_id, user_id).status
     refuse_unless_active(status)
     with holding_turn(conversation_id):
         yield RemoteConversation(conversation_id)
+
+
+def forget_pending(conversation_id: str) -> None:
+    """Drop the row of a first turn that failed, once its conversation is deleted on OpenAI's side."""
+    with db_engine().begin() as connection:
+        connection.execute(delete(CONVERSATIONS).where(CONVERSATIONS.c.id == conversation_id))
 
 
 @bp.get("/")
@@ -240,53 +282,52 @@ def chat():
     conversation_id = text_field(body, "conversation_id", max_chars=MAX_CONVERSATION_ID_CHARS, optional=True)
     with conversation_for_turn(user_id, conversation_id) as conversation:
         try:
-            response = get_client().responses.create(
-                model=get_model(),
-                conversation=conversation.id,  # OpenAI adds this turn to the conversation and reads it all
-                input=message,
-                safety_identifier=safety_identifier(user_id),
+            # No retries: a request that timed out may have reached OpenAI, and a retry would add the message twice.
+            response = (
+                get_client()
+                .with_options(max_retries=0)
+                .responses.create(
+                    model=get_model(),
+                    conversation=conversation.id,  # OpenAI adds this turn to the conversation and reads it all
+                    input=message,
+                    safety_identifier=safety_identifier(user_id),
+                )
             )
         except openai.NotFoundError:
             if conversation.created:
                 raise
             conversation_gone(conversation.id)
         conversation.made(response)
-        record_turn(conversation, user_id, message, response)
+        record_turn(conversation, message, response)
     reply = {"conversation_id": conversation.id, "response_id": response.id, "reply": response.output_text}
     return reply, 201 if conversation.created else 200
 
 
-# What a turn stores (a new conversation's row or its new activity time, and the turn's log) is rows
-# it never reads back: statements on the tables, built once, run on the engine. The ORM session
-# stays with the routes that work with objects; through it, these writes cost a turn about 0.4 ms more.
-CONVERSATIONS = Conversation.__table__
-NEW_CONVERSATION = insert(CONVERSATIONS)
-MARK_ACTIVE = (
-    update(CONVERSATIONS)
-    .where(CONVERSATIONS.c.id == bindparam("conversation_id"))
-    .values(last_active_at=bindparam("now"))
-)
-LOG_TURN = insert(Turn.__table__)
+def record_turn(conversation: RemoteConversation, message: str, response: Response) -> None:
+    """Store a turn OpenAI has answered, in one transaction: its log, and the conversation active now.
+
+    OpenAI's conversation already holds the turn, so a database busy with another writer is waited
+    for, up to ``STORE_ATTEMPTS`` busy timeouts, before the turn is given up.
+    """
+    usage = response.usage
+    if usage is None:
+        raise UpstreamError("OpenAI's reply came without its token usage; send the message again.")
+    for attempt in range(1, STORE_ATTEMPTS + 1):  # pragma: no branch: the last attempt returns or raises
+        try:
+            store_turn(conversation, message, response, usage)
+            return
+        except OperationalError:
+            if attempt == STORE_ATTEMPTS:
+                raise
+            current_app.logger.warning(
+                "The database is busy; storing the turn again (%d of %d)", attempt + 1, STORE_ATTEMPTS
+            )
 
 
-def record_turn(conversation: RemoteConversation, user_id: str, message: str, response: Response) -> None:
-    """Store a turn OpenAI has answered (and a new conversation's row), in one transaction."""
+def store_turn(conversation: RemoteConversation, message: str, response: Response, usage: ResponseUsage) -> None:
     now = utc_now()
     with db_engine().begin() as connection:
-        if conversation.created:
-            connection.execute(
-                NEW_CONVERSATION,
-                {
-                    "id": conversation.id,
-                    "user_id": user_id,
-                    "status": "active",
-                    "created_at": now,
-                    "last_active_at": now,
-                },
-            )
-        else:
-            connection.execute(MARK_ACTIVE, {"conversation_id": conversation.id, "now": now})
-        usage = response.usage
+        connection.execute(MARK_ACTIVE, {"conversation_id": conversation.id, "now": now})
         connection.execute(
             LOG_TURN,
             {
@@ -310,51 +351,70 @@ def chat_stream():
     message = message_from(body)
     conversation_id = text_field(body, "conversation_id", max_chars=MAX_CONVERSATION_ID_CHARS, optional=True)
     events = streamed_turn(user_id, message, conversation_id)
-    # Run the turn up to its first yield now: the checks, the turn lock and OpenAI's first answer.
-    # Their errors are then ordinary JSON errors with their status, as for POST /chat.
-    next(events)
-    # Werkzeug calls events.close() when the client goes away: the generator then stops at its
-    # yield, and its with-blocks close OpenAI's stream and release the turn.
+    # Run the turn up to its first event now: the checks, the turn lock and OpenAI's answer up to its
+    # first piece of text. Their errors, and a stream that fails before that, are then ordinary JSON
+    # errors with their status, as for POST /chat.
+    first = next(events)
+    # Werkzeug closes the events when the client goes away: the generator then stops at its yield,
+    # and its with-blocks close OpenAI's stream and release the turn.
     # stream_with_context keeps the request's context (the app, its database) for the rest of the turn.
     return FlaskResponse(
-        stream_with_context(events), mimetype="text/event-stream", headers={"Cache-Control": "no-store"}
+        stream_with_context(sent_after(first, events)),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-store"},
     )
 
 
+def sent_after(first: str, events: Iterator[str]) -> Iterator[str]:
+    """``first``, then the rest of ``events``; closing it closes ``events``, wherever it stopped."""
+    with closing(events):
+        yield first
+        yield from events
+
+
 class StreamFailed(Exception):
-    """OpenAI's stream ended without a completed reply."""
+    """OpenAI's stream ended without a completed reply, or with one this backend cannot use."""
 
 
 def streamed_turn(user_id: str, message: str, conversation_id: str | None) -> Iterator[str]:
     """A turn as server-sent events: ``delta`` events with the reply's text, then ``done`` or ``error``.
 
-    The first ``next()`` only prepares the turn (and yields nothing to send). Rows are written
-    once OpenAI's stream completes; a stream that fails writes nothing, and a conversation made
-    for it is deleted again. ``done`` and ``error`` are sent after the turn lock is released,
-    so the client may send its next message as soon as it sees them.
+    Rows are written once OpenAI's stream completes; a stream that fails writes nothing, and a
+    conversation made for it is deleted again. A failure before the first piece of text is
+    raised as a 502 (the first ``next()`` has sent nothing yet); after it, it is an ``error``
+    event. ``done`` and ``error`` are sent after the turn lock is released, so the client may
+    send its next message as soon as it sees them.
     """
+    relayed = Relayed()
     try:
         with conversation_for_turn(user_id, conversation_id) as conversation:
             try:
-                stream = get_client().responses.create(
-                    model=get_model(),
-                    conversation=conversation.id,
-                    input=message,
-                    safety_identifier=safety_identifier(user_id),
-                    stream=True,
+                stream = (
+                    get_client()
+                    .with_options(max_retries=0)
+                    .responses.create(
+                        model=get_model(),
+                        conversation=conversation.id,
+                        input=message,
+                        safety_identifier=safety_identifier(user_id),
+                        stream=True,
+                    )
                 )
             except openai.NotFoundError:
                 if conversation.created:
                     raise
                 conversation_gone(conversation.id)
-            yield ""
             with stream:  # closing it closes the connection to OpenAI, whatever ends the turn
-                response = yield from relay_text(stream, conversation)
-            record_turn(conversation, user_id, message, response)
-    except StreamFailed as failure:
+                response = yield from relay_text(stream, conversation, relayed)
+            record_turn(conversation, message, response)
+    except (StreamFailed, UpstreamError) as failure:
+        if not relayed.text:
+            raise APIProblem(502, "upstream_error", str(failure)) from None
         yield server_sent_event("error", {"error": {"type": "upstream_error", "message": str(failure)}})
         return
     except OperationalError:
+        if not relayed.text:
+            raise
         problem = {"type": "database_unavailable", "message": "The reply could not be stored; send it again."}
         yield server_sent_event("error", {"error": problem})
         return
@@ -373,13 +433,21 @@ def streamed_turn(user_id: str, message: str, conversation_id: str | None) -> It
     )
 
 
-def relay_text(stream: Stream[ResponseStreamEvent], conversation: RemoteConversation) -> Generator[str, None, Response]:
+@dataclass
+class Relayed:
+    text: bool = False  # a piece of the reply was sent to the client
+
+
+def relay_text(
+    stream: Stream[ResponseStreamEvent], conversation: RemoteConversation, relayed: Relayed
+) -> Generator[str, None, Response]:
     """Send each text delta on as it arrives; return the completed response, or raise ``StreamFailed``."""
     try:
         for event in stream:
             if event.type == "response.created":
                 conversation.made(event.response)  # so that undoing a new conversation deletes it too
             elif event.type == "response.output_text.delta":
+                relayed.text = True
                 yield server_sent_event("delta", {"text": event.delta})
             elif event.type in ("response.completed", "response.incomplete"):
                 return event.response
@@ -390,20 +458,20 @@ def relay_text(stream: Stream[ResponseStreamEvent], conversation: RemoteConversa
                 )
             elif event.type == "error":
                 raise StreamFailed(f"OpenAI's stream failed: {event.message}")
+    except StreamFailed:
+        raise
     except openai.OpenAIError as error:  # the SDK wraps a broken connection as APIConnectionError
         current_app.logger.warning("OpenAI's stream broke off: %s: %s", type(error).__name__, error)
         raise StreamFailed("The connection to OpenAI broke off before the reply was complete; send it again.") from None
+    except Exception as error:  # an event that is not JSON, or that the SDK cannot read (a proxy's, a newer API's)
+        current_app.logger.warning("OpenAI's stream could not be read: %s: %s", type(error).__name__, error)
+        raise StreamFailed("OpenAI's stream could not be read; send the message again.") from None
     raise StreamFailed("OpenAI's stream ended before the reply was complete; send it again.")
 
 
 def server_sent_event(name: str, data: dict[str, Any]) -> str:
     # JSON keeps a reply's own newlines from ending the event early.
     return f"event: {name}\ndata: {json.dumps(data)}\n\n"
-
-
-def not_busy() -> Any:
-    """No turn holds the conversation (or the one that did died long ago)."""
-    return Conversation.busy_since.is_(None) | (Conversation.busy_since < utc_now() - TURN_LOCK_STALE_AFTER)
 
 
 def conversation_gone(conversation_id: str) -> NoReturn:
@@ -421,7 +489,12 @@ def expire_idle(session: Session, *conditions: Any) -> None:
     """Mark idle active conversations expired; never one with a turn in flight."""
     session.execute(
         update(Conversation)
-        .where(*conditions, Conversation.status == "active", Conversation.last_active_at < idle_cutoff(), not_busy())
+        .where(
+            *conditions,
+            Conversation.status == "active",
+            Conversation.last_active_at < idle_cutoff(),
+            CONVERSATION_TURNS.not_held(),
+        )
         .values(status="expired")
     )
 
@@ -435,7 +508,7 @@ def list_conversations():
     limit = page_size()
     after = text_field(request.args, "after", max_chars=MAX_CONVERSATION_ID_CHARS, optional=True)
     turns = select(func.count(Turn.id)).where(Turn.conversation_id == Conversation.id).scalar_subquery()
-    query = select(Conversation, turns).where(Conversation.user_id == user_id)
+    query = select(Conversation, turns).where(Conversation.user_id == user_id, Conversation.status != "pending")
     if status is not None:
         query = query.where(Conversation.status == status)
     with db_sessions().begin() as session:
@@ -465,6 +538,17 @@ def delete_on_openai(conversation_id: str) -> bool:
         return False
     with db_sessions().begin() as session:
         session.get(Conversation, conversation_id).deleted_on_openai_at = utc_now()
+    return True
+
+
+def delete_unfinished(conversation_id: str) -> bool:
+    """Delete on OpenAI's side a conversation whose first turn failed, then its pending row; False if OpenAI failed."""
+    try:
+        delete_remotely(conversation_id, [])
+    except openai.OpenAIError as error:
+        current_app.logger.warning("Could not delete %s on OpenAI's side; purge will retry: %s", conversation_id, error)
+        return False
+    forget_pending(conversation_id)
     return True
 
 
@@ -518,16 +602,25 @@ def describe_turn(turn: Turn) -> dict[str, Any]:
 @click.command("purge")
 @with_appcontext
 def purge_command() -> None:
-    """Delete on OpenAI's side every conversation that is closed or expired and not deleted there yet."""
+    """Delete on OpenAI's side every conversation that is closed, expired or left by a failed first turn, and
+    not deleted there yet."""
     with db_sessions().begin() as session:
         expire_idle(session)
-        pending = session.scalars(
+        ended = session.scalars(
             select(Conversation.id).where(
-                Conversation.status != "active", Conversation.deleted_on_openai_at.is_(None), not_busy()
+                Conversation.status.in_(("closed", "expired")),
+                Conversation.deleted_on_openai_at.is_(None),
+                CONVERSATION_TURNS.not_held(),
             )
         ).all()
-    failed = [conversation_id for conversation_id in pending if not delete_on_openai(conversation_id)]
-    click.echo(f"Deleted {len(pending) - len(failed)} conversation(s) on OpenAI's side; {len(failed)} failed.")
+        # First turns that failed, and whose undo failed too: a first turn still running holds its row.
+        unfinished = session.scalars(
+            select(Conversation.id).where(Conversation.status == "pending", CONVERSATION_TURNS.not_held())
+        ).all()
+    failed = [conversation_id for conversation_id in ended if not delete_on_openai(conversation_id)]
+    failed += [conversation_id for conversation_id in unfinished if not delete_unfinished(conversation_id)]
+    deleted = len(ended) + len(unfinished) - len(failed)
+    click.echo(f"Deleted {deleted} conversation(s) on OpenAI's side; {len(failed)} failed.")
     for conversation_id in failed:
         click.echo(f"  failed: {conversation_id} (the next purge tries again)")
     if failed:

@@ -24,6 +24,13 @@ lost and the user is told to repeat the request; ``flask --app
 Conversation_API/conversation_persistent_memory_app/app.py purge`` (from cron) finishes
 any forget left half-done. OpenAI is told only a hash of the user id.
 
+A user's row is written before their first message is sent, holding the new conversation's
+id, and held for that turn: if the turn fails and deleting the conversation again fails too,
+``purge`` finds the row (a user with no messages) and finishes the delete, so no
+conversation is left on OpenAI's side without a row here. Turns are not retried by the
+SDK: a request that timed out may have reached OpenAI, and a retry would add the message
+to the conversation twice.
+
 Run: uv run python Conversation_API/conversation_persistent_memory_app/app.py
 (serves http://127.0.0.1:5000; README.md has curl commands for a whole session)
 API reference: https://developers.openai.com/api/reference/resources/conversations
@@ -39,7 +46,7 @@ import click
 import openai
 from flask import Blueprint, Flask
 from flask.cli import with_appcontext
-from sqlalchemy import ForeignKey, Index, String, Text, bindparam, insert, select, update
+from sqlalchemy import ForeignKey, Index, String, Text, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -102,7 +109,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = create_json_app(__name__)
     app.config.from_mapping(DATABASE_URL=setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"))
     app.config.from_mapping(test_config or {})
-    init_database(app, Base)
+    init_database(app, Base, default=DEFAULT_DATABASE)
     app.register_blueprint(bp)
     app.cli.add_command(purge_command)
     return app
@@ -120,6 +127,15 @@ def holding_turn(user_id: str):
     return USER_TURNS.held(db_engine(), user_id, busy=user_busy)
 
 
+# A turn's two messages (and a new or moved user's row) are rows it never reads back: statements on
+# the tables, built once, run on the engine. The ORM session stays with the routes that work with
+# objects; through it, these writes cost a turn about 0.3 ms more.
+USERS = User.__table__
+NEW_USER = insert(USERS)
+MOVE_USER = update(USERS).where(USERS.c.user_id == bindparam("user")).values(conversation_id=bindparam("conversation"))
+STORE_MESSAGES = insert(Message.__table__)
+
+
 @contextmanager
 def users_conversation(user_id: str) -> Iterator[RemoteConversation]:
     """The user's conversation, held for one turn: a new one on the first message (deleted again if the turn
@@ -132,20 +148,30 @@ def users_conversation(user_id: str) -> Iterator[RemoteConversation]:
             409, "user_being_forgotten", f"Forgetting this user did not finish; repeat DELETE /users/{user_id}/memory."
         )
     if conversation_id is None:
-        with new_conversation(user_id) as conversation:
-            yield conversation
+        with new_conversation(user_id, undone=forget_new_user) as conversation:
+            # Recorded before the turn is sent, and held by it: if the turn fails and so does deleting the
+            # conversation again, purge finds the user.
+            now = utc_now()
+            try:
+                with db_engine().begin() as connection:
+                    connection.execute(
+                        NEW_USER,
+                        {"user_id": user_id, "conversation_id": conversation.id, "created_at": now, "busy_since": now},
+                    )
+            except IntegrityError:
+                # Another first message of this user is being answered: keep its conversation, undo ours.
+                raise user_busy() from None
+            with USER_TURNS.kept(db_engine(), user_id):
+                yield conversation
         return
     with holding_turn(user_id):
         yield RemoteConversation(conversation_id)
 
 
-# A turn's two messages (and a new or moved user's row) are rows it never reads back: statements on
-# the tables, built once, run on the engine. The ORM session stays with the routes that work with
-# objects; through it, these writes cost a turn about 0.3 ms more.
-USERS = User.__table__
-NEW_USER = insert(USERS)
-MOVE_USER = update(USERS).where(USERS.c.user_id == bindparam("user")).values(conversation_id=bindparam("conversation"))
-STORE_MESSAGES = insert(Message.__table__)
+def forget_new_user(conversation_id: str) -> None:
+    """Drop the row of a user whose first turn failed, once its conversation is deleted on OpenAI's side."""
+    with db_engine().begin() as connection:
+        connection.execute(delete(USERS).where(USERS.c.conversation_id == conversation_id))
 
 
 @bp.post("/chat")
@@ -159,42 +185,38 @@ def chat():
         except openai.NotFoundError:
             if conversation.created:
                 raise
-            # The conversation was deleted on OpenAI's side, outside this app: start the user afresh.
-            gone = conversation.id
+            # The conversation was deleted on OpenAI's side, outside this app: start the user afresh, noting the
+            # new conversation before the turn is sent, so that "forget me" finds it whatever happens next.
             with new_conversation(user_id) as conversation:
-                response = answer(conversation, user_id, message, replaces=gone)
+                with db_engine().begin() as connection:
+                    connection.execute(MOVE_USER, {"user": user_id, "conversation": conversation.id})
+                response = answer(conversation, user_id, message)
     return {"conversation_id": conversation.id, "response_id": response.id, "reply": response.output_text}
 
 
-def answer(conversation: RemoteConversation, user_id: str, message: str, *, replaces: str | None = None):
+def answer(conversation: RemoteConversation, user_id: str, message: str):
     """One turn in the user's conversation: OpenAI's reply, then both messages stored in one transaction."""
-    response = get_client().responses.create(
-        model=get_model(),
-        conversation=conversation.id,  # everything this user ever said is in it, across restarts
-        input=message,
-        safety_identifier=safety_identifier(user_id),
+    # No retries: a request that timed out may have reached OpenAI, and a retry would add the message twice.
+    response = (
+        get_client()
+        .with_options(max_retries=0)
+        .responses.create(
+            model=get_model(),
+            conversation=conversation.id,  # everything this user ever said is in it, across restarts
+            input=message,
+            safety_identifier=safety_identifier(user_id),
+        )
     )
     conversation.made(response)
-    now = utc_now()
-    try:
-        with db_engine().begin() as connection:
-            if replaces is not None:
-                connection.execute(MOVE_USER, {"user": user_id, "conversation": conversation.id})
-            elif conversation.created:
-                connection.execute(
-                    NEW_USER, {"user_id": user_id, "conversation_id": conversation.id, "created_at": now}
-                )
-            turn_fields = {"user_id": user_id, "response_id": response.id, "created_at": now}
-            connection.execute(
-                STORE_MESSAGES,
-                [
-                    {"role": "user", "content": message, **turn_fields},
-                    {"role": "assistant", "content": response.output_text, **turn_fields},
-                ],
-            )
-    except IntegrityError:
-        # Another first message of this user won the race: keep its conversation, undo ours.
-        raise user_busy() from None
+    turn_fields = {"user_id": user_id, "response_id": response.id, "created_at": utc_now()}
+    with db_engine().begin() as connection:
+        connection.execute(
+            STORE_MESSAGES,
+            [
+                {"role": "user", "content": message, **turn_fields},
+                {"role": "assistant", "content": response.output_text, **turn_fields},
+            ],
+        )
     return response
 
 
@@ -260,9 +282,12 @@ def forget(user_id: str):
 @click.command("purge")
 @with_appcontext
 def purge_command() -> None:
-    """Finish every "forget me" that OpenAI failed half-way."""
+    """Finish every "forget me" that OpenAI failed half-way, and delete what failed first messages left."""
+    never_answered = ~select(Message.id).where(Message.user_id == User.user_id).exists()
     with db_sessions().begin() as session:
-        pending = session.scalars(select(User.user_id).where(User.forget_requested_at.is_not(None))).all()
+        pending = session.scalars(
+            select(User.user_id).where(User.forget_requested_at.is_not(None) | (never_answered & USER_TURNS.not_held()))
+        ).all()
     failed = []
     for user_id in pending:
         try:

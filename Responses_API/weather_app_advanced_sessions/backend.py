@@ -117,7 +117,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MAX_REPLAY_TURNS=number_setting("MAX_REPLAY_TURNS", int, 20, low=1, high=10_000),
     )
     app.config.from_mapping(test_config or {})
-    init_database(app, Base)
+    init_database(app, Base, default=DEFAULT_DATABASE)
     app.register_blueprint(bp)
     return app
 

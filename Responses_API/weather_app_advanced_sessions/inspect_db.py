@@ -13,21 +13,21 @@ Run: uv run python Responses_API/weather_app_advanced_sessions/inspect_db.py ses
 
 import argparse
 import json
-from pathlib import Path
 
 from backend import DEFAULT_DATABASE, Base, ChatSession, Item, message_counts, readable
-from sqlalchemy import func, make_url, select
+from sqlalchemy import func, select
 
 from openai_tutorial.client import UsageError, run, setting
-from openai_tutorial.database import make_session_factory
+from openai_tutorial.database import open_database, sqlite_path
 
 
-def open_database():
-    url = make_url(setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"))
+def open_backends_database():
+    url = setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}")
     # Opening a missing SQLite file would create an empty one: say so instead.
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
-        raise UsageError(f"No database at {url.database}: start backend.py and chat first, or set DATABASE_URL.")
-    return make_session_factory(url, Base)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise UsageError(f"No database at {path}: start backend.py and chat first, or set DATABASE_URL.")
+    return open_database(url, Base, default=DEFAULT_DATABASE)
 
 
 def list_sessions(session) -> None:
@@ -65,7 +65,7 @@ def main() -> None:
     commands.add_parser("stats", help="count sessions and items")
     args = parser.parse_args()
 
-    sessions = open_database()
+    sessions = open_backends_database()
     try:
         with sessions() as session:
             if args.command == "sessions":

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import click
 import httpx2
 import openai
 from dotenv import dotenv_values, load_dotenv
@@ -36,8 +37,14 @@ DEFAULT_MAX_RETRIES = 2
 DEFAULT_OFFLINE_STREAM_DELAY_SECONDS = 0.05
 
 
-class UsageError(RuntimeError):
-    """Something the user has to fix before a script can work: a setting, a path, an argument."""
+class UsageError(click.ClickException):
+    """Something the user has to fix before a script can work: a setting, a path, an argument.
+
+    ``run`` prints it as one line and exits 2; so does click, for a ``flask`` command (``purge``)
+    whose app cannot start.
+    """
+
+    exit_code = 2
 
 
 class UpstreamError(RuntimeError):
@@ -173,7 +180,13 @@ def client_arguments(*, asynchronous: bool) -> dict[str, Any]:
     options = client_options()
     if "offline" in options:
         state, delay = options.pop("offline")
-        return {**options, "http_client": offline.http_client(state, delay, asynchronous=asynchronous)}
+        try:
+            return {**options, "http_client": offline.http_client(state, delay, asynchronous=asynchronous)}
+        except offline.StateFileError as error:
+            raise UsageError(
+                f"The offline stand-in cannot use its state file {state.absolute()} ({error}): delete it, "
+                "or set OPENAI_OFFLINE_STATE to another file."
+            ) from None
     api_key = setting("OPENAI_API_KEY")
     if api_key is None:
         raise MissingAPIKeyError()

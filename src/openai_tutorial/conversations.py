@@ -3,7 +3,8 @@
 - ``safety_identifier(user_id)``: a stable hash, so OpenAI can tell users apart without
   learning who they are. It is also what conversation metadata says about the user.
 - ``new_conversation(user_id)``: create a remote conversation for a first turn, and undo it
-  (with everything made in it) if that turn fails before it is stored.
+  (with everything made in it) if that turn fails before it is stored; the app records it
+  locally before the turn is sent, so that an undo that fails too is finished by its purge.
 - ``delete_remotely(conversation_id, response_ids)``: remove a conversation's content from
   OpenAI. ``conversations.delete`` does not delete the conversation's items (its docstring
   says so), and the responses made in it are separate objects kept for 30 days, so all
@@ -14,7 +15,7 @@
 import contextlib
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -62,8 +63,13 @@ class RemoteConversation:
 
 
 @contextmanager
-def new_conversation(user_id: str) -> Iterator[RemoteConversation]:
-    """A new remote conversation for ``user_id`` that is deleted again if the block fails."""
+def new_conversation(user_id: str, *, undone: Callable[[str], None] | None = None) -> Iterator[RemoteConversation]:
+    """A new remote conversation for ``user_id`` that is deleted again if the block fails.
+
+    ``undone(id)`` runs once that delete succeeded, so the caller can drop its own record of the
+    conversation (a pending row, written before the turn is sent); if the delete fails, that
+    record is what lets a later purge find the conversation.
+    """
     # No retries: a create that timed out may still have succeeded, and a retry would leave a
     # second conversation that nobody knows about. The user retries the whole turn instead.
     creating = get_client().with_options(max_retries=0).conversations
@@ -76,4 +82,7 @@ def new_conversation(user_id: str) -> Iterator[RemoteConversation]:
             delete_remotely(conversation.id, conversation.response_ids)
         except openai.OpenAIError as error:
             log.warning("Could not delete conversation %s after a failed first turn: %s", conversation.id, error)
+        else:
+            if undone is not None:
+                undone(conversation.id)
         raise

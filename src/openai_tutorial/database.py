@@ -1,5 +1,8 @@
 """SQLAlchemy setup shared by the apps that keep state in SQLite or PostgreSQL.
 
+``open_database(url, Base, default=...)`` opens a ``DATABASE_URL`` a user set, or says in one
+line (a ``UsageError``, its password masked) what to fix: a malformed URL, a relative SQLite
+path, a missing folder or driver, a file that is not a database.
 ``make_session_factory(url, Base)`` creates the engine, sets SQLite's pragmas on every
 new connection (WAL so readers never block the writer, with fewer disk syncs; a busy
 timeout so concurrent writers wait instead of failing; foreign keys so cascades work),
@@ -12,6 +15,7 @@ import itertools
 import logging
 import math
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,11 +24,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, bindparam, create_engine, event, make_url, or_, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy import URL, Connection, DateTime, Engine, bindparam, create_engine, event, make_url, or_, text, update
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from openai_tutorial.client import UsageError
 from openai_tutorial.sqlite_wal import use_wal
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -47,13 +52,69 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def make_engine(url: str) -> Engine:
+def shown(url: str) -> str:
+    """``url`` fit for a message or a log: its password masked, even when the URL does not parse."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return re.sub(r"(//[^/@]*?:)[^/@]*@", r"\1***@", url)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file an SQLite ``DATABASE_URL`` names (None for a server or an in-memory database).
+
+    A relative path is refused: it would depend on the folder the app was started from.
+    """
+    try:
+        location = make_url(url)
+    except (ArgumentError, ValueError):
+        raise UsageError(
+            f"DATABASE_URL {shown(url)!r} is not a database URL such as sqlite:////absolute/path.db "
+            "or postgresql+psycopg://user:password@host/db."
+        ) from None
+    if location.get_backend_name() != "sqlite" or location.database in (None, "", ":memory:"):
+        return None
+    path = Path(location.database)
+    if not path.is_absolute():
+        raise UsageError(
+            f"DATABASE_URL {shown(url)!r} names the relative path {path}, which would be {path.resolve()}: "
+            f"write sqlite:///{path.resolve()} (an absolute path after sqlite:///) instead."
+        )
+    return path
+
+
+def open_database(url: str, base: type[DeclarativeBase], *, default: Path) -> sessionmaker[Session]:
+    """``make_session_factory`` for a URL a user set: what stops it is one line saying what to fix.
+
+    Only the app's ``default`` file gets its folder created; any other path must be in a folder that exists.
+    """
+    path = sqlite_path(url)
+    if path == default:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif path is not None and not path.parent.is_dir():
+        raise UsageError(f"DATABASE_URL {shown(url)!r} names a file in {path.parent}, which is not a folder.")
+    try:
+        return make_session_factory(url, base)
+    except ImportError as error:  # the dialect imports its driver only now
+        hint = "run 'uv sync --group production'"
+        if error.name != "psycopg":
+            hint = f"for PostgreSQL write postgresql+psycopg://… and {hint}"
+        raise UsageError(
+            f"DATABASE_URL {shown(url)!r} needs the Python package {error.name}, which is not installed: {hint}."
+        ) from None
+    except (SQLAlchemyError, OSError) as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        password = make_url(url).password
+        if password:
+            reason = reason.replace(str(password), "***")
+        raise UsageError(f"DATABASE_URL {shown(url)!r} cannot be used: {reason}") from None
+
+
+def make_engine(url: str | URL) -> Engine:
     location = make_url(url)
     if location.get_backend_name() != "sqlite":
         # A server closes idle connections (on a restart, or a proxy's timeout): test each one before use.
         return create_engine(location, pool_pre_ping=True)
-    if location.database:  # ":memory:" included: its folder is ".", which is there
-        Path(location.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(location)
 
     @event.listens_for(engine, "connect")
@@ -101,7 +162,7 @@ def create_tables(engine: Engine, base: type[DeclarativeBase]) -> None:
     base.metadata.create_all(engine)  # the last try: whatever it raises is the answer
 
 
-def make_session_factory(url: str, base: type[DeclarativeBase]) -> sessionmaker[Session]:
+def make_session_factory(url: str | URL, base: type[DeclarativeBase]) -> sessionmaker[Session]:
     engine = make_engine(url)
     create_tables(engine, base)
     # No route reads a row after its transaction; should one, its values are still there. Not mutated, as
@@ -192,7 +253,7 @@ class TurnLock:
 
     def __init__(self, key_column: Any, *, stale_after: timedelta, where: Any = None) -> None:
         key = key_column.property.columns[0]
-        busy_since = key.table.c.busy_since
+        self._busy_since = busy_since = key.table.c.busy_since
         self.stale_after = stale_after
         # ``where``: what else the row must be for a turn to start (for example, still active).
         claimable = [key == bindparam("lock_key"), or_(busy_since.is_(None), busy_since < bindparam("stale_before"))]
@@ -205,6 +266,10 @@ class TurnLock:
             .values(busy_since=bindparam("claimed_at"))
         )
         self._release = update(key.table).where(key == bindparam("lock_key")).values(busy_since=None)
+
+    def not_held(self) -> Any:
+        """A condition on the row, for a query: no turn holds it (or the one that did died long ago)."""
+        return self._busy_since.is_(None) | (self._busy_since < utc_now() - self.stale_after)
 
     def claim(self, connection: Connection, key: Any) -> bool:
         """Take the row's turn unless another holds it (or held it less than ``stale_after`` ago); True if taken."""
@@ -228,6 +293,13 @@ class TurnLock:
             claimed = self.claim(connection, key)
         if not claimed:
             raise busy()
+        with self.kept(engine, key):
+            yield
+
+    @contextmanager
+    def kept(self, engine: Engine, key: Any) -> Iterator[None]:
+        """Keep a claim already taken for the length of the block, released on exit: for a row inserted with
+        ``busy_since`` set, which no other turn could take between its insert and a claim."""
         token = HEARTBEAT.hold(lambda: self.renew(engine, key), self.stale_after.total_seconds() / 3)
         try:
             yield

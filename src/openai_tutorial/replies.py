@@ -14,12 +14,14 @@ import json
 import re
 
 import httpx2
-from openai.types import FileDeleted, FileObject
+from openai.types import FileDeleted, FileObject, VectorStore, VectorStoreDeleted
 from openai.types.conversations import Conversation, ConversationDeletedResource, ConversationItem, ConversationItemList
 from openai.types.responses import CompactedResponse, InputTokenCountResponse, Response, ResponseItem
+from openai.types.vector_stores import VectorStoreFile, VectorStoreFileDeleted
 from pydantic import TypeAdapter, ValidationError
 
-# (method, path after /v1, what the SDK parses the reply as)
+# (method, path after /v1, what the SDK parses the reply as): every endpoint a lesson or app calls.
+# DELETE /responses/<id> is not here: its reply is empty, and the SDK reads nothing of it.
 EXPECTED: list[tuple[str, re.Pattern[str], TypeAdapter]] = [
     (method, re.compile(path), TypeAdapter(model))
     for method, path, model in [
@@ -40,6 +42,12 @@ EXPECTED: list[tuple[str, re.Pattern[str], TypeAdapter]] = [
         ("POST", r"/files", FileObject),
         ("GET", r"/files/[^/]+", FileObject),
         ("DELETE", r"/files/[^/]+", FileDeleted),
+        ("POST", r"/vector_stores", VectorStore),
+        ("GET", r"/vector_stores/[^/]+", VectorStore),
+        ("DELETE", r"/vector_stores/[^/]+", VectorStoreDeleted),
+        ("POST", r"/vector_stores/[^/]+/files", VectorStoreFile),
+        ("GET", r"/vector_stores/[^/]+/files/[^/]+", VectorStoreFile),
+        ("DELETE", r"/vector_stores/[^/]+/files/[^/]+", VectorStoreFileDeleted),
     ]
 ]
 LISTS = {"input_items", "items"}  # list replies: their "data" is what is checked

@@ -4,7 +4,9 @@
 ``{"error": {"type": ..., "message": ...}}``, never an HTML page or a stack trace:
 bad input is a 4xx naming the problem, OpenAI failures map to 429/502/503/504, and an
 optional ``APP_API_KEY`` guards every route but those marked ``@public`` (``/healthz``, a
-page's files). ``init_database`` gives an app its database (``db_sessions()`` in a
+page's files). A request that changes state is refused when a page of another site sent it
+(403) or when its body is not JSON (415), so a web page the operator visits cannot spend
+this server's OpenAI credit. ``init_database`` gives an app its database (``db_sessions()`` in a
 request); the helpers below read and validate request input; ``serve`` runs an app on
 127.0.0.1.
 """
@@ -14,12 +16,14 @@ import hmac
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 import openai
 from flask import Flask, Response, current_app, jsonify, request
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -33,7 +37,7 @@ from openai_tutorial.client import (
     run,
     setting,
 )
-from openai_tutorial.database import make_session_factory
+from openai_tutorial.database import open_database
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,15 @@ DEFAULT_MAX_MESSAGE_CHARS = 4000
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 MAX_USER_ID_CHARS = 128
+# What a browser sends from another site's page without asking first is a "simple" request: a POST
+# whose body is text/plain, a form or multipart. Requiring application/json makes it ask (a CORS
+# preflight), which no backend here approves.
+STATE_CHANGING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The browser's own word on where a request came from; "same-site" includes another port of this host.
+OTHER_SITES = frozenset({"cross-site", "same-site"})
+# The development server listens on loopback only: a Host header naming anything else is a DNS
+# rebinding attack (a site whose name its owner points at 127.0.0.1), whose pages count as same-origin.
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
 
 
 class APIProblem(Exception):
@@ -111,6 +124,20 @@ def create_json_app(import_name: str) -> Flask:
         get_client()
 
     @app.before_request
+    def refuse_other_sites() -> None:
+        if request.method not in STATE_CHANGING_METHODS:
+            return
+        origin = request.headers.get("Origin")
+        from_other_site = request.headers.get("Sec-Fetch-Site") in OTHER_SITES
+        if from_other_site or (origin is not None and urlsplit(origin).netloc != request.host):
+            fail(
+                403,
+                "cross_site_request",
+                "This backend does not accept requests from another site's web page; "
+                "call it from its own page, curl or a program.",
+            )
+
+    @app.before_request
     def require_api_key() -> None:
         expected = app.config["APP_API_KEY"]
         if not expected or getattr(app.view_functions.get(request.endpoint), "public", False):
@@ -162,17 +189,13 @@ def create_json_app(import_name: str) -> Flask:
     return app
 
 
-def init_database(app: Flask, base: type[DeclarativeBase]) -> None:
+def init_database(app: Flask, base: type[DeclarativeBase], *, default: Path) -> None:
     """Open ``app.config["DATABASE_URL"]`` and create ``base``'s tables; requests use ``db_sessions()``.
 
-    A database that cannot be opened stops the app at start with one line saying why.
+    A database that cannot be opened stops the app at start with one line saying why; ``default``
+    is the app's own file, the only one whose folder is created.
     """
-    url = app.config["DATABASE_URL"]
-    try:
-        app.extensions["sessions"] = make_session_factory(url, base)
-    except (SQLAlchemyError, OSError) as error:
-        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-        raise UsageError(f"DATABASE_URL {url!r} cannot be used: {reason}") from None
+    app.extensions["sessions"] = open_database(app.config["DATABASE_URL"], base, default=default)
 
 
 def db_sessions() -> sessionmaker[Session]:
@@ -186,6 +209,12 @@ def db_engine() -> Engine:
 
 
 def json_body() -> dict[str, Any]:
+    if request.mimetype != "application/json":  # parameters such as charset=utf-8 are allowed
+        fail(
+            415,
+            "unsupported_media_type",
+            "The request body must be JSON, sent with the header 'Content-Type: application/json'.",
+        )
     data = request.get_data()  # over MAX_REQUEST_BYTES with a Content-Length: a 413
     # A chunked body has no Content-Length, and its stream stops quietly at the limit: look one byte further.
     if (
@@ -231,9 +260,11 @@ def whole_number(source: Mapping[str, Any], name: str, default: int, low: int, h
     text = source.get(name)
     if text is None:
         return default
-    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+    # int() refuses more than 4,300 digits; no number in range needs more digits than ``high`` has.
+    digits = text.lstrip("0")
+    if not (text.isascii() and text.isdigit()) or len(digits) > len(str(high)) or not low <= int(digits or "0") <= high:
         fail(400, "invalid_request", f"'{name}' must be a whole number from {low} to {high}.")
-    return int(text)
+    return int(digits or "0")
 
 
 def page_size() -> int:
@@ -270,10 +301,11 @@ def message_from(body: Mapping[str, Any]) -> str:
 
 
 def serve(create_app: Any) -> None:
-    """Run an app on 127.0.0.1:PORT (default 5000), debug only when FLASK_DEBUG=1."""
+    """Run an app on 127.0.0.1:PORT (default 5000), debug only when FLASK_DEBUG=1, for loopback host names only."""
 
     def start() -> None:
         app = create_app()
+        app.config["TRUSTED_HOSTS"] = LOOPBACK_HOSTS
         port = number_setting("PORT", int, 5000, low=1, high=65535)
         app.run(host="127.0.0.1", port=port, debug=setting("FLASK_DEBUG") == "1")
 

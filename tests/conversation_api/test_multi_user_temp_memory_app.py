@@ -402,16 +402,43 @@ def test_a_failed_first_turn_removes_the_new_conversation_and_stores_nothing(
     assert rows(app, Conversation) == rows(app, Turn) == []
 
 
-def test_the_clean_up_of_an_orphan_may_fail_without_hiding_the_real_error(app, client, openai_api):
+def test_a_failed_clean_up_of_a_first_turn_leaves_a_pending_row_that_purge_finishes(app, client, openai_api):
     openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_orphan"))
     openai_api.post("/responses").mock(return_value=api_failure(500))
-    deleting(openai_api, responses=False)["delete_conversation"].mock(return_value=api_failure(500))
+    cleanup = deleting(openai_api, responses=False)["delete_conversation"]
+    cleanup.mock(return_value=api_failure(500))
 
     reply = client.post("/chat", json={"user_id": "ada", "message": "hi"})
+    listed = client.get("/conversations?user_id=ada").json["data"]
+    unseen = client.get("/responses/conv_orphan?user_id=ada")
+    cleanup.mock(
+        side_effect=lambda request, conversation_id: httpx.Response(
+            200, json=payloads.conversation_deleted(conversation_id)
+        )
+    )
+    purged = app.test_cli_runner().invoke(args=["purge"])
 
     assert reply.status_code == 502
     assert reply.json["error"]["message"] == "OpenAI answered 500 (server_error); request id req_f4."
-    assert rows(app, Conversation) == []
+    assert (listed, unseen.status_code) == ([], 404)
+    assert (purged.exit_code, purged.output) == (0, "Deleted 1 conversation(s) on OpenAI's side; 0 failed.\n")
+    assert cleanup.call_count == 2
+    assert rows(app, Conversation) == rows(app, Turn) == []
+
+
+def test_a_purge_that_cannot_delete_a_failed_first_turn_keeps_its_row_and_says_so(app, client, openai_api):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_orphan"))
+    openai_api.post("/responses").mock(return_value=api_failure(500))
+    deleting(openai_api, responses=False)["delete_conversation"].mock(return_value=api_failure(500))
+    client.post("/chat", json={"user_id": "ada", "message": "hi"})
+
+    purged = app.test_cli_runner().invoke(args=["purge"])
+
+    assert purged.exit_code == 1
+    assert purged.output == (
+        "Deleted 0 conversation(s) on OpenAI's side; 1 failed.\n  failed: conv_orphan (the next purge tries again)\n"
+    )
+    assert [(row.id, row.status) for row in rows(app, Conversation)] == [("conv_orphan", "pending")]
 
 
 def test_a_failed_later_turn_stores_nothing_and_keeps_the_conversation_usable(app, client, openai_api, clock):
@@ -549,7 +576,7 @@ def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_conversa
         timeout=5,
     )
     history = requests.get(f"{base_url}/responses/{conversation_id}", params={"user_id": "ada"}, timeout=5)
-    bad = requests.post(f"{base_url}/chat", data="oops", timeout=5)
+    bad = requests.post(f"{base_url}/chat", data="oops", headers={"Content-Type": "application/json"}, timeout=5)
 
     assert (health.status_code, health.json()) == (200, {"status": "ok", "openai": "api"})
     assert (started.status_code, continued.status_code) == (201, 200)
@@ -732,16 +759,16 @@ def test_a_first_turn_whose_database_write_fails_removes_its_conversation_and_an
     openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
     respond = openai_api.post("/responses").respond(json=payloads.response("Hello."))
     cleanup = deleting(openai_api)
-    engine = app.extensions["sessions"].kw["bind"]
-    real_begin = engine.begin
+    attempts = []
 
-    def begin():
+    def store_turn(*args):
+        attempts.append(args)
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(engine, "begin", begin)  # a turn writes on the engine
+    monkeypatch.setattr(app_module, "store_turn", store_turn)
     reply = client.post("/chat", json={"user_id": "ada", "message": "hi"})
-    monkeypatch.setattr(engine, "begin", real_begin)
 
+    assert len(attempts) == app_module.STORE_ATTEMPTS == 3  # each after SQLite's own busy timeout
     assert (reply.status_code, reply.headers["Retry-After"]) == (503, "1")
     assert reply.json == {
         "error": {"type": "database_unavailable", "message": "The database is busy or unavailable; retry shortly."}

@@ -368,21 +368,18 @@ def test_a_second_message_while_the_first_is_answered_gets_409_and_the_rows_stay
 
 
 def test_two_first_messages_racing_keep_one_conversation(app, client, openai_api):
-    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_loser"))
-
     def another_first_message_wins_meanwhile(request):
         with app.extensions["sessions"].begin() as session:
-            session.add(User(user_id="ada", conversation_id="conv_winner", created_at=START))
-        return httpx.Response(200, json=payloads.response("Hi."))
+            session.add(User(user_id="ada", conversation_id="conv_winner", created_at=START, busy_since=START))
+        return httpx.Response(200, json=payloads.conversation(id="conv_loser"))
 
-    respond = openai_api.post("/responses").mock(side_effect=another_first_message_wins_meanwhile)
-    cleanup = deleting(openai_api)
+    openai_api.post("/conversations").mock(side_effect=another_first_message_wins_meanwhile)
+    cleanup = deleting(openai_api, responses=False)
 
     reply = chat(client)
 
     assert (reply.status_code, reply.json["error"]["type"]) == (409, "user_busy")
-    assert cleanup["delete_conversation"].call_count == 1
-    assert cleanup["delete_response"].calls.last.request.url.path.endswith(respond.calls.last.response.json()["id"])
+    assert cleanup["delete_conversation"].calls.last.request.url.path == "/v1/conversations/conv_loser"
     assert [user.conversation_id for user in rows(app, User)] == ["conv_winner"]
     assert rows(app, Message) == []
 

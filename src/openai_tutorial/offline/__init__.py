@@ -19,12 +19,16 @@ from pathlib import Path
 
 import httpx2
 
-from openai_tutorial.offline.store import Store
+from openai_tutorial.offline.store import StateFileError, Store
 from openai_tutorial.offline.transport import OfflineTransport
 
 BASE_URL = "http://offline.invalid/v1"
+__all__ = ["BASE_URL", "StateFileError", "http_client"]
 
 
 def http_client(state: Path, stream_delay: float, *, asynchronous: bool) -> httpx2.Client | httpx2.AsyncClient:
-    transport = OfflineTransport(Store(state), stream_delay)
+    """A client whose requests the stand-in answers; raises ``StateFileError`` if ``state`` cannot be its file."""
+    store = Store(state)
+    store.check()
+    transport = OfflineTransport(store, stream_delay)
     return httpx2.AsyncClient(transport=transport) if asynchronous else httpx2.Client(transport=transport)

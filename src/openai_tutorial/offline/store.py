@@ -55,9 +55,21 @@ class Transaction:
         return [json.loads(body) for (body,) in rows]
 
 
+class StateFileError(Exception):
+    """The state file cannot be the stand-in's database: not one, unreadable, or not writable."""
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
+
+    def check(self) -> None:
+        """Open the file (creating it), as every request will, or raise ``StateFileError`` saying why not."""
+        try:
+            with self.transaction():
+                pass
+        except (sqlite3.Error, OSError) as error:
+            raise StateFileError(f"{error.strerror or error}" if isinstance(error, OSError) else str(error)) from None
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
