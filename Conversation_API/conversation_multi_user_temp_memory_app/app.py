@@ -447,6 +447,8 @@ def relay_text(
             if event.type == "response.created":
                 conversation.made(event.response)  # so that undoing a new conversation deletes it too
             elif event.type == "response.output_text.delta":
+                if not isinstance(event.delta, str):  # the SDK builds events without checking them
+                    raise TypeError(f"a text delta whose text is {event.delta!r}")
                 relayed.text = True
                 yield server_sent_event("delta", {"text": event.delta})
             elif event.type in ("response.completed", "response.incomplete"):

@@ -406,3 +406,148 @@ def test_a_404_for_a_new_conversation_is_openais_error_and_the_conversation_is_d
     }
     assert deletes["delete_conversation"].calls.last.request.url.path == "/v1/conversations/conv_1"
     assert rows(app, Conversation) == []
+
+
+def stream_of(body: bytes) -> httpx.Response:
+    return httpx.Response(200, content=body, headers=SSE_HEADERS)
+
+
+def text_then(raw: bytes) -> bytes:
+    """OpenAI's stream up to its first piece of text, then ``raw``."""
+    return payloads.sse_body(payloads.text_stream_events(["Your na"])[:5]) + raw
+
+
+UNREADABLE = {
+    "not JSON": b"event: response.output_text.delta\ndata: {not json\n\n",
+    "a proxy's page": b"data: <html>502 Bad Gateway</html>\n\n",
+    "a delta without its text": b'event: response.output_text.delta\ndata: {"type": "response.output_text.delta"}\n\n',
+}
+UNREADABLE_MESSAGE = "OpenAI's stream could not be read; send the message again."
+
+
+def one_warning(caplog) -> str:
+    """The only record the turn logged: a warning of one line, without a traceback."""
+    (record,) = [record for record in caplog.records if record.levelno >= 30]
+    assert (record.levelname, record.exc_info, "\n" in record.getMessage()) == ("WARNING", None, False)
+    return record.getMessage()
+
+
+@pytest.mark.parametrize("raw", UNREADABLE.values(), ids=list(UNREADABLE))
+def test_an_unreadable_event_after_the_first_text_is_an_error_event(
+    client, app, conversation, openai_conversations, caplog, raw
+):
+    _, respond = openai_conversations
+    respond.side_effect = None
+    respond.return_value = stream_of(text_then(raw))
+    caplog.clear()
+
+    reply = stream_turn(client, conversation)
+
+    assert reply.status_code == 200
+    assert events_of(reply) == [
+        ("delta", {"text": "Your na"}),
+        ("error", {"error": {"type": "upstream_error", "message": UNREADABLE_MESSAGE}}),
+    ]
+    assert one_warning(caplog).startswith("OpenAI's stream could not be read: ")
+    assert [row.user_message for row in rows(app, Turn)] == ["Hi, I'm Ada."]
+    assert rows(app, Conversation)[0].busy_since is None
+
+
+@pytest.mark.parametrize("raw", UNREADABLE.values(), ids=list(UNREADABLE))
+def test_an_unreadable_event_before_any_text_is_a_json_502(
+    client, app, conversation, openai_conversations, caplog, raw
+):
+    _, respond = openai_conversations
+    respond.side_effect = None
+    respond.return_value = stream_of(payloads.sse_body(payloads.text_stream_events(["Your na"])[:2]) + raw)
+    caplog.clear()
+
+    reply = stream_turn(client, conversation)
+
+    assert (reply.status_code, reply.json) == (
+        502,
+        {"error": {"type": "upstream_error", "message": UNREADABLE_MESSAGE}},
+    )
+    assert one_warning(caplog).startswith("OpenAI's stream could not be read: ")
+    assert len(rows(app, Turn)) == 1
+    assert rows(app, Conversation)[0].busy_since is None
+    assert stream_turn(client, conversation).status_code == 502  # the next message is not refused as busy
+
+
+def test_a_new_conversation_whose_stream_is_unreadable_is_a_502_and_deleted_again(
+    client, app, openai_api, openai_conversations
+):
+    _, respond = openai_conversations
+    respond.side_effect = None
+    respond.return_value = stream_of(UNREADABLE["not JSON"])
+    deletes = deleting(openai_api, responses=False)
+
+    reply = stream_turn(client, message="Hi, I'm Ada.")
+
+    assert reply.status_code == 502
+    assert deletes["delete_conversation"].calls.last.request.url.path == "/v1/conversations/conv_1"
+    assert rows(app, Conversation) == rows(app, Turn) == []
+
+
+@pytest.mark.parametrize("usage", [None, "missing"])
+def test_a_completed_reply_without_usage_is_an_error_event_and_stores_nothing(
+    client, app, conversation, openai_conversations, usage
+):
+    events = payloads.text_stream_events(["Ada."])
+    if usage is None:
+        events[-1]["response"]["usage"] = None
+    else:
+        del events[-1]["response"]["usage"]
+    _, respond = openai_conversations
+    respond.side_effect = None
+    respond.return_value = streamed(events)
+
+    reply = stream_turn(client, conversation)
+
+    assert events_of(reply) == [
+        ("delta", {"text": "Ada."}),
+        (
+            "error",
+            {
+                "error": {
+                    "type": "upstream_error",
+                    "message": "OpenAI's reply came without its token usage; send the message again.",
+                }
+            },
+        ),
+    ]
+    assert len(rows(app, Turn)) == 1
+    assert rows(app, Conversation)[0].busy_since is None
+
+
+def test_a_reply_without_usage_to_post_chat_is_a_502_and_stores_nothing(client, app, conversation, openai_api):
+    openai_api.post("/responses").respond(json={**payloads.response("Ada."), "usage": None})
+
+    reply = client.post("/chat", json={"user_id": "ada", "message": "Name?", "conversation_id": conversation})
+
+    assert (reply.status_code, reply.json) == (
+        502,
+        {
+            "error": {
+                "type": "upstream_error",
+                "message": "OpenAI's reply came without its token usage; send the message again.",
+            }
+        },
+    )
+    assert len(rows(app, Turn)) == 1
+    assert rows(app, Conversation)[0].busy_since is None
+
+
+def test_turns_are_sent_without_the_sdks_retries(client, conversation, openai_conversations, monkeypatch):
+    """A turn that timed out may have reached OpenAI: a retry would add the user's message twice."""
+    monkeypatch.setenv("OPENAI_MAX_RETRIES", "2")
+    app_module.get_client.cache_clear()
+    _, respond = openai_conversations
+    respond.side_effect = [httpx.ReadTimeout("no answer"), httpx.Response(200, json=payloads.response("Ada."))]
+
+    streamed_reply = stream_turn(client, conversation)
+    plain = client.post("/chat", json={"user_id": "ada", "message": "Name?", "conversation_id": conversation})
+
+    assert streamed_reply.status_code == 504
+    assert respond.call_count == 3  # the conversation's first turn, then one each: no retry after the time-out
+    assert plain.status_code == 200

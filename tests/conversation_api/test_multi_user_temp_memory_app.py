@@ -685,6 +685,24 @@ def test_listing_and_purge_never_expire_a_conversation_with_a_turn_in_flight(
     assert purged.output == "Deleted 0 conversation(s) on OpenAI's side; 0 failed.\n"
 
 
+def test_purge_leaves_a_first_turn_still_being_answered_alone(app, client, openai_api, clock):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
+    held = TurnInFlight(httpx.Response(200, json=payloads.response("Hello.")))
+    openai_api.post("/responses").mock(side_effect=held)
+
+    held.start(lambda: client.post("/chat", json={"user_id": "ada", "message": "Hi, I'm Ada."}))
+    during = [(row.id, row.status) for row in rows(app, Conversation)]
+    listed = client.get("/conversations?user_id=ada").json["data"]
+    purged = app.test_cli_runner().invoke(args=["purge"])
+    finished = held.finish()
+
+    assert during == [("conv_1", "pending")]
+    assert listed == []
+    assert purged.output == "Deleted 0 conversation(s) on OpenAI's side; 0 failed.\n"
+    assert finished.status_code == 201
+    assert [(row.id, row.status, row.busy_since) for row in rows(app, Conversation)] == [("conv_1", "active", None)]
+
+
 def test_closing_while_a_turn_is_in_flight_is_refused_and_the_turn_completes(app, client, openai_api, clock):
     openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
     held = TurnInFlight(httpx.Response(200, json=payloads.response("Still here.")))

@@ -384,6 +384,66 @@ def test_two_first_messages_racing_keep_one_conversation(app, client, openai_api
     assert rows(app, Message) == []
 
 
+def test_a_failed_first_message_whose_clean_up_fails_is_finished_by_purge(app, client, openai_api):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_orphan"))
+    openai_api.post("/responses").mock(return_value=api_failure(500))
+    cleanup = deleting(openai_api, responses=False)["delete_conversation"]
+    cleanup.mock(return_value=api_failure(500))
+
+    reply = chat(client)
+    left = [(user.user_id, user.conversation_id, user.busy_since) for user in rows(app, User)]
+    cleanup.mock(
+        side_effect=lambda request, conversation_id: httpx.Response(
+            200, json=payloads.conversation_deleted(conversation_id)
+        )
+    )
+    purged = app.test_cli_runner().invoke(args=["purge"])
+
+    assert reply.status_code == 502
+    assert left == [("ada", "conv_orphan", None)]
+    assert (purged.exit_code, purged.output) == (0, "Forgot 1 user(s) on OpenAI's side and here; 0 failed.\n")
+    assert cleanup.calls.last.request.url.path == "/v1/conversations/conv_orphan"
+    assert rows(app, User) == []
+
+
+def test_a_failed_first_message_cleaned_up_leaves_no_row(app, client, openai_api):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_orphan"))
+    openai_api.post("/responses").mock(return_value=api_failure(500))
+    cleanup = deleting(openai_api, responses=False)["delete_conversation"]
+
+    reply = chat(client)
+
+    assert (reply.status_code, cleanup.call_count) == (502, 1)
+    assert rows(app, User) == []
+
+
+def test_purge_leaves_a_first_message_still_being_answered_alone(app, client, openai_api):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
+    held = TurnInFlight(httpx.Response(200, json=payloads.response("Hello, Ada.")))
+    openai_api.post("/responses").mock(side_effect=held)
+
+    held.start(lambda: chat(client))
+    purged = app.test_cli_runner().invoke(args=["purge"])
+    finished = held.finish()
+
+    assert purged.output == "Forgot 0 user(s) on OpenAI's side and here; 0 failed.\n"
+    assert finished.status_code == 200
+    assert [m.role for m in rows(app, Message)] == ["user", "assistant"]
+
+
+def test_turns_are_sent_without_the_sdks_retries(client, openai_api, openai_conversations, monkeypatch):
+    """A turn that timed out may have reached OpenAI: a retry would add the user's message twice."""
+    monkeypatch.setenv("OPENAI_MAX_RETRIES", "2")
+    _, respond = openai_conversations
+    chat(client)
+    respond.side_effect = [httpx.ReadTimeout("no answer")]
+
+    reply = chat(client, "And now?")
+
+    assert reply.status_code == 504
+    assert respond.call_count == 2
+
+
 # --- serving --------------------------------------------------------------------------------
 
 
