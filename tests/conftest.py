@@ -136,6 +136,7 @@ def run_script(monkeypatch: pytest.MonkeyPatch) -> ScriptRunner:
             else:
                 monkeypatch.setenv(name, value)
         monkeypatch.setattr(sys, "argv", [str(script), *args])
+        monkeypatch.syspath_prepend(str(script.parent))  # as python does: a script imports its neighbours
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
         stdout, stderr = io.StringIO(), io.StringIO()
         exit_code = 0

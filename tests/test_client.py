@@ -5,6 +5,7 @@ import inspect
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx2
 import openai
@@ -412,3 +413,58 @@ def test_an_empty_id_argument_is_a_usage_error(run_script, script):
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.endswith("error: argument conversation_id: an id cannot be empty\n")
     assert "Traceback" not in result.stderr
+
+
+def not_a_database(folder: Path) -> Path:
+    (folder / "state.sqlite3").write_bytes(b"someone else's file" * 10)
+    return folder / "state.sqlite3"
+
+
+def a_folder(folder: Path) -> Path:
+    (folder / "state.sqlite3").mkdir()
+    return folder / "state.sqlite3"
+
+
+def in_a_file(folder: Path) -> Path:
+    (folder / "notes.txt").write_text("x")
+    return folder / "notes.txt" / "state.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("state_at", "reason"),
+    [
+        (not_a_database, "file is not a database"),
+        (a_folder, "unable to open database file"),
+        (in_a_file, "File exists"),
+    ],
+)
+def test_an_offline_state_file_that_cannot_be_used_is_one_line_and_exit_2(run_script, tmp_path, state_at, reason):
+    state = state_at(tmp_path)
+
+    result = run_script(
+        "Responses_API/Basic_examples/1-basic_example.py",
+        env={"OPENAI_OFFLINE": "1", "OPENAI_OFFLINE_STATE": str(state)},
+    )
+
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[1:] == [
+        f"The offline stand-in cannot use its state file {state} ({reason}): delete it, "
+        "or set OPENAI_OFFLINE_STATE to another file."
+    ]
+
+
+def test_a_backend_refuses_to_start_on_an_offline_state_file_it_cannot_use(run_script, tmp_path, flask_runs):
+    state = tmp_path / "state.sqlite3"
+    state.write_text("this is someone else's file")
+
+    result = run_script(
+        "Responses_API/stateless_weather_app/backend.py",
+        env={"OPENAI_OFFLINE": "1", "OPENAI_OFFLINE_STATE": str(state)},
+    )
+
+    assert (result.exit_code, flask_runs) == (2, [])
+    assert result.stderr.splitlines()[-1] == (
+        f"The offline stand-in cannot use its state file {state} (file is not a database): delete it, "
+        "or set OPENAI_OFFLINE_STATE to another file."
+    )
+    assert state.read_text() == "this is someone else's file"

@@ -1,12 +1,15 @@
 """The guard on OpenAI's replies: what the SDK cannot use becomes the API's 502, what is merely newer passes."""
 
 import asyncio
+import re
 
 import httpx
 import openai
 import pytest
 
 from openai_tutorial.client import get_async_client, get_client, run
+from openai_tutorial.offline.transport import ROUTES
+from openai_tutorial.replies import EXPECTED
 from tests import payloads
 
 
@@ -201,3 +204,20 @@ def test_closing_the_client_closes_the_connection_pool_under_the_guard():
 
     assert client.is_closed()
     assert pool.connections == []
+
+
+def test_every_endpoint_the_offline_stand_in_answers_is_checked():
+    """The stand-in answers every endpoint a lesson or app calls: each one's replies are checked too."""
+
+    unchecked = [
+        (method, pattern.pattern)
+        for method, pattern, _ in ROUTES
+        if not any(method == expected and covers(checked, pattern.pattern) for expected, checked, _ in EXPECTED)
+    ]
+
+    assert unchecked == [("DELETE", r"/responses/(?P<response_id>[^/]+)")]  # an empty reply the SDK does not read
+
+
+def covers(checked: re.Pattern[str], offline_pattern: str) -> bool:
+    example = re.sub(r"\(\?P<\w+>\[\^/\]\+\)", "some_id", offline_pattern)
+    return checked.fullmatch(example) is not None

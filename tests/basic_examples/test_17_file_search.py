@@ -161,3 +161,38 @@ def test_a_failed_upload_deletes_the_store_and_no_file(openai_api, run_script):
     assert result.exit_code == 1
     assert delete_store.call_count == 1
     assert result.stdout.endswith("Deleted vector store vs_1.\n")
+
+
+MALFORMED = {
+    "a string": ('"x"', "a reply of the wrong shape: Input should be a valid dictionary or instance of {model}"),
+    "an empty object": ("{{}}", "a reply whose id is wrong: Field required"),
+}
+
+
+@pytest.mark.parametrize(("body", "problem"), MALFORMED.values(), ids=list(MALFORMED))
+def test_a_malformed_vector_store_reply_is_one_line_and_exit_1(openai_api, run_script, body, problem):
+    openai_api.post("/vector_stores").respond(200, content=body.format(), headers={"content-type": "application/json"})
+
+    result = run_script(SCRIPT)
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "OpenAI API error 502 (invalid_response): OpenAI answered POST /v1/vector_stores with "
+        f"{problem.format(model='VectorStore')}. [request id: none]\n"
+    )
+
+
+@pytest.mark.parametrize(("body", "problem"), MALFORMED.values(), ids=list(MALFORMED))
+def test_a_malformed_reply_on_attaching_is_one_line_and_everything_is_deleted(
+    openai_api, store_api, deletes, run_script, body, problem
+):
+    store_api["attach"].respond(200, content=body.format(), headers={"content-type": "application/json"})
+
+    result = run_script(SCRIPT)
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "OpenAI API error 502 (invalid_response): OpenAI answered POST /v1/vector_stores/vs_1/files with "
+        f"{problem.format(model='VectorStoreFile')}. [request id: none]\n"
+    )
+    assert (deletes["store"].call_count, deletes["file"].call_count) == (1, 1)

@@ -8,7 +8,6 @@ import requests
 from flask import Flask
 from flask import request as flask_request
 
-from tests.conftest import REPO_ROOT
 from tests.helpers import (
     START,
     TurnInFlight,
@@ -220,8 +219,7 @@ def test_the_default_database_lives_beside_the_app(monkeypatch, tmp_path):
 
 @pytest.fixture
 def inspect(monkeypatch, run_script, app):
-    """Run inspect_db.py on the app's database, as `python inspect_db.py` would find backend.py."""
-    monkeypatch.syspath_prepend(str(REPO_ROOT / APP_DIR))
+    """Run inspect_db.py on the app's database; it imports its own backend.py, not another folder's."""
     monkeypatch.delitem(sys.modules, "backend", raising=False)
     return lambda *args: run_script(INSPECT, *args, env={"DATABASE_URL": app.config["DATABASE_URL"]})
 
