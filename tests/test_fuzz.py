@@ -33,7 +33,12 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-texts = st.text(max_size=30) | st.sampled_from(["", " ", "ada", "\ud800", "x" * 5000, "conv_1", "٣", "²", "-1", "0"])
+huge_numbers = st.sampled_from(["9" * 5000, "0" * 5000 + "1", "1" + "0" * 19, "9223372036854775808"])
+texts = (
+    st.text(max_size=30)
+    | st.sampled_from(["", " ", "ada", "\ud800", "x" * 5000, "conv_1", "٣", "²", "-1", "0"])
+    | huge_numbers
+)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(texts, children, max_size=4),
@@ -71,11 +76,18 @@ def raw(text: str) -> str:
     return quote(text.encode("utf-8", "surrogatepass"), safe="")
 
 
-def send(client, method, path, body, query):
+# What a browser may send from another site's page without asking first, and what a client of this backend sends.
+content_types = st.sampled_from(
+    ["application/json", "application/json; charset=utf-8", "text/plain", "application/x-www-form-urlencoded", None]
+)
+origins = st.sampled_from([{}, {"Origin": "http://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}])
+
+
+def send(client, method, path, body, query, content_type="application/json", headers=None):
     url = "/".join(raw(part) for part in path.split("/")) + "?" + "&".join(f"{k}={raw(v)}" for k, v in query.items())
     # In JSON, lone surrogates travel as \\ud800 escapes.
     data = body if isinstance(body, bytes) else json.dumps(body)
-    return client.open(url, method=method, data=data, content_type="application/json")
+    return client.open(url, method=method, data=data, content_type=content_type, headers=headers or {})
 
 
 def check(reply):
@@ -128,9 +140,18 @@ def test_no_input_makes_a_backend_answer_500(name, method, template, database_ur
         known = real_ids(name, client)
 
         @FUZZ
-        @given(body=bodies, query=queries, part=st.sampled_from(known) | path_parts)
-        def fuzz(body, query, part):
-            check(send(client, method, template.format(id=part), body, query))
+        @given(
+            body=bodies,
+            query=queries,
+            part=st.sampled_from(known) | path_parts,
+            content_type=content_types,
+            headers=origins,
+        )
+        def fuzz(body, query, part, content_type, headers):
+            reply = send(client, method, template.format(id=part), body, query, content_type, headers)
+            check(reply)
+            if method != "GET" and headers:
+                assert reply.status_code == 403, reply.get_data()
 
         fuzz()
 

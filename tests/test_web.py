@@ -13,11 +13,13 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from openai_tutorial.client import get_client
 from openai_tutorial.web import (
     APIProblem,
+    after_number,
     create_json_app,
     fail,
     init_database,
     json_body,
     list_page,
+    page_size,
     serve,
     text_field,
 )
@@ -517,3 +519,26 @@ def test_max_request_bytes_sets_the_body_limit(monkeypatch):
         413,
         {"error": {"type": "too_large", "message": "The request body is larger than 2048 bytes."}},
     )
+
+
+@pytest.mark.parametrize("number", ["9" * 5000, "0" * 5000 + "9" * 20, "1" * 20])
+def test_a_number_of_any_length_is_a_400_naming_its_range(app, client, number):
+    app.add_url_rule("/page", "page", lambda: {"limit": page_size(), "after": after_number()})
+
+    limit = client.get(f"/page?limit={number}")
+    after = client.get(f"/page?after={number}")
+
+    assert (limit.status_code, limit.json) == (
+        400,
+        {"error": {"type": "invalid_request", "message": "'limit' must be a whole number from 1 to 100."}},
+    )
+    assert (after.status_code, after.json["error"]["message"]) == (
+        400,
+        f"'after' must be a whole number from 0 to {2**63 - 1}.",
+    )
+
+
+def test_leading_zeros_are_still_the_number(app, client):
+    app.add_url_rule("/page", "page", lambda: {"limit": page_size(), "after": after_number()})
+
+    assert client.get("/page?limit=0007&after=00042").json == {"limit": 7, "after": 42}
