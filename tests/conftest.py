@@ -12,6 +12,7 @@ Fixtures:
 import functools
 import io
 import json
+import logging
 import os
 import runpy
 import socket
@@ -30,6 +31,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from openai_tutorial import client as client_module
+from openai_tutorial import notices
 from openai_tutorial.offline.rules import strict_schema_problem
 from tests import optional, postgres
 
@@ -63,10 +65,20 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     client_module.get_client.cache_clear()
     client_module.announce_offline.cache_clear()
     yield
+    quiet_notices()
     client_module.get_client.cache_clear()
     client_module.load_environment.cache_clear()
     os.environ.clear()
     os.environ.update(saved_environ)
+
+
+def quiet_notices() -> None:
+    """Undo ``run``'s notices on stderr (``notices.py``), so that each test starts without them."""
+    for logger in (notices.NOTICES, notices.SDK_LOG):
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
+    notices.NOTICES.propagate = True
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ from dotenv import dotenv_values, load_dotenv
 from openai import AsyncOpenAI, OpenAI
 
 from openai_tutorial import offline
+from openai_tutorial.notices import AsyncWatchedTransport, WatchedTransport, say_notices_on_stderr
 from openai_tutorial.replies import AsyncCheckedTransport, CheckedTransport
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -168,12 +169,13 @@ def client_options() -> dict[str, Any]:
 
 
 def http_client(*, asynchronous: bool = False) -> httpx2.Client | httpx2.AsyncClient:
-    """The SDK's own HTTP client, with the guard on replies (``replies.py``) between it and OpenAI."""
+    """The SDK's own HTTP client, with the guard on replies (``replies.py``) between it and OpenAI, and above the
+    guard what a script says while it waits (``notices.py``), so that a reply the guard refused is said too."""
     if asynchronous:
-        transport = AsyncCheckedTransport(httpx2.AsyncHTTPTransport(limits=openai.DEFAULT_CONNECTION_LIMITS))
-        return openai.DefaultAsyncHttpxClient(transport=transport)
-    transport = CheckedTransport(httpx2.HTTPTransport(limits=openai.DEFAULT_CONNECTION_LIMITS))
-    return openai.DefaultHttpxClient(transport=transport)
+        network = httpx2.AsyncHTTPTransport(limits=openai.DEFAULT_CONNECTION_LIMITS)
+        return openai.DefaultAsyncHttpxClient(transport=AsyncWatchedTransport(AsyncCheckedTransport(network)))
+    network = httpx2.HTTPTransport(limits=openai.DEFAULT_CONNECTION_LIMITS)
+    return openai.DefaultHttpxClient(transport=WatchedTransport(CheckedTransport(network)))
 
 
 def client_arguments(*, asynchronous: bool) -> dict[str, Any]:
@@ -217,7 +219,11 @@ def describe_api_error(error: openai.APIError) -> str:
 
 
 def run(main: Callable[[], int | None]) -> None:
-    """Run a script's main() and exit: 2 for something the user must fix, 1 for an API error, 130 on Ctrl-C."""
+    """Run a script's main() and exit: 2 for something the user must fix, 1 for an API error, 130 on Ctrl-C.
+
+    While it runs, each retry and each slow request to OpenAI is said on stderr.
+    """
+    say_notices_on_stderr()
     try:
         status = main()
     except UsageError as error:
