@@ -10,6 +10,7 @@ Fixtures:
 """
 
 import functools
+import gc
 import io
 import json
 import logging
@@ -31,13 +32,16 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from openai_tutorial import client as client_module
-from openai_tutorial import notices
+from openai_tutorial import database, notices
 from openai_tutorial.offline.rules import strict_schema_problem
 from tests import optional, postgres
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 TEST_API_KEY = "sk-test-0123456789"
+# How long a test waits for anything that should take far less (a thread, a process, a server, a
+# reply): generous, since a busy two-core machine can be slow, and one setting for every wait.
+PATIENCE = float(os.environ.get("TEST_PATIENCE_SECONDS", "60"))
 
 
 @pytest.fixture(autouse=True)
@@ -66,10 +70,29 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     client_module.announce_offline.cache_clear()
     yield
     quiet_notices()
+    database.HEARTBEAT.stop()  # a test's turn locks are released by now: end the thread that renewed them
+    # A file, socket or generator a test left open is found now, in that test (an error, as every
+    # warning is), not whenever the collector happens to run in a later one.
+    gc.collect()
     client_module.get_client.cache_clear()
     client_module.load_environment.cache_clear()
     os.environ.clear()
     os.environ.update(saved_environ)
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_runtestloop(session: pytest.Session) -> Iterator[None]:
+    """Inside pytest-cov's own wrapper: once the tests ran, and before coverage is judged, drop the
+    threshold if optional parts were missing, and say so."""
+    yield
+    if optional.SKIPPED and getattr(session.config.option, "cov_fail_under", None):
+        session.config.option.cov_fail_under = None
+        reporter = session.config.pluginmanager.getplugin("terminalreporter")
+        reporter.write_line(
+            "Coverage threshold not applied: tests were skipped for what this install leaves out ("
+            + "; ".join(sorted(optional.SKIPPED))
+            + "). .ci/run installs everything and applies it."
+        )
 
 
 def quiet_notices() -> None:

@@ -15,7 +15,9 @@ import respx
 from sqlalchemy import event, select
 
 from tests import payloads
-from tests.conftest import REPO_ROOT
+from tests.conftest import PATIENCE, REPO_ROOT
+
+__all__ = ["PATIENCE"]  # for the tests, with the helpers they import from here
 
 # When the clock fixtures stop time.
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -156,3 +158,17 @@ def assert_served_by_an_index(plans: dict[str, list[str]], table: str) -> None:
         assert not any(line.startswith(f"SCAN {table}") for line in plan), (sql, plan)
         assert not any("TEMP B-TREE" in line for line in plan), (sql, plan)
         assert any(line.startswith(f"SEARCH {table} USING") for line in plan), (sql, plan)
+
+
+def server_refused(shown_url: str) -> str:
+    """What a backend says of a PostgreSQL ``DATABASE_URL`` whose port nothing listens on: the refused connection,
+    or, where the production group is not installed, the driver to install first."""
+    if importlib.util.find_spec("psycopg") is None:
+        return (
+            f"DATABASE_URL {shown_url!r} needs the Python package psycopg, which is not installed: "
+            "run 'uv sync --group production'."
+        )
+    return (
+        f"DATABASE_URL {shown_url!r} cannot be used: connection failed: "
+        'connection to server at "127.0.0.1", port 1 failed: Connection refused'
+    )

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -22,8 +23,9 @@ from openai_tutorial.database import (
     make_session_factory,
     open_database,
 )
+from tests import optional
 from tests.conftest import REPO_ROOT
-from tests.helpers import sqlite_url
+from tests.helpers import PATIENCE, sqlite_url
 
 NOON = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -199,8 +201,25 @@ def test_a_held_lock_is_renewed_while_its_block_runs_and_a_dead_holders_lock_goe
     assert taken_over is not None
 
 
-def test_a_heartbeat_renews_each_held_claim_at_its_own_pace_until_released():
-    heartbeat = database.Heartbeat()
+class CountingHeartbeat(database.Heartbeat):
+    def __init__(self) -> None:
+        super().__init__()
+        self.looks = 0
+
+    def _renew_those_due(self) -> None:
+        self.looks += 1
+        super()._renew_those_due()
+
+
+@pytest.fixture
+def heartbeat() -> Iterator[database.Heartbeat]:
+    """A heartbeat of the test's own, its thread stopped at the end."""
+    beat = CountingHeartbeat()
+    yield beat
+    beat.stop()
+
+
+def test_a_heartbeat_renews_each_held_claim_at_its_own_pace_until_released(heartbeat):
     fast, slow = threading.Semaphore(0), threading.Semaphore(0)
 
     fast_token = heartbeat.hold(fast.release, 0.02)
@@ -218,18 +237,7 @@ def test_a_heartbeat_renews_each_held_claim_at_its_own_pace_until_released():
     assert not fast.acquire(timeout=0)
 
 
-class CountingHeartbeat(database.Heartbeat):
-    def __init__(self) -> None:
-        super().__init__()
-        self.looks = 0
-
-    def _renew_those_due(self) -> None:
-        self.looks += 1
-        super()._renew_those_due()
-
-
-def test_each_held_lock_is_renewed_at_its_own_pace_while_both_are_held():
-    heartbeat = database.Heartbeat()
+def test_each_held_lock_is_renewed_at_its_own_pace_while_both_are_held(heartbeat):
     renewals = {"fast": 0, "slow": 0}
 
     def renewing(name):
@@ -248,8 +256,7 @@ def test_each_held_lock_is_renewed_at_its_own_pace_while_both_are_held():
     assert 2 <= renewals["slow"] <= 8
 
 
-def test_taking_a_lock_wakes_the_heartbeat_only_when_it_is_due_before_the_next_look():
-    heartbeat = CountingHeartbeat()
+def test_taking_a_lock_wakes_the_heartbeat_only_when_it_is_due_before_the_next_look(heartbeat):
     renewed = threading.Semaphore(0)
 
     first = heartbeat.hold(renewed.release, 60)
@@ -266,8 +273,7 @@ def test_taking_a_lock_wakes_the_heartbeat_only_when_it_is_due_before_the_next_l
         heartbeat.release(token)
 
 
-def test_the_heartbeat_thread_is_named_and_never_keeps_a_process_from_exiting():
-    heartbeat = database.Heartbeat()
+def test_the_heartbeat_thread_is_named_and_never_keeps_a_process_from_exiting(heartbeat):
     token = heartbeat.hold(lambda: None, 60)
 
     assert (heartbeat._thread.name, heartbeat._thread.daemon) == ("turn-lock-heartbeat", True)
@@ -329,6 +335,7 @@ def test_a_heartbeat_that_cannot_write_is_logged_and_the_block_goes_on(sessions,
 
 def test_only_a_server_database_tests_each_connection_before_use():
     # What this buys is shown on a real server just below; this says it is asked for.
+    optional.require_module("psycopg", "production")
     server, sqlite = make_engine("postgresql+psycopg://localhost/app"), make_engine("sqlite://")
 
     assert (server.pool._pre_ping, sqlite.pool._pre_ping) == (True, False)
@@ -407,30 +414,71 @@ def test_other_schema_errors_and_a_race_that_never_ends_are_raised(tmp_path, mon
 
 
 RACE = """
-import sys, time
+import sys
 from tests.helpers import load_module
 app_module = load_module("Conversation_API/conversation_multi_user_temp_memory_app/app.py")
-start = float(sys.argv[2])
-while time.time() < start:
-    pass
+print("ready", flush=True)
+sys.stdin.readline()  # the test says "go" to every worker at once
 app_module.create_app({"DATABASE_URL": sys.argv[1]})
 """
 
 
 def test_four_workers_starting_together_on_a_new_database_all_start(database_url):
-    start = time.time() + 1.5  # after every process has imported the app
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", RACE, database_url, str(start)],
+            [sys.executable, "-c", RACE, database_url],
             cwd=REPO_ROOT,
             env={**os.environ, "OPENAI_OFFLINE": "1"},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(4)
     ]
-    failures = [worker.stderr.read() for worker in workers if worker.wait(60) != 0]
+    # A barrier, not a clock: each worker has imported the app before any of them creates its tables.
+    ready = [worker.stdout.readline() for worker in workers]
     for worker in workers:
-        worker.stderr.close()
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    outcomes = [(worker.communicate(timeout=PATIENCE)[1], worker.returncode) for worker in workers]
 
-    assert failures == []
+    assert ready == ["ready\n"] * 4
+    assert [stderr for stderr, status in outcomes if status != 0] == []
+
+
+def test_stopping_the_heartbeat_ends_its_thread_and_a_new_lock_starts_another(heartbeat):
+    renewed = threading.Event()
+    heartbeat.release(heartbeat.hold(lambda: None, 60))
+    first = heartbeat._thread
+
+    heartbeat.stop()
+    token = heartbeat.hold(renewed.set, 0.01)
+
+    assert not first.is_alive()
+    assert renewed.wait(60)
+    heartbeat.release(token)
+
+
+def test_the_heartbeat_refuses_to_stop_while_a_lock_is_held(heartbeat):
+    token = heartbeat.hold(lambda: None, 60)
+
+    with pytest.raises(RuntimeError, match=r"^1 turn lock\(s\) still held$"):
+        heartbeat.stop()
+    heartbeat.release(token)
+
+
+def test_a_renewal_that_fails_is_logged_and_the_other_locks_are_still_renewed(heartbeat, caplog):
+    renewed = threading.Event()
+
+    def broken() -> None:
+        raise ValueError("mutated")
+
+    tokens = [heartbeat.hold(broken, 0.01), heartbeat.hold(renewed.set, 0.01)]
+
+    assert renewed.wait(60)
+    renewed.clear()
+    assert renewed.wait(60)  # renewed again after the broken one failed: the thread lives on
+    for token in tokens:
+        heartbeat.release(token)
+    assert "A turn lock's renewal failed: ValueError: mutated" in caplog.text

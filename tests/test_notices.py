@@ -1,8 +1,7 @@
 """A script never waits for OpenAI in silence: each retry, and a slow answer, is one line on stderr."""
 
-import threading
-
 import logging
+import threading
 
 import httpx
 import pytest
@@ -73,7 +72,8 @@ def test_a_slow_answer_is_said_once_with_when_the_script_gives_up(openai_api, ru
 
     assert result.exit_code == 0
     assert result.stderr == (
-        "Still waiting for OpenAI to answer POST /v1/responses (0.01 s so far; it gives up after 90 s (OPENAI_TIMEOUT)).\n"
+        "Still waiting for OpenAI to answer POST /v1/responses: 0.01 s so far; "
+        "it gives up after 90 s (OPENAI_TIMEOUT).\n"
     )
 
 
@@ -94,3 +94,11 @@ class WhenSaid(logging.Handler):
 
     def emit(self, record) -> None:
         self.said.set()
+
+
+def test_the_sdks_other_log_lines_are_not_notices(capsys):
+    notices.say_notices_on_stderr()
+
+    notices.SDK_LOG.info("Something else at %s", "info")
+
+    assert capsys.readouterr().err == ""

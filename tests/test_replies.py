@@ -198,7 +198,7 @@ def test_replies_the_guard_does_not_know_errors_and_empty_deletes_pass_unchanged
 
 def test_closing_the_client_closes_the_connection_pool_under_the_guard():
     client = get_client()
-    pool = client._client._transport.transport._pool
+    pool = client._client._transport.transport.transport._pool  # under the notices, under the guard
 
     client.close()
 

@@ -204,10 +204,23 @@ class Heartbeat:
         with self._lock:
             del self._held[token]
 
+    def stop(self) -> None:
+        """End the thread once no lock is held (a test's clean-up; a server's thread ends with its process)."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+            if self._held:
+                raise RuntimeError(f"{len(self._held)} turn lock(s) still held")
+        if thread is not None:
+            self._wake.set()  # it finds nothing held and no thread of its own: it returns
+            thread.join()
+
     def _run(self) -> None:
         while True:
             self._wake.wait(self._seconds_to_next_renewal())
             self._wake.clear()
+            with self._lock:
+                if self._thread is not threading.current_thread():
+                    return
             self._renew_those_due()
 
     def _seconds_to_next_renewal(self) -> float | None:
@@ -224,7 +237,10 @@ class Heartbeat:
                 for token, (renew, every, due) in self._held.items()
             }
         for renew in ready:
-            renew()
+            try:
+                renew()
+            except Exception as error:  # one lock's failure must not stop the renewal of the others
+                log.warning("A turn lock's renewal failed: %s: %s", type(error).__name__, error)
 
 
 HEARTBEAT = Heartbeat()

@@ -70,7 +70,7 @@ def slow_notice(request: httpx2.Request) -> Iterator[None]:
         return
     gives_up = request.extensions.get("timeout", {}).get("read")
     until = f"; it gives up after {gives_up:g} s (OPENAI_TIMEOUT)" if gives_up else ""
-    message = f"Still waiting for OpenAI to answer {described(request)} ({SLOW_AFTER_SECONDS:g} s so far{until})."
+    message = f"Still waiting for OpenAI to answer {described(request)}: {SLOW_AFTER_SECONDS:g} s so far{until}."
     timer = threading.Timer(SLOW_AFTER_SECONDS, NOTICES.info, [message])
     timer.daemon = True
     timer.start()

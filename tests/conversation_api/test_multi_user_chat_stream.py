@@ -551,3 +551,20 @@ def test_turns_are_sent_without_the_sdks_retries(client, conversation, openai_co
     assert streamed_reply.status_code == 504
     assert respond.call_count == 3  # the conversation's first turn, then one each: no retry after the time-out
     assert plain.status_code == 200
+
+
+def test_a_reply_with_no_text_whose_store_fails_is_a_json_503(
+    client, app, conversation, openai_conversations, monkeypatch
+):
+    _, respond = openai_conversations
+    respond.side_effect = None
+    respond.return_value = reply_stream([])
+
+    def database_down(*args):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(app_module, "store_turn", database_down)
+    reply = stream_turn(client, conversation)
+
+    assert (reply.status_code, reply.json["error"]["type"]) == (503, "database_unavailable")
+    assert rows(app, Conversation)[0].busy_since is None
