@@ -618,7 +618,7 @@ def test_closing_deletes_the_conversation_its_items_and_its_responses_on_openai_
 
 
 def test_a_failed_remote_delete_is_not_the_users_problem_and_purge_finishes_it(
-    app, client, openai_api, openai_conversations, openai_deletes, clock
+    app, client, openai_api, openai_conversations, openai_deletes, clock, caplog
 ):
     conversation_id = start(client)
     openai_deletes["delete_conversation"].mock(return_value=api_failure(500))
@@ -635,6 +635,7 @@ def test_a_failed_remote_delete_is_not_the_users_problem_and_purge_finishes_it(
 
     assert (closed.status_code, closed.json["status"]) == (200, "closed")
     assert marked is None
+    assert f"Could not delete {conversation_id} on OpenAI's side; purge will retry: " in caplog.text
     assert (purged.exit_code, purged.output) == (0, "Deleted 1 conversation(s) on OpenAI's side; 0 failed.\n")
     assert rows(app, Conversation)[0].deleted_on_openai_at == START
     assert (again.exit_code, again.output) == (0, "Deleted 0 conversation(s) on OpenAI's side; 0 failed.\n")

@@ -167,10 +167,14 @@ def test_history_of_an_unknown_user_is_404(client):
     assert reply.json == {"error": {"type": "not_found", "message": "No memory for user 'nobody'."}}
 
 
-def test_a_user_id_in_the_path_longer_than_allowed_is_413(client):
-    reply = client.get(f"/users/{'u' * 129}/history")
+@pytest.mark.parametrize(("method", "path"), [("GET", "/users/{}/history"), ("DELETE", "/users/{}/memory")])
+def test_a_user_id_in_the_path_longer_than_allowed_is_413(client, method, path):
+    reply = client.open(path.format("u" * 129), method=method)
 
-    assert reply.status_code == 413
+    assert (reply.status_code, reply.json) == (
+        413,
+        {"error": {"type": "too_large", "message": "'user_id' is longer than 128 characters."}},
+    )
 
 
 # --- forgetting -----------------------------------------------------------------------------

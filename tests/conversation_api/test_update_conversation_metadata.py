@@ -97,6 +97,16 @@ def test_retrieve_prints_the_creation_time_and_metadata(openai_api, run_script):
     assert result.stdout == 'Conversation conv_1, created 2025-11-22 08:26 UTC\n{\n  "user_id": "ada"\n}\n'
 
 
+def test_retrieve_prints_the_keys_sorted_whatever_order_the_api_returns(openai_api, run_script):
+    openai_api.get("/conversations/conv_1").respond(
+        json=payloads.conversation(id="conv_1", metadata={"topic": "demo", "user_id": "ada", "lang": "en"})
+    )
+
+    result = run_script(RETRIEVE, "conv_1")
+
+    assert result.stdout.splitlines()[1:] == ["{", '  "lang": "en",', '  "topic": "demo",', '  "user_id": "ada"', "}"]
+
+
 def test_retrieve_without_an_id_shows_usage_and_exits_2(run_script):
     result = run_script(RETRIEVE)
 
