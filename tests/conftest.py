@@ -80,6 +80,12 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     os.environ.update(saved_environ)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Everything imported so far lives as long as the run: the collection each test ends with skips it."""
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.hookimpl(hookwrapper=True, trylast=True)
 def pytest_runtestloop(session: pytest.Session) -> Iterator[None]:
     """Inside pytest-cov's own wrapper: once the tests ran, and before coverage is judged, drop the
