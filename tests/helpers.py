@@ -91,17 +91,17 @@ class TurnInFlight:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self._asked.set()
-        assert self._released.wait(10)
+        assert self._released.wait(PATIENCE)
         return self.reply
 
     def start(self, call: Callable[[], object]) -> None:
         self._thread = threading.Thread(target=lambda: self._outcome.update(result=call()))
         self._thread.start()
-        assert self._asked.wait(10)
+        assert self._asked.wait(PATIENCE)
 
     def finish(self) -> object:
         self._released.set()
-        self._thread.join(10)
+        self._thread.join(PATIENCE)
         return self._outcome["result"]
 
 

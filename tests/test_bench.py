@@ -5,12 +5,12 @@ import subprocess
 import sys
 
 from tests.conftest import REPO_ROOT
-from tests.helpers import dispose, load_module, rows, sqlite_url
+from tests.helpers import PATIENCE, dispose, load_module, rows, sqlite_url
 
 
 def test_the_benchmark_runs_in_quick_mode_and_prints_its_three_tables():
     completed = subprocess.run(
-        [sys.executable, "bench/run.py", "--quick"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300
+        [sys.executable, "bench/run.py", "--quick"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=PATIENCE
     )
 
     assert completed.returncode == 0, completed.stderr
@@ -36,7 +36,7 @@ def test_the_load_generator_reports_every_turn_of_every_client(live_server, monk
             cwd=REPO_ROOT,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=PATIENCE,
         )
 
         assert completed.returncode == 0, completed.stderr

@@ -22,7 +22,7 @@ from openai_tutorial.client import (
     run,
 )
 from tests import payloads
-from tests.conftest import REPO_ROOT
+from tests.conftest import PATIENCE, REPO_ROOT
 
 
 def write_dotenv(text: str) -> None:
@@ -260,7 +260,7 @@ def test_the_factory_imports_from_any_directory_without_path_edits(tmp_path):
         env={"PATH": "", "OPENAI_MODEL": "probe-model"},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PATIENCE,
         check=True,
     )
 

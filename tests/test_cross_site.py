@@ -12,7 +12,7 @@ import requests
 from flask import Flask
 
 from openai_tutorial.web import serve
-from tests.helpers import dispose, load_module, sqlite_url
+from tests.helpers import PATIENCE, dispose, load_module, sqlite_url
 
 BACKENDS = {
     "stateless": "Responses_API/stateless_weather_app/backend.py",
@@ -136,10 +136,13 @@ def test_the_issues_curl_over_http_is_refused(live_server, modules, tmp_path, op
         f"{base_url}/chat",
         data='{"user_id":"ada","message":"hi"}',
         headers={"Content-Type": "text/plain", "Origin": "http://evil.example"},
-        timeout=5,
+        timeout=PATIENCE,
     )
     text_only = requests.post(
-        f"{base_url}/chat", data='{"user_id":"ada","message":"hi"}', headers={"Content-Type": "text/plain"}, timeout=5
+        f"{base_url}/chat",
+        data='{"user_id":"ada","message":"hi"}',
+        headers={"Content-Type": "text/plain"},
+        timeout=PATIENCE,
     )
 
     assert (plain.status_code, plain.json()) == (403, CROSS_SITE)

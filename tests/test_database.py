@@ -179,36 +179,53 @@ def test_an_in_memory_database_needs_no_folder():
     factory.kw["bind"].dispose()
 
 
-def test_a_held_lock_is_renewed_while_its_block_runs_and_a_dead_holders_lock_goes_stale(sessions):
-    stale_after = timedelta(seconds=0.3)
+def test_a_held_lock_is_renewed_while_its_block_runs_and_a_dead_holders_lock_goes_stale(sessions, monkeypatch):
+    """The stored times follow a clock the test moves; the heartbeat's pace is real, and waited for, not guessed."""
+    quick_turns = TurnLock(Room.name, stale_after=timedelta(seconds=0.3))  # renewed every 0.1 s
+    renewed = threading.Event()
+    renew = quick_turns.renew
 
-    quick_turns = TurnLock(Room.name, stale_after=stale_after)
+    def renew_and_say(engine, key):
+        renew(engine, key)
+        renewed.set()
+
+    monkeypatch.setattr(quick_turns, "renew", renew_and_say)
 
     def lock():
         return quick_turns.held(sessions.kw["bind"], "a", busy=Busy)
 
-    with lock():
-        time.sleep(0.6)  # two stale windows: without the heartbeat, anyone could take it now
+    with time_machine.travel(NOON, tick=False) as clock:
+        with lock():
+            clock.shift(timedelta(seconds=0.2))
+            while holder(sessions) != NOON + timedelta(seconds=0.2):  # until the heartbeat renews it at this time
+                assert renewed.wait(PATIENCE)
+                renewed.clear()
+            clock.shift(timedelta(seconds=0.2))  # claimed 0.4 s ago, but renewed 0.2 s ago: still held
+            with pytest.raises(Busy), lock():
+                pass
+        assert claim(quick_turns, sessions, "a")  # a holder that dies right after claiming: no heartbeat
+        clock.shift(timedelta(seconds=0.29))
         with pytest.raises(Busy), lock():
             pass
-    assert claim(quick_turns, sessions, "a")  # a holder that dies right after claiming: no heartbeat
-    with pytest.raises(Busy), lock():
-        pass
-    time.sleep(0.35)
-    with lock():
-        taken_over = holder(sessions)
+        clock.shift(timedelta(seconds=0.02))  # 0.31 s without a renewal: stale
+        with lock():
+            taken_over = holder(sessions)
 
-    assert taken_over is not None
+    assert taken_over == NOON + timedelta(seconds=0.71)
 
 
 class CountingHeartbeat(database.Heartbeat):
+    """Counts the thread's looks (each wake-up that renews what is due), and says when one happened."""
+
     def __init__(self) -> None:
         super().__init__()
         self.looks = 0
+        self.looked = threading.Semaphore(0)
 
     def _renew_those_due(self) -> None:
         self.looks += 1
         super()._renew_those_due()
+        self.looked.release()
 
 
 @pytest.fixture
@@ -223,12 +240,12 @@ def test_a_heartbeat_renews_each_held_claim_at_its_own_pace_until_released(heart
     fast, slow = threading.Semaphore(0), threading.Semaphore(0)
 
     fast_token = heartbeat.hold(fast.release, 0.02)
-    slow_token = heartbeat.hold(slow.release, 0.3)
-    assert fast.acquire(timeout=5)
-    assert fast.acquire(timeout=5)  # renewed again, long before the slow one is due
+    slow_token = heartbeat.hold(slow.release, 1.0)  # a second: two fast renewals never take that long
+    assert fast.acquire(timeout=PATIENCE)
+    assert fast.acquire(timeout=PATIENCE)  # renewed again, long before the slow one is due
     assert not slow.acquire(timeout=0)
     heartbeat.release(fast_token)
-    assert slow.acquire(timeout=5)
+    assert slow.acquire(timeout=PATIENCE)
     heartbeat.release(slow_token)
     while fast.acquire(timeout=0):  # a renewal already under way when it was released
         pass
@@ -247,27 +264,28 @@ def test_each_held_lock_is_renewed_at_its_own_pace_while_both_are_held(heartbeat
         return renew
 
     tokens = [heartbeat.hold(renewing("fast"), 0.02), heartbeat.hold(renewing("slow"), 0.1)]
-    time.sleep(0.55)
+    time.sleep(1.0)
     for token in tokens:
         heartbeat.release(token)
 
-    # About 27 and 5: neither renewed again at once (a busy loop), nor held back by the other.
-    assert 5 <= renewals["fast"] <= 40
-    assert 2 <= renewals["slow"] <= 8
+    # About 50 and 10: neither renewed again at once (a busy loop), nor held back by the other. The
+    # lower bounds leave room for a machine so busy that the thread runs half as often as it asks.
+    assert 10 <= renewals["fast"] <= 60
+    assert 4 <= renewals["slow"] <= 12
 
 
 def test_taking_a_lock_wakes_the_heartbeat_only_when_it_is_due_before_the_next_look(heartbeat):
     renewed = threading.Semaphore(0)
 
     first = heartbeat.hold(renewed.release, 60)
-    time.sleep(0.05)
+    assert heartbeat.looked.acquire(timeout=PATIENCE)  # woken by the first lock, it looked once
     looks_after_first = heartbeat.looks
     later = [heartbeat.hold(renewed.release, 60) for _ in range(20)]  # due after the first: no wake
-    time.sleep(0.05)
+    time.sleep(0.05)  # time for a wrongly woken thread to look (the check is weaker, never wrong, when slow)
     looks_after_later = heartbeat.looks
     sooner = heartbeat.hold(renewed.release, 0.05)
 
-    assert renewed.acquire(timeout=5)
+    assert renewed.acquire(timeout=PATIENCE)
     assert (looks_after_first, looks_after_later) == (1, 1)
     for token in [first, *later, sooner]:
         heartbeat.release(token)
@@ -282,34 +300,29 @@ def test_the_heartbeat_thread_is_named_and_never_keeps_a_process_from_exiting(he
 
 def test_a_forked_worker_renews_its_own_locks():
     script = """
-import os, signal, threading, time
+import os, signal, sys, threading
 from openai_tutorial.database import HEARTBEAT
 
+patience = float(sys.argv[1])
 HEARTBEAT.hold(lambda: None, 60)  # the parent's heartbeat thread is running
 child = os.fork()
 if child == 0:
+    signal.alarm(int(patience))  # a child stuck on a lock its parent held at the fork dies, and says so
     renewed = threading.Event()
     HEARTBEAT.hold(renewed.set, 0.05)
-    os._exit(0 if renewed.wait(5) else 1)
-for _ in range(200):
-    done, status = os.waitpid(child, os.WNOHANG)
-    if done:
-        print(os.waitstatus_to_exitcode(status))
-        break
-    time.sleep(0.05)
-else:  # a child stuck on a lock its parent held at the fork
-    os.kill(child, signal.SIGKILL)
-    print("the child hung")
+    os._exit(0 if renewed.wait(patience) else 1)
+_, status = os.waitpid(child, 0)
+print(os.waitstatus_to_exitcode(status))
 """
     completed = subprocess.run(
-        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", script],
+        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", script, str(PATIENCE / 2)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=PATIENCE,
     )
 
-    assert (completed.stdout, completed.stderr) == ("0\n", "")
+    assert (completed.stdout, completed.stderr) == ("0\n", "")  # -14 would be the alarm: the child hung
 
 
 def test_a_heartbeat_that_cannot_write_is_logged_and_the_block_goes_on(sessions, monkeypatch, caplog):
@@ -456,7 +469,7 @@ def test_stopping_the_heartbeat_ends_its_thread_and_a_new_lock_starts_another(he
     token = heartbeat.hold(renewed.set, 0.01)
 
     assert not first.is_alive()
-    assert renewed.wait(60)
+    assert renewed.wait(PATIENCE)
     heartbeat.release(token)
 
 
@@ -476,9 +489,9 @@ def test_a_renewal_that_fails_is_logged_and_the_other_locks_are_still_renewed(he
 
     tokens = [heartbeat.hold(broken, 0.01), heartbeat.hold(renewed.set, 0.01)]
 
-    assert renewed.wait(60)
+    assert renewed.wait(PATIENCE)
     renewed.clear()
-    assert renewed.wait(60)  # renewed again after the broken one failed: the thread lives on
+    assert renewed.wait(PATIENCE)  # renewed again after the broken one failed: the thread lives on
     for token in tokens:
         heartbeat.release(token)
     assert "A turn lock's renewal failed: ValueError: mutated" in caplog.text

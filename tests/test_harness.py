@@ -8,7 +8,7 @@ import respx
 
 from openai_tutorial.client import get_client
 from tests import payloads
-from tests.conftest import assert_strict_schemas_are_strict
+from tests.conftest import PATIENCE, assert_strict_schemas_are_strict
 
 
 def test_a_request_no_route_matches_is_refused(openai_api):
@@ -30,7 +30,7 @@ def test_without_mocks_only_loopback_127_0_0_1_can_be_reached(monkeypatch):
 
 def test_loopback_stays_open_for_servers_started_by_tests():
     with socket.create_server(("127.0.0.1", 0)) as server:
-        socket.create_connection(server.getsockname(), timeout=5).close()
+        socket.create_connection(server.getsockname(), timeout=PATIENCE).close()
 
 
 def test_replies_are_validated_strictly_against_the_sdk_schema(openai_api):

@@ -9,7 +9,7 @@ import pytest
 from openai_tutorial import notices
 from openai_tutorial.client import get_client
 from tests import payloads
-from tests.helpers import api_failure
+from tests.helpers import PATIENCE, api_failure
 
 LESSON = "Responses_API/Basic_examples/1-basic_example.py"
 
@@ -63,7 +63,7 @@ def test_a_slow_answer_is_said_once_with_when_the_script_gives_up(openai_api, ru
     notices.NOTICES.addHandler(WhenSaid(said))
 
     def slow_answer(request):
-        assert said.wait(30)  # the notice comes while OpenAI has not answered yet
+        assert said.wait(PATIENCE)  # the notice comes while OpenAI has not answered yet
         return httpx.Response(200, json=payloads.response())
 
     openai_api.post("/responses").mock(side_effect=slow_answer)

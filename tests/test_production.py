@@ -20,7 +20,7 @@ from flask import Flask, request
 from sqlalchemy import create_engine, text
 
 from tests import optional, payloads, postgres
-from tests.conftest import REPO_ROOT
+from tests.conftest import PATIENCE, REPO_ROOT
 
 WORKERS = 4
 UPSTREAM_DELAY_SECONDS = 1.5
@@ -94,21 +94,21 @@ def gunicorn(database_url, live_server) -> Iterator[Callable[[str], str]]:
     yield start
     for server in servers:
         server.terminate()
-        server.wait(30)
+        server.wait(PATIENCE)
         server.stderr.close()
 
 
 def wait_until_serving(server: subprocess.Popen, base_url: str) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + PATIENCE
     while time.monotonic() < deadline:
         if server.poll() is not None:
             pytest.fail(f"gunicorn exited {server.returncode}:\n{server.stderr.read()}")
         try:
-            if requests.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+            if requests.get(f"{base_url}/healthz", timeout=PATIENCE).status_code == 200:
                 return
         except requests.RequestException:  # not listening yet, or its workers are still loading the app
             time.sleep(0.2)
-    pytest.fail("gunicorn did not answer within 60 s")
+    pytest.fail(f"gunicorn did not answer within {PATIENCE:g} s")
 
 
 def at_once(calls: list[Callable[[], requests.Response]]) -> list[requests.Response]:
@@ -130,12 +130,12 @@ def query(database_url: str, sql: str, **parameters) -> list[tuple]:
 def test_two_turns_at_once_on_one_conversation_never_both_run(gunicorn, database_url):
     base_url = gunicorn(MULTI_USER)
     chat = f"{base_url}/chat"
-    conversation_id = requests.post(chat, json={"user_id": "ada", "message": "Hi"}, timeout=30).json()[
+    conversation_id = requests.post(chat, json={"user_id": "ada", "message": "Hi"}, timeout=PATIENCE).json()[
         "conversation_id"
     ]
     turn = {"user_id": "ada", "message": "slow answer, please", "conversation_id": conversation_id}
 
-    replies = at_once([lambda: requests.post(chat, json=turn, timeout=30)] * 6)
+    replies = at_once([lambda: requests.post(chat, json=turn, timeout=PATIENCE)] * 6)
 
     statuses = sorted(reply.status_code for reply in replies)
     assert statuses == [200, 409, 409, 409, 409, 409]
@@ -158,7 +158,7 @@ def test_twenty_users_times_five_turns_leave_exactly_the_acknowledged_rows(gunic
             body = {"user_id": f"user{user}", "message": f"message {number}"}
             if conversation_id:
                 body["conversation_id"] = conversation_id
-            reply = requests.post(f"{base_url}/chat", json=body, timeout=60)
+            reply = requests.post(f"{base_url}/chat", json=body, timeout=PATIENCE)
             assert reply.status_code in {200, 201}, reply.text
             conversation_id = reply.json()["conversation_id"]
             acknowledged.append(reply.json()["response_id"])
@@ -180,11 +180,11 @@ def test_twenty_users_times_five_turns_leave_exactly_the_acknowledged_rows(gunic
 
 def test_a_failed_turn_writes_nothing_and_frees_the_conversation(gunicorn, database_url):
     base_url = gunicorn(MULTI_USER)
-    first = requests.post(f"{base_url}/chat", json={"user_id": "ada", "message": "Hi"}, timeout=30).json()
+    first = requests.post(f"{base_url}/chat", json={"user_id": "ada", "message": "Hi"}, timeout=PATIENCE).json()
     turn = {"user_id": "ada", "conversation_id": first["conversation_id"]}
 
-    failed = requests.post(f"{base_url}/chat", json={**turn, "message": "fail now"}, timeout=30)
-    retried = requests.post(f"{base_url}/chat", json={**turn, "message": "again"}, timeout=30)
+    failed = requests.post(f"{base_url}/chat", json={**turn, "message": "fail now"}, timeout=PATIENCE)
+    retried = requests.post(f"{base_url}/chat", json={**turn, "message": "again"}, timeout=PATIENCE)
 
     assert failed.status_code == 502
     assert failed.json()["error"]["type"] == "upstream_error"
@@ -194,19 +194,21 @@ def test_a_failed_turn_writes_nothing_and_frees_the_conversation(gunicorn, datab
 
 def test_ownership_and_expiry_hold_across_workers(gunicorn, database_url):
     base_url = gunicorn(MULTI_USER)
-    conversation_id = requests.post(f"{base_url}/chat", json={"user_id": "ada", "message": "Hi"}, timeout=30).json()[
-        "conversation_id"
-    ]
+    conversation_id = requests.post(
+        f"{base_url}/chat", json={"user_id": "ada", "message": "Hi"}, timeout=PATIENCE
+    ).json()["conversation_id"]
     turn = {"message": "Hello again", "conversation_id": conversation_id}
 
-    someone_else = requests.post(f"{base_url}/chat", json={**turn, "user_id": "bob"}, timeout=30)
+    someone_else = requests.post(f"{base_url}/chat", json={**turn, "user_id": "bob"}, timeout=PATIENCE)
     query(
         database_url,
         "UPDATE conversations SET last_active_at = last_active_at - :idle",
         idle=timedelta(days=1),
     )
-    expired = [requests.post(f"{base_url}/chat", json={**turn, "user_id": "ada"}, timeout=30) for _ in range(WORKERS)]
-    listed = requests.get(f"{base_url}/conversations", params={"user_id": "ada"}, timeout=30).json()
+    expired = [
+        requests.post(f"{base_url}/chat", json={**turn, "user_id": "ada"}, timeout=PATIENCE) for _ in range(WORKERS)
+    ]
+    listed = requests.get(f"{base_url}/conversations", params={"user_id": "ada"}, timeout=PATIENCE).json()
 
     assert someone_else.status_code == 403
     assert someone_else.json()["error"]["type"] == "forbidden"
@@ -217,12 +219,12 @@ def test_ownership_and_expiry_hold_across_workers(gunicorn, database_url):
 
 def persistent_memory_turn(base_url: str) -> tuple[str, dict]:
     """The user's turn, once their conversation exists."""
-    requests.post(f"{base_url}/chat", json={"user_id": "ada", "message": "Hi"}, timeout=30).raise_for_status()
+    requests.post(f"{base_url}/chat", json={"user_id": "ada", "message": "Hi"}, timeout=PATIENCE).raise_for_status()
     return f"{base_url}/chat", {"user_id": "ada", "message": "slow answer"}
 
 
 def advanced_weather_turn(base_url: str) -> tuple[str, dict]:
-    session_id = requests.post(f"{base_url}/sessions", timeout=30).json()["session_id"]
+    session_id = requests.post(f"{base_url}/sessions", timeout=PATIENCE).json()["session_id"]
     return f"{base_url}/sessions/{session_id}/messages", {"message": "slow answer"}
 
 
@@ -234,6 +236,6 @@ def advanced_weather_turn(base_url: str) -> tuple[str, dict]:
 def test_the_other_database_apps_also_run_one_turn_at_a_time(gunicorn, folder, prepare_turn):
     url, body = prepare_turn(gunicorn(folder))
 
-    replies = at_once([lambda: requests.post(url, json=body, timeout=30)] * 4)
+    replies = at_once([lambda: requests.post(url, json=body, timeout=PATIENCE)] * 4)
 
     assert sorted(reply.status_code for reply in replies) == [200, 409, 409, 409]

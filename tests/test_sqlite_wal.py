@@ -7,6 +7,7 @@ import pytest
 
 from openai_tutorial import sqlite_wal
 from openai_tutorial.sqlite_wal import use_wal
+from tests.helpers import PATIENCE
 
 
 def test_connections_that_switch_a_new_file_at_the_same_moment_all_succeed(tmp_path):
@@ -16,7 +17,7 @@ def test_connections_that_switch_a_new_file_at_the_same_moment_all_succeed(tmp_p
         together = threading.Barrier(6)
 
         def first_request(path=path, together=together):
-            connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+            connection = sqlite3.connect(path, timeout=PATIENCE, isolation_level=None)
             try:
                 together.wait()
                 use_wal(connection)

@@ -24,7 +24,7 @@ from openai_tutorial.web import (
     text_field,
 )
 from tests import payloads
-from tests.helpers import api_failure, server_refused
+from tests.helpers import PATIENCE, api_failure, server_refused
 
 
 @pytest.fixture
@@ -372,7 +372,9 @@ def test_a_chunked_body_over_the_size_limit_is_a_413(app, live_server):
             yield b"x" * 100
         yield b'"}'
 
-    reply = requests.post(f"{base_url}/echo", data=chunks(), headers={"Content-Type": "application/json"}, timeout=5)
+    reply = requests.post(
+        f"{base_url}/echo", data=chunks(), headers={"Content-Type": "application/json"}, timeout=PATIENCE
+    )
 
     assert reply.status_code == 413
     assert reply.json() == {"error": {"type": "too_large", "message": "The request body is larger than 1024 bytes."}}
@@ -384,8 +386,10 @@ def test_a_non_ascii_app_api_key_works_when_sent_as_utf8(monkeypatch, live_serve
     app.add_url_rule("/private", "private", lambda: {"ok": True})
     base_url = live_server(app)
 
-    allowed = requests.get(f"{base_url}/private", headers={"Authorization": "Bearer clé-secrète".encode()}, timeout=5)
-    refused = requests.get(f"{base_url}/private", headers={"Authorization": "Bearer cle-secrete"}, timeout=5)
+    allowed = requests.get(
+        f"{base_url}/private", headers={"Authorization": "Bearer clé-secrète".encode()}, timeout=PATIENCE
+    )
+    refused = requests.get(f"{base_url}/private", headers={"Authorization": "Bearer cle-secrete"}, timeout=PATIENCE)
 
     assert (allowed.status_code, refused.status_code) == (200, 401)
 

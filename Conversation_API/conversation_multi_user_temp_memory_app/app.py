@@ -42,7 +42,7 @@ retry would add the user's message to the conversation a second time. A turn tha
 finished but this backend could not (a stream cut off, a reply without its usage, a
 database that stayed locked) answers an error and stores nothing; OpenAI's conversation
 keeps it, so the model may see a message the user sends again twice. Storing a finished
-turn waits up to ``STORE_ATTEMPTS`` times for a busy database before it gives up.
+turn waits out a busy database three times (``store_answered``) before it gives up.
 
 What OpenAI keeps: closing a conversation deletes it on OpenAI's side, with its items and
 the responses made in it; the local row keeps its status and transcript. Expired
@@ -76,7 +76,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from openai_tutorial.client import UpstreamError, get_client, get_model, number_setting, setting
 from openai_tutorial.conversations import RemoteConversation, delete_remotely, new_conversation, safety_identifier
-from openai_tutorial.database import TurnLock, UTCDateTime, utc_now
+from openai_tutorial.database import TurnLock, UTCDateTime, store_answered, utc_now
 from openai_tutorial.web import (
     APIProblem,
     create_json_app,
@@ -103,8 +103,6 @@ MAX_CONVERSATION_ID_CHARS = 80
 # A live turn renews its lock every 10 s (see TurnLock); one not renewed for 30 s died with its worker
 # (kill -9, a crash), and the conversation is free again.
 TURN_LOCK_STALE_AFTER = timedelta(seconds=30)
-# Each attempt waits out SQLite's busy timeout (5 s) first: a finished turn is worth 15 s of waiting.
-STORE_ATTEMPTS = 3
 
 
 class Base(DeclarativeBase):
@@ -304,24 +302,11 @@ def chat():
 
 
 def record_turn(conversation: RemoteConversation, message: str, response: Response) -> None:
-    """Store a turn OpenAI has answered, in one transaction: its log, and the conversation active now.
-
-    OpenAI's conversation already holds the turn, so a database busy with another writer is waited
-    for, up to ``STORE_ATTEMPTS`` busy timeouts, before the turn is given up.
-    """
+    """Store a turn OpenAI has answered, in one transaction: its log, and the conversation active now."""
     usage = response.usage
     if usage is None:
         raise UpstreamError("OpenAI's reply came without its token usage; send the message again.")
-    for attempt in range(1, STORE_ATTEMPTS + 1):  # pragma: no branch: the last attempt returns or raises
-        try:
-            store_turn(conversation, message, response, usage)
-            return
-        except OperationalError:
-            if attempt == STORE_ATTEMPTS:
-                raise
-            current_app.logger.warning(
-                "The database is busy; storing the turn again (%d of %d)", attempt + 1, STORE_ATTEMPTS
-            )
+    store_answered(lambda: store_turn(conversation, message, response, usage))
 
 
 def store_turn(conversation: RemoteConversation, message: str, response: Response, usage: ResponseUsage) -> None:

@@ -46,13 +46,14 @@ import click
 import openai
 from flask import Blueprint, Flask
 from flask.cli import with_appcontext
+from openai.types.responses import Response
 from sqlalchemy import ForeignKey, Index, String, Text, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from openai_tutorial.client import get_client, get_model, setting
 from openai_tutorial.conversations import RemoteConversation, delete_remotely, new_conversation, safety_identifier
-from openai_tutorial.database import TurnLock, UTCDateTime, utc_now
+from openai_tutorial.database import TurnLock, UTCDateTime, store_answered, utc_now
 from openai_tutorial.web import (
     APIProblem,
     after_number,
@@ -194,8 +195,9 @@ def chat():
     return {"conversation_id": conversation.id, "response_id": response.id, "reply": response.output_text}
 
 
-def answer(conversation: RemoteConversation, user_id: str, message: str):
-    """One turn in the user's conversation: OpenAI's reply, then both messages stored in one transaction."""
+def answer(conversation: RemoteConversation, user_id: str, message: str) -> Response:
+    """One turn in the user's conversation: OpenAI's reply, then both messages stored in one transaction
+    (waiting out a busy database: OpenAI's conversation holds the turn already)."""
     # No retries: a request that timed out may have reached OpenAI, and a retry would add the message twice.
     response = (
         get_client()
@@ -208,6 +210,11 @@ def answer(conversation: RemoteConversation, user_id: str, message: str):
         )
     )
     conversation.made(response)
+    store_answered(lambda: store_messages(user_id, message, response))
+    return response
+
+
+def store_messages(user_id: str, message: str, response: Response) -> None:
     turn_fields = {"user_id": user_id, "response_id": response.id, "created_at": utc_now()}
     with db_engine().begin() as connection:
         connection.execute(
@@ -217,7 +224,6 @@ def answer(conversation: RemoteConversation, user_id: str, message: str):
                 {"role": "assistant", "content": response.output_text, **turn_fields},
             ],
         )
-    return response
 
 
 @bp.get("/users/<user_id>/history")

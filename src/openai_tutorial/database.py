@@ -170,6 +170,27 @@ def make_session_factory(url: str | URL, base: type[DeclarativeBase]) -> session
     return sessionmaker(engine, expire_on_commit=False)  # pragma: no mutate
 
 
+# What a turn OpenAI has answered is worth waiting for: each try first waits out the busy timeout.
+STORE_ATTEMPTS = 3
+
+
+def store_answered[T](store: Callable[[], T]) -> T:
+    """Run ``store``, the transaction that keeps a turn OpenAI has already answered, trying again while the
+    database is busy or unreachable (up to ``STORE_ATTEMPTS`` tries, 15 s on SQLite): OpenAI's side holds
+    the turn already, and a turn given up here is one the two sides disagree on."""
+    for attempt in range(1, STORE_ATTEMPTS):
+        try:
+            return store()
+        except OperationalError as error:
+            log.warning(
+                "Could not store an answered turn (%s); trying again (%d of %d)",
+                error.orig,
+                attempt + 1,
+                STORE_ATTEMPTS,
+            )
+    return store()  # the last try: what it raises is the answer
+
+
 class Heartbeat:
     """One thread per process that renews every turn lock the process holds, each at its own pace.
 

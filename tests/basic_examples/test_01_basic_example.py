@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from tests import payloads
-from tests.conftest import REPO_ROOT
+from tests.conftest import PATIENCE, REPO_ROOT
 
 SCRIPT = "Responses_API/Basic_examples/1-basic_example.py"
 
@@ -71,7 +71,7 @@ def test_without_a_key_and_offline_mode_off_the_real_command_prints_the_hint_and
     # An empty OPENAI_API_KEY also keeps a developer's own .env from supplying one.
     env = {"PATH": "", "OPENAI_API_KEY": "", "OPENAI_OFFLINE": "0", "HOME": str(tmp_path)}
     completed = subprocess.run(
-        [sys.executable, SCRIPT], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, SCRIPT], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=PATIENCE
     )
 
     assert completed.returncode == 2

@@ -18,7 +18,7 @@ import pytest
 from tests import optional, payloads
 from tests.conftest import REPO_ROOT
 from tests.conversation_api.conftest import deleting
-from tests.helpers import dispose, load_module, sqlite_url
+from tests.helpers import PATIENCE, dispose, load_module, sqlite_url
 
 app_module = load_module("Conversation_API/conversation_multi_user_temp_memory_app/app.py")
 SSE_HEADERS = {"content-type": "text/event-stream"}
@@ -58,7 +58,7 @@ class HeldStream(httpx.SyncByteStream):
 
     def __iter__(self):
         yield self.head
-        assert self.released.wait(30), "the test never released the rest of the reply"
+        assert self.released.wait(PATIENCE), "the test never released the rest of the reply"
         yield self.tail
 
 

@@ -4,10 +4,12 @@ from datetime import timedelta
 import httpx
 import pytest
 import requests
+from sqlalchemy.exc import OperationalError
 
 from tests import payloads
 from tests.conversation_api.conftest import deleting
 from tests.helpers import (
+    PATIENCE,
     START,
     TurnInFlight,
     api_failure,
@@ -448,6 +450,41 @@ def test_turns_are_sent_without_the_sdks_retries(client, openai_api, openai_conv
     assert respond.call_count == 2
 
 
+def test_an_answered_turn_waits_out_a_busy_database_before_it_is_given_up(
+    app, client, openai_conversations, monkeypatch, caplog
+):
+    chat(client)
+    store = app_module.store_messages
+    tries = []
+
+    def busy_twice(*args):
+        tries.append(args)
+        if len(tries) < 3:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        store(*args)
+
+    monkeypatch.setattr(app_module, "store_messages", busy_twice)
+    reply = chat(client, "And my colour?")
+
+    assert (reply.status_code, len(tries)) == (200, 3)
+    assert [m.content for m in rows(app, Message)][-2] == "And my colour?"
+    assert "Could not store an answered turn (database is locked); trying again (2 of 3)" in caplog.text
+
+
+def test_an_answered_turn_the_database_never_takes_is_a_503(app, client, openai_conversations, monkeypatch):
+    chat(client)
+
+    def locked(*args):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(app_module, "store_messages", locked)
+    reply = chat(client, "And my colour?")
+
+    assert (reply.status_code, reply.json["error"]["type"]) == (503, "database_unavailable")
+    assert len(rows(app, Message)) == 2
+    assert rows(app, User)[0].busy_since is None
+
+
 # --- serving --------------------------------------------------------------------------------
 
 
@@ -471,11 +508,11 @@ def test_the_script_serves_on_loopback(flask_runs, run_script, tmp_path):
 def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_api, openai_conversations, openai_deletes):
     base_url = live_server(app)
 
-    first = requests.post(f"{base_url}/chat", json={"user_id": "ada", "message": "I like teal."}, timeout=5)
-    second = requests.post(f"{base_url}/chat", json={"user_id": "ada", "message": "Colour?"}, timeout=5)
-    history = requests.get(f"{base_url}/users/ada/history", params={"limit": 3}, timeout=5)
-    forgotten = requests.delete(f"{base_url}/users/ada/memory", timeout=5)
-    gone = requests.get(f"{base_url}/users/ada/history", timeout=5)
+    first = requests.post(f"{base_url}/chat", json={"user_id": "ada", "message": "I like teal."}, timeout=PATIENCE)
+    second = requests.post(f"{base_url}/chat", json={"user_id": "ada", "message": "Colour?"}, timeout=PATIENCE)
+    history = requests.get(f"{base_url}/users/ada/history", params={"limit": 3}, timeout=PATIENCE)
+    forgotten = requests.delete(f"{base_url}/users/ada/memory", timeout=PATIENCE)
+    gone = requests.get(f"{base_url}/users/ada/history", timeout=PATIENCE)
 
     assert (first.status_code, second.status_code) == (200, 200)
     assert first.json()["conversation_id"] == second.json()["conversation_id"] == "conv_1"

@@ -43,7 +43,7 @@ import pytest
 import requests
 
 from tests import optional
-from tests.conftest import REPO_ROOT
+from tests.conftest import PATIENCE, REPO_ROOT
 
 README = REPO_ROOT / "README.md"
 SKIPPED = re.compile(r"^(pip install uv|uv sync|cp \.env\.example \.env|uv run pytest)\b")
@@ -57,7 +57,7 @@ IDS = {
 }
 FRONTEND_QUESTIONS = "What is the weather in Lisbon?\nAnd tomorrow?\n"
 OFFLINE_NOTICE = "offline: OPENAI_API_KEY is not set, so replies come from the built-in offline stand-in"
-COMMAND_TIMEOUT_SECONDS = 180
+COMMAND_TIMEOUT_SECONDS = 3 * PATIENCE  # the longest block starts four servers
 
 
 @dataclass
@@ -189,23 +189,23 @@ class Reader:
             self.backend = subprocess.Popen(
                 words, cwd=self.workdir, env={**self.environment, "PORT": str(self.port)}, stdout=log, stderr=log
             )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + PATIENCE
         while time.monotonic() < deadline:
             try:
-                health = requests.get(f"http://127.0.0.1:{self.port}/healthz", timeout=2)
+                health = requests.get(f"http://127.0.0.1:{self.port}/healthz", timeout=PATIENCE)
             except requests.RequestException:  # not listening yet, or gunicorn's workers still loading the app
                 assert self.backend.poll() is None, f"{words} died:\n{self.backend_log.read_text()}"
                 time.sleep(0.2)
                 continue
             assert health.json() == {"status": "ok", "openai": "offline"}
             return
-        pytest.fail(f"{words} did not answer /healthz within 60 s:\n{self.backend_log.read_text()}")
+        pytest.fail(f"{words} did not answer /healthz within {PATIENCE:g} s:\n{self.backend_log.read_text()}")
 
     def stop_backend(self) -> None:
         if self.backend is None:
             return
         self.backend.terminate()
-        self.backend.wait(10)
+        self.backend.wait(PATIENCE)
         log = self.backend_log.read_text()
         assert "Traceback" not in log, log
         # gunicorn's own log lines come first; each worker then says it is offline.
@@ -258,7 +258,7 @@ curl() {
 
     def close(self) -> None:
         self.bash.stdin.close()
-        self.bash.wait(10)
+        self.bash.wait(PATIENCE)
         self.bash.stdout.close()
 
 

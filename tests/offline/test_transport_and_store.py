@@ -7,7 +7,7 @@ import threading
 from openai_tutorial.client import get_model
 from openai_tutorial.offline import model
 from openai_tutorial.offline.errors import invalid
-from tests.conftest import REPO_ROOT
+from tests.conftest import PATIENCE, REPO_ROOT
 from tests.offline.refusals import refusal
 
 
@@ -64,7 +64,7 @@ def test_threads_share_one_state_and_each_request_sees_all_that_came_before(clie
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(30)
+        thread.join(PATIENCE)
 
     items = client.conversations.items.list(conversation.id, limit=100).data
     assert failures == []
@@ -89,7 +89,7 @@ def test_another_process_finds_what_this_one_created(client, tmp_path, monkeypat
         env={"PATH": "", "OPENAI_OFFLINE": "1", "OPENAI_OFFLINE_STATE": str(state)},
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=PATIENCE,
         check=True,
     )
 

@@ -9,6 +9,7 @@ from flask import Flask
 from flask import request as flask_request
 
 from tests.helpers import (
+    PATIENCE,
     START,
     TurnInFlight,
     api_failure,
@@ -291,13 +292,13 @@ def test_the_frontend_cannot_resume_an_unknown_session(app, live_server, run_scr
 
 def test_end_to_end_over_http(app, live_server, one_weather_turn):
     base_url = live_server(app)
-    session_id = requests.post(f"{base_url}/sessions", timeout=5).json()["session_id"]
-    answer = requests.post(f"{base_url}/sessions/{session_id}/messages", json={"message": "Lisbon?"}, timeout=5)
-    history = requests.get(f"{base_url}/sessions/{session_id}/history", timeout=5)
+    session_id = requests.post(f"{base_url}/sessions", timeout=PATIENCE).json()["session_id"]
+    answer = requests.post(f"{base_url}/sessions/{session_id}/messages", json={"message": "Lisbon?"}, timeout=PATIENCE)
+    history = requests.get(f"{base_url}/sessions/{session_id}/history", timeout=PATIENCE)
 
     assert answer.json()["answer"] == "16°C and partly cloudy in Lisbon."
     assert len(history.json()["data"]) == 5
-    assert requests.delete(f"{base_url}/sessions/{session_id}", timeout=5).status_code == 204
+    assert requests.delete(f"{base_url}/sessions/{session_id}", timeout=PATIENCE).status_code == 204
 
 
 def test_a_non_json_error_body_from_the_backend_is_still_reported(run_script, live_server):

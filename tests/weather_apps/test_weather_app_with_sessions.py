@@ -8,7 +8,7 @@ import pytest
 
 from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL
 from tests import payloads
-from tests.helpers import TurnInFlight, api_failure, load_module, sent_json
+from tests.helpers import PATIENCE, TurnInFlight, api_failure, load_module, sent_json
 from tests.weather_apps.conftest import answers, asks_for_weather, new_session, say
 
 BACKEND = "Responses_API/weather_app_with_sessions/backend.py"
@@ -165,7 +165,7 @@ def test_sessions_created_from_many_threads_are_all_kept(app):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(10)
+        thread.join(PATIENCE)
 
     client = app.test_client()
     assert len(set(created)) == 20
