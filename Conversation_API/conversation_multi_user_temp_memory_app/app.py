@@ -278,18 +278,15 @@ def chat():
     user_id = user_id_from(body)
     message = message_from(body)
     conversation_id = text_field(body, "conversation_id", max_chars=MAX_CONVERSATION_ID_CHARS, optional=True)
+    # No retries: a request that timed out may have reached OpenAI, and a retry would add the message twice.
+    no_retries = get_client().with_options(max_retries=0)
     with conversation_for_turn(user_id, conversation_id) as conversation:
         try:
-            # No retries: a request that timed out may have reached OpenAI, and a retry would add the message twice.
-            response = (
-                get_client()
-                .with_options(max_retries=0)
-                .responses.create(
-                    model=get_model(),
-                    conversation=conversation.id,  # OpenAI adds this turn to the conversation and reads it all
-                    input=message,
-                    safety_identifier=safety_identifier(user_id),
-                )
+            response = no_retries.responses.create(
+                model=get_model(),
+                conversation=conversation.id,  # OpenAI adds this turn to the conversation and reads it all
+                input=message,
+                safety_identifier=safety_identifier(user_id),
             )
         except openai.NotFoundError:
             if conversation.created:
@@ -371,19 +368,16 @@ def streamed_turn(user_id: str, message: str, conversation_id: str | None) -> It
     send its next message as soon as it sees them.
     """
     relayed = Relayed()
+    no_retries = get_client().with_options(max_retries=0)  # as for POST /chat: a retry could add the message twice
     try:
         with conversation_for_turn(user_id, conversation_id) as conversation:
             try:
-                stream = (
-                    get_client()
-                    .with_options(max_retries=0)
-                    .responses.create(
-                        model=get_model(),
-                        conversation=conversation.id,
-                        input=message,
-                        safety_identifier=safety_identifier(user_id),
-                        stream=True,
-                    )
+                stream = no_retries.responses.create(
+                    model=get_model(),
+                    conversation=conversation.id,
+                    input=message,
+                    safety_identifier=safety_identifier(user_id),
+                    stream=True,
                 )
             except openai.NotFoundError:
                 if conversation.created:
@@ -401,6 +395,13 @@ def streamed_turn(user_id: str, message: str, conversation_id: str | None) -> It
         if not relayed.text:
             raise
         problem = {"type": "database_unavailable", "message": "The reply could not be stored; send it again."}
+        yield server_sent_event("error", {"error": problem})
+        return
+    except Exception:  # a bug: before the first text, the JSON 500 of every route; after it, the same words
+        if not relayed.text:
+            raise
+        current_app.logger.exception("Unhandled error in a streamed turn")
+        problem = {"type": "internal_error", "message": "Something went wrong on the server."}
         yield server_sent_event("error", {"error": problem})
         return
     usage = response.usage

@@ -199,15 +199,12 @@ def answer(conversation: RemoteConversation, user_id: str, message: str) -> Resp
     """One turn in the user's conversation: OpenAI's reply, then both messages stored in one transaction
     (waiting out a busy database: OpenAI's conversation holds the turn already)."""
     # No retries: a request that timed out may have reached OpenAI, and a retry would add the message twice.
-    response = (
-        get_client()
-        .with_options(max_retries=0)
-        .responses.create(
-            model=get_model(),
-            conversation=conversation.id,  # everything this user ever said is in it, across restarts
-            input=message,
-            safety_identifier=safety_identifier(user_id),
-        )
+    no_retries = get_client().with_options(max_retries=0)
+    response = no_retries.responses.create(
+        model=get_model(),
+        conversation=conversation.id,  # everything this user ever said is in it, across restarts
+        input=message,
+        safety_identifier=safety_identifier(user_id),
     )
     conversation.made(response)
     store_answered(lambda: store_messages(user_id, message, response))

@@ -489,6 +489,9 @@ def test_a_new_conversation_whose_stream_is_unreadable_is_a_502_and_deleted_agai
     assert rows(app, Conversation) == rows(app, Turn) == []
 
 
+NO_USAGE = {"type": "upstream_error", "message": "OpenAI's reply came without its token usage; send the message again."}
+
+
 @pytest.mark.parametrize("usage", [None, "missing"])
 def test_a_completed_reply_without_usage_is_an_error_event_and_stores_nothing(
     client, app, conversation, openai_conversations, usage
@@ -504,18 +507,7 @@ def test_a_completed_reply_without_usage_is_an_error_event_and_stores_nothing(
 
     reply = stream_turn(client, conversation)
 
-    assert events_of(reply) == [
-        ("delta", {"text": "Ada."}),
-        (
-            "error",
-            {
-                "error": {
-                    "type": "upstream_error",
-                    "message": "OpenAI's reply came without its token usage; send the message again.",
-                }
-            },
-        ),
-    ]
+    assert events_of(reply) == [("delta", {"text": "Ada."}), ("error", {"error": NO_USAGE})]
     assert len(rows(app, Turn)) == 1
     assert rows(app, Conversation)[0].busy_since is None
 
@@ -525,15 +517,7 @@ def test_a_reply_without_usage_to_post_chat_is_a_502_and_stores_nothing(client, 
 
     reply = client.post("/chat", json={"user_id": "ada", "message": "Name?", "conversation_id": conversation})
 
-    assert (reply.status_code, reply.json) == (
-        502,
-        {
-            "error": {
-                "type": "upstream_error",
-                "message": "OpenAI's reply came without its token usage; send the message again.",
-            }
-        },
-    )
+    assert (reply.status_code, reply.json) == (502, {"error": NO_USAGE})
     assert len(rows(app, Turn)) == 1
     assert rows(app, Conversation)[0].busy_since is None
 
@@ -567,4 +551,25 @@ def test_a_reply_with_no_text_whose_store_fails_is_a_json_503(
     reply = stream_turn(client, conversation)
 
     assert (reply.status_code, reply.json["error"]["type"]) == (503, "database_unavailable")
+    assert rows(app, Conversation)[0].busy_since is None
+
+
+def test_a_bug_after_the_first_text_still_ends_the_stream_with_an_error_event(
+    client, app, conversation, openai_conversations, monkeypatch
+):
+    _, respond = openai_conversations
+    respond.side_effect = None
+    respond.return_value = reply_stream(["Ada."])
+
+    def broken(*args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(app_module, "store_turn", broken)
+    reply = stream_turn(client, conversation)
+
+    assert events_of(reply) == [
+        ("delta", {"text": "Ada."}),
+        ("error", {"error": {"type": "internal_error", "message": "Something went wrong on the server."}}),
+    ]
+    assert len(rows(app, Turn)) == 1
     assert rows(app, Conversation)[0].busy_since is None
