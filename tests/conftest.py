@@ -72,18 +72,14 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     quiet_notices()
     database.HEARTBEAT.stop()  # a test's turn locks are released by now: end the thread that renewed them
     # A file, socket or generator a test left open is found now, in that test (an error, as every
-    # warning is), not whenever the collector happens to run in a later one.
+    # warning is), not whenever the collector happens to run in a later one. What outlives the test
+    # is frozen, so that the next test's collection looks only at what that test made.
     gc.collect()
+    gc.freeze()
     client_module.get_client.cache_clear()
     client_module.load_environment.cache_clear()
     os.environ.clear()
     os.environ.update(saved_environ)
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Everything imported so far lives as long as the run: the collection each test ends with skips it."""
-    gc.collect()
-    gc.freeze()
 
 
 @pytest.hookimpl(hookwrapper=True, trylast=True)

@@ -29,7 +29,9 @@ id, and held for that turn: if the turn fails and deleting the conversation agai
 ``purge`` finds the row (a user with no messages) and finishes the delete, so no
 conversation is left on OpenAI's side without a row here. Turns are not retried by the
 SDK: a request that timed out may have reached OpenAI, and a retry would add the message
-to the conversation twice.
+to the conversation twice. A turn OpenAI answered is stored waiting out a busy database
+(``store_answered``); one the database never takes is a 503 and stored nowhere here, while
+OpenAI's conversation keeps it.
 
 Run: uv run python Conversation_API/conversation_persistent_memory_app/app.py
 (serves http://127.0.0.1:5000; README.md has curl commands for a whole session)
