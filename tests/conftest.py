@@ -82,24 +82,24 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     os.environ.update(saved_environ)
 
 
-# Why tests of this run were skipped (tests/optional.py): with any, coverage cannot reach every line.
+# Why tests of this run were skipped (tests/optional.py): with any, coverage cannot reach every line, so
+# its threshold is not applied, and the run says so at the end.
 SKIP_REASONS: set[str] = set()
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> None:
+    """Sees every test's report, a parallel run's included; changes none of them."""
     if report.skipped and isinstance(report.longrepr, tuple):
         SKIP_REASONS.add(report.longrepr[2].removeprefix("Skipped: "))
+        coverage = config.pluginmanager.getplugin("_cov")  # pytest-cov, which judges once the tests have run
+        if coverage is not None:
+            coverage.options.cov_fail_under = None
 
 
-@pytest.hookimpl(hookwrapper=True, trylast=True)
-def pytest_runtestloop(session: pytest.Session) -> Iterator[None]:
-    """Inside pytest-cov's own wrapper: once the tests ran, and before coverage is judged, drop the
-    threshold if tests were skipped for what this install leaves out, and say so."""
-    yield
-    if SKIP_REASONS and getattr(session.config.option, "cov_fail_under", None):
-        session.config.option.cov_fail_under = None
-        reporter = session.config.pluginmanager.getplugin("terminalreporter")
-        reporter.write_line(
+@pytest.hookimpl(trylast=True)  # after pytest-cov's table
+def pytest_terminal_summary(terminalreporter) -> None:
+    if SKIP_REASONS:
+        terminalreporter.write_line(
             "Coverage threshold not applied: tests were skipped for what this install leaves out ("
             + "; ".join(sorted(SKIP_REASONS))
             + "). .ci/run installs everything and applies it."

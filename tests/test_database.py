@@ -473,11 +473,16 @@ def test_stopping_the_heartbeat_ends_its_thread_and_a_new_lock_starts_another(he
     heartbeat.release(token)
 
 
-def test_the_heartbeat_refuses_to_stop_while_a_lock_is_held(heartbeat):
-    token = heartbeat.hold(lambda: None, 60)
+def test_the_heartbeat_refuses_to_stop_while_a_lock_is_held_and_keeps_renewing_it(heartbeat):
+    renewed = threading.Event()
+    token = heartbeat.hold(renewed.set, 0.01)
 
     with pytest.raises(RuntimeError, match=r"^1 turn lock\(s\) still held$"):
         heartbeat.stop()
+    renewed.clear()
+
+    assert renewed.wait(PATIENCE)
+    assert heartbeat._thread.is_alive()
     heartbeat.release(token)
 
 

@@ -228,9 +228,9 @@ class Heartbeat:
     def stop(self) -> None:
         """End the thread once no lock is held (a test's clean-up; a server's thread ends with its process)."""
         with self._lock:
-            thread, self._thread = self._thread, None
             if self._held:
                 raise RuntimeError(f"{len(self._held)} turn lock(s) still held")
+            thread, self._thread = self._thread, None
         if thread is not None:
             self._wake.set()  # it finds nothing held and no thread of its own: it returns
             thread.join()
