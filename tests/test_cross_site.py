@@ -7,6 +7,8 @@ that is not JSON, 403 for another site's origin. Nothing reaches OpenAI (``opena
 test that sends it anything).
 """
 
+import io
+
 import pytest
 import requests
 from flask import Flask
@@ -83,6 +85,21 @@ def test_a_body_that_is_not_json_is_415_and_reaches_no_one(backend, name, method
     reply = backend(name).open(path, method=method, data=body, headers=headers)
 
     assert (reply.status_code, reply.json) == (415, NOT_JSON)
+
+
+@pytest.mark.parametrize(("name", "method", "path", "body"), [route for route in STATE_CHANGING if route[3] is None])
+def test_a_route_that_reads_no_body_refuses_one_that_is_not_json(backend, name, method, path, body):
+    client = backend(name)
+
+    refused = client.open(path, method=method, data="session please", content_type="text/plain")
+    chunked = client.open(path, method=method, input_stream=io.BytesIO(b"x"), headers={"Transfer-Encoding": "chunked"})
+
+    assert (refused.status_code, refused.json) == (415, NOT_JSON)
+    assert (chunked.status_code, chunked.json) == (415, NOT_JSON)
+
+
+def test_a_route_that_reads_no_body_takes_a_request_without_one(backend):
+    assert backend("advanced").post("/sessions").status_code == 201
 
 
 @pytest.mark.parametrize(("name", "method", "path", "body"), WITH_A_BODY)

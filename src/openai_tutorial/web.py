@@ -136,6 +136,9 @@ def create_json_app(import_name: str) -> Flask:
                 "This backend does not accept requests from another site's web page; "
                 "call it from its own page, curl or a program.",
             )
+        # A route that reads no body (POST /sessions) refuses one that is not JSON too; json_body checks the rest.
+        if (request.content_length or "Transfer-Encoding" in request.headers) and not sent_as_json():
+            fail(415, "unsupported_media_type", NOT_JSON)
 
     @app.before_request
     def require_api_key() -> None:
@@ -208,13 +211,16 @@ def db_engine() -> Engine:
     return db_sessions().kw["bind"]
 
 
+NOT_JSON = "The request body must be JSON, sent with the header 'Content-Type: application/json'."
+
+
+def sent_as_json() -> bool:
+    return request.mimetype == "application/json"  # parameters such as charset=utf-8 are allowed
+
+
 def json_body() -> dict[str, Any]:
-    if request.mimetype != "application/json":  # parameters such as charset=utf-8 are allowed
-        fail(
-            415,
-            "unsupported_media_type",
-            "The request body must be JSON, sent with the header 'Content-Type: application/json'.",
-        )
+    if not sent_as_json():
+        fail(415, "unsupported_media_type", NOT_JSON)
     data = request.get_data()  # over MAX_REQUEST_BYTES with a Content-Length: a 413
     # A chunked body has no Content-Length, and its stream stops quietly at the limit: look one byte further.
     if (
