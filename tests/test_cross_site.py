@@ -98,6 +98,13 @@ def test_a_route_that_reads_no_body_refuses_one_that_is_not_json(backend, name, 
     assert (chunked.status_code, chunked.json) == (415, NOT_JSON)
 
 
+@pytest.mark.parametrize(("name", "method", "path", "body"), WITH_A_BODY)
+def test_a_route_that_reads_json_refuses_a_request_without_a_body_or_its_type(backend, name, method, path, body):
+    reply = backend(name).open(path, method=method)  # curl -X POST with nothing else
+
+    assert (reply.status_code, reply.json) == (415, NOT_JSON)
+
+
 def test_a_route_that_reads_no_body_takes_a_request_without_one(backend):
     assert backend("advanced").post("/sessions").status_code == 201
 
