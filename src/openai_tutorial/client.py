@@ -18,13 +18,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import click
 import httpx2
 import openai
 from dotenv import dotenv_values, load_dotenv
 from openai import AsyncOpenAI, OpenAI
 
 from openai_tutorial import offline
+from openai_tutorial.errors import UsageError
 from openai_tutorial.notices import AsyncWatchedTransport, WatchedTransport, say_notices_on_stderr
 from openai_tutorial.replies import AsyncCheckedTransport, CheckedTransport
 
@@ -36,16 +36,6 @@ DEFAULT_MODEL = "gpt-5.4-mini"
 DEFAULT_TIMEOUT_SECONDS = 120.0
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_OFFLINE_STREAM_DELAY_SECONDS = 0.05
-
-
-class UsageError(click.ClickException):
-    """Something the user has to fix before a script can work: a setting, a path, an argument.
-
-    ``run`` prints it as one line and exits 2; so does click, for a ``flask`` command (``purge``)
-    whose app cannot start.
-    """
-
-    exit_code = 2
 
 
 class UpstreamError(RuntimeError):

@@ -29,7 +29,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, Prog
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from openai_tutorial.client import UsageError
+from openai_tutorial.errors import UsageError
 from openai_tutorial.sqlite_wal import use_wal
 
 SQLITE_BUSY_TIMEOUT_MS = 5000

@@ -62,13 +62,18 @@ def described(request: httpx2.Request) -> str:
     return f"{request.method} {request.url.path}"
 
 
+def read_timeout(request: httpx2.Request) -> float | None:
+    """How long the client waits for this request's answer (``OPENAI_TIMEOUT``), as the SDK set it."""
+    return request.extensions.get("timeout", {}).get("read")
+
+
 @contextmanager
 def slow_notice(request: httpx2.Request) -> Iterator[None]:
     """Say once that OpenAI is slow to answer ``request``, if it is and this process says notices."""
     if not NOTICES.isEnabledFor(logging.INFO):
         yield
         return
-    gives_up = request.extensions.get("timeout", {}).get("read")
+    gives_up = read_timeout(request)
     until = f"; it gives up after {gives_up:g} s (OPENAI_TIMEOUT)" if gives_up else ""
     message = f"Still waiting for OpenAI to answer {described(request)}: {SLOW_AFTER_SECONDS:g} s so far{until}."
     timer = threading.Timer(SLOW_AFTER_SECONDS, NOTICES.info, [message])
@@ -86,7 +91,7 @@ def noting_failures(request: httpx2.Request) -> Iterator[None]:
     try:
         yield
     except timeout_exceptions():
-        gives_up = request.extensions.get("timeout", {}).get("read")
+        gives_up = read_timeout(request)
         within = f" within {gives_up:g} s" if gives_up else " in time"
         last_failure.set(f"OpenAI did not answer {described(request)}{within}")
         raise

@@ -69,7 +69,7 @@ class Store:
             with self.transaction():
                 pass
         except (sqlite3.Error, OSError) as error:
-            raise StateFileError(f"{error.strerror or error}" if isinstance(error, OSError) else str(error)) from None
+            raise StateFileError(getattr(error, "strerror", None) or str(error)) from None
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
