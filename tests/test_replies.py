@@ -4,12 +4,13 @@ import asyncio
 import re
 
 import httpx
+import httpx2
 import openai
 import pytest
 
 from openai_tutorial.client import get_async_client, get_client, run
-from openai_tutorial.offline.transport import ROUTES
-from openai_tutorial.replies import EXPECTED
+from openai_tutorial.offline.routes import ROUTES
+from openai_tutorial.replies import problem_with
 from tests import payloads
 
 
@@ -206,18 +207,16 @@ def test_closing_the_client_closes_the_connection_pool_under_the_guard():
     assert pool.connections == []
 
 
-def test_every_endpoint_the_offline_stand_in_answers_is_checked():
-    """The stand-in answers every endpoint a lesson or app calls: each one's replies are checked too."""
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.pattern.pattern}")
+def test_every_endpoint_the_offline_stand_in_answers_is_checked(route):
+    """The stand-in answers every endpoint a lesson or app calls, and a reply of the wrong shape on any is refused."""
+    path = re.sub(r"\(\?P<\w+>\[\^/\]\+\)", "some_id", route.pattern.pattern)
+    request = httpx2.Request(route.method, f"https://api.openai.com/v1{path}")
 
-    unchecked = [
-        (method, pattern.pattern)
-        for method, pattern, _ in ROUTES
-        if not any(method == expected and covers(checked, pattern.pattern) for expected, checked, _ in EXPECTED)
-    ]
+    problem = problem_with(request, "application/json", b'{"data": [{"type": "message"}], "id": 7}')
 
-    assert unchecked == [("DELETE", r"/responses/(?P<response_id>[^/]+)")]  # an empty reply the SDK does not read
-
-
-def covers(checked: re.Pattern[str], offline_pattern: str) -> bool:
-    example = re.sub(r"\(\?P<\w+>\[\^/\]\+\)", "some_id", offline_pattern)
-    return checked.fullmatch(example) is not None
+    if route.reply is None:  # DELETE /responses/{id}: an empty reply the SDK does not read
+        assert (route.method, path, problem) == ("DELETE", "/responses/some_id", None)
+    else:
+        assert problem is not None
+        assert problem.startswith(("a reply whose", "a reply of the wrong shape")), problem

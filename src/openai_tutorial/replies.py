@@ -12,45 +12,20 @@ Union members and literal values the SDK does not know yet pass: that is the API
 
 import json
 import re
+from typing import get_origin
 
 import httpx2
-from openai.types import FileDeleted, FileObject, VectorStore, VectorStoreDeleted
-from openai.types.conversations import Conversation, ConversationDeletedResource, ConversationItem, ConversationItemList
-from openai.types.responses import CompactedResponse, InputTokenCountResponse, Response, ResponseItem
-from openai.types.vector_stores import VectorStoreFile, VectorStoreFileDeleted
 from pydantic import TypeAdapter, ValidationError
 
-# (method, path after /v1, what the SDK parses the reply as): every endpoint a lesson or app calls.
-# DELETE /responses/<id> is not here: its reply is empty, and the SDK reads nothing of it.
-EXPECTED: list[tuple[str, re.Pattern[str], TypeAdapter]] = [
-    (method, re.compile(path), TypeAdapter(model))
-    for method, path, model in [
-        ("POST", r"/responses", Response),
-        ("POST", r"/responses/input_tokens", InputTokenCountResponse),
-        ("POST", r"/responses/compact", CompactedResponse),
-        ("GET", r"/responses/[^/]+", Response),
-        ("POST", r"/responses/[^/]+/cancel", Response),
-        ("GET", r"/responses/[^/]+/input_items", list[ResponseItem]),
-        ("POST", r"/conversations", Conversation),
-        ("GET", r"/conversations/[^/]+", Conversation),
-        ("POST", r"/conversations/[^/]+", Conversation),
-        ("DELETE", r"/conversations/[^/]+", ConversationDeletedResource),
-        ("POST", r"/conversations/[^/]+/items", ConversationItemList),
-        ("GET", r"/conversations/[^/]+/items", list[ConversationItem]),
-        ("GET", r"/conversations/[^/]+/items/[^/]+", ConversationItem),
-        ("DELETE", r"/conversations/[^/]+/items/[^/]+", Conversation),
-        ("POST", r"/files", FileObject),
-        ("GET", r"/files/[^/]+", FileObject),
-        ("DELETE", r"/files/[^/]+", FileDeleted),
-        ("POST", r"/vector_stores", VectorStore),
-        ("GET", r"/vector_stores/[^/]+", VectorStore),
-        ("DELETE", r"/vector_stores/[^/]+", VectorStoreDeleted),
-        ("POST", r"/vector_stores/[^/]+/files", VectorStoreFile),
-        ("GET", r"/vector_stores/[^/]+/files/[^/]+", VectorStoreFile),
-        ("DELETE", r"/vector_stores/[^/]+/files/[^/]+", VectorStoreFileDeleted),
-    ]
+from openai_tutorial.offline.routes import ROUTES
+
+# (method, path after /v1, what the SDK parses the reply as, whether it is a list whose "data" is checked):
+# the offline stand-in's own routing table, which lists every endpoint a lesson or app calls, with each reply's type.
+EXPECTED: list[tuple[str, re.Pattern[str], TypeAdapter, bool]] = [
+    (route.method, route.pattern, TypeAdapter(route.reply), get_origin(route.reply) is list)
+    for route in ROUTES
+    if route.reply is not None
 ]
-LISTS = {"input_items", "items"}  # list replies: their "data" is what is checked
 
 
 def problem_with(request: httpx2.Request, content_type: str, body: bytes) -> str | None:
@@ -64,12 +39,18 @@ def problem_with(request: httpx2.Request, content_type: str, body: bytes) -> str
     except ValueError as error:
         return f"JSON that does not parse ({error})"
     path = request.url.path.rpartition("/v1")[2]  # after the last one: a gateway's own path may hold "/v1" too
-    model = next(
-        (model for method, pattern, model in EXPECTED if method == request.method and pattern.fullmatch(path)), None
+    expected = next(
+        (
+            (model, is_list)
+            for method, pattern, model, is_list in EXPECTED
+            if method == request.method and pattern.fullmatch(path)
+        ),
+        None,
     )
-    if model is None:
+    if expected is None:
         return None
-    if path.rpartition("/")[2] in LISTS and request.method == "GET":
+    model, is_list = expected
+    if is_list:
         if not isinstance(data, dict) or not isinstance(data.get("data"), list):
             return "a list reply without its 'data' list"
         data = data["data"]

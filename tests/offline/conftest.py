@@ -3,6 +3,7 @@ import pytest
 
 from openai_tutorial import offline
 from openai_tutorial.client import get_client
+from openai_tutorial.offline.routes import ROUTES
 from openai_tutorial.offline.store import Store
 from openai_tutorial.offline.transport import OfflineTransport
 
@@ -18,6 +19,6 @@ def client(monkeypatch):
 @pytest.fixture
 def raw_api(tmp_path):
     """Plain HTTP to the stand-in, for requests the SDK would never send."""
-    transport = OfflineTransport(Store(tmp_path / "state.sqlite3"), stream_delay=0)
+    transport = OfflineTransport(Store(tmp_path / "state.sqlite3"), ROUTES, stream_delay=0)
     with httpx2.Client(transport=transport, base_url=offline.BASE_URL + "/") as raw:
         yield raw

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from openai_tutorial.client import get_model
-from openai_tutorial.offline import model
+from openai_tutorial.offline import functions, hosted_tools, model, schemas, text
 from tests import payloads
 
 MODEL = get_model()
@@ -46,7 +46,7 @@ MODEL = get_model()
     ],
 )
 def test_an_instance_fits_each_schema_shape(schema, value):
-    assert model.instance_of(schema, "A green hat.", name="colour") == value
+    assert schemas.instance_of(schema, "A green hat.", name="colour") == value
 
 
 def test_a_string_without_a_property_name_is_an_offline_value_and_string_lists_take_names():
@@ -54,10 +54,10 @@ def test_a_string_without_a_property_name_is_an_offline_value_and_string_lists_t
 
     defined_people = {"type": "array", "items": {"$ref": "#/$defs/Person"}, "$defs": {"Person": {"type": "string"}}}
 
-    assert model.instance_of({"type": "string"}, "Nothing here.") == "offline value"
-    assert model.instance_of(people, "Alice met Bob and Alice.", name="people") == ["Alice", "Bob"]
-    assert model.instance_of(defined_people, "Alice met Bob.", name="people") == ["Alice", "Bob"]
-    assert model.instance_of({"type": "string"}, "Meet on 2026-12-01, at noon.", name="date") == "2026-12-01"
+    assert schemas.instance_of({"type": "string"}, "Nothing here.") == "offline value"
+    assert schemas.instance_of(people, "Alice met Bob and Alice.", name="people") == ["Alice", "Bob"]
+    assert schemas.instance_of(defined_people, "Alice met Bob.", name="people") == ["Alice", "Bob"]
+    assert schemas.instance_of({"type": "string"}, "Meet on 2026-12-01, at noon.", name="date") == "2026-12-01"
 
 
 def test_a_reply_with_only_tool_calls_is_never_cut(client):
@@ -191,7 +191,7 @@ def test_a_request_with_no_user_message_gets_the_canned_reply(client):
     ],
 )
 def test_what_a_user_says_about_themselves_is_noted_in_the_second_person(told, topic, noted):
-    assert model.facts_in(told) == [(topic, noted)]
+    assert text.facts_in(told) == [(topic, noted)]
 
 
 @pytest.mark.parametrize(
@@ -211,17 +211,17 @@ def test_what_a_user_says_about_themselves_is_noted_in_the_second_person(told, t
     ],
 )
 def test_a_question_recalls_only_the_facts_it_asks_about(question, recalled):
-    facts = model.facts_in(
+    facts = text.facts_in(
         "My name is Ada. I love astronomy. I like trains. I enjoy chess. My favourite colour is teal."
-    ) + model.facts_in("Remember that I am moving in May.")  # said in another message
+    ) + text.facts_in("Remember that I am moving in May.")  # said in another message
 
-    assert model.recall(question, facts) == f"Offline stand-in, recalling what you said earlier: {recalled}."
+    assert text.recall(question, facts) == f"Offline stand-in, recalling what you said earlier: {recalled}."
 
 
 def test_a_question_about_something_never_said_is_answered_so():
-    facts = model.facts_in("My name is Ada.")
+    facts = text.facts_in("My name is Ada.")
 
-    assert model.recall("What do I love?", facts) == (
+    assert text.recall("What do I love?", facts) == (
         "Offline stand-in: nothing said earlier in this conversation tells me that."
     )
 
@@ -252,14 +252,14 @@ def test_only_reasoning_models_reason_at_the_effort_asked_or_medium(request_body
     ],
 )
 def test_the_instructions_the_stand_in_understands_shape_its_reply(instructions, styled):
-    assert model.styled("One. Two. Three.", instructions) == styled
+    assert text.styled("One. Two. Three.", instructions) == styled
 
 
 def test_a_tool_output_is_summarised_in_one_line_of_at_most_240_characters():
-    assert model.summary_of("x" * 240) == "x" * 240
-    assert model.summary_of("x" * 241) == "x" * 239 + "…"
-    assert model.summary_of({"error": "no such place"}) == "the tool reported a problem: no such place"
-    assert model.summary_of({"feels_like": {"min": 1, "max": {"deep": 2}}, "days": [1, 2]}) == (
+    assert functions.summary_of("x" * 240) == "x" * 240
+    assert functions.summary_of("x" * 241) == "x" * 239 + "…"
+    assert functions.summary_of({"error": "no such place"}) == "the tool reported a problem: no such place"
+    assert functions.summary_of({"feels_like": {"min": 1, "max": {"deep": 2}}, "days": [1, 2]}) == (
         "feels like: min: 1; days: 2 entries"
     )
 
@@ -275,7 +275,7 @@ def test_an_answer_names_each_tool_and_reads_outputs_given_as_json_values():
         {"call_id": "call_3", "output": "[1, 2]"},
     ]
 
-    assert model.answer_from_tool_outputs(outputs, context) == (
+    assert functions.answer_from_tool_outputs(outputs, context) == (
         "Offline stand-in answer, built from the tool results: get_weather says temperature: 21. "
         "tool says not json. tool says [1, 2]."
     )
@@ -293,33 +293,35 @@ def test_an_answer_names_each_tool_and_reads_outputs_given_as_json_values():
 def test_a_file_is_described_by_what_the_stand_in_could_read_of_it(part, described):
     documents = {"file-1": ("garden.pdf", "Open from seven.")}
 
-    assert model.described_file(part, documents) == described
+    assert text.described_file(part, documents) == described
 
 
 def test_words_are_matched_without_case_or_a_plural_s():
-    assert model.words_of("The KEYS of the sheds, by Bo.") == {"the", "key", "shed"}
+    assert hosted_tools.words_of("The KEYS of the sheds, by Bo.") == {"the", "key", "shed"}
 
 
 def test_the_subject_of_a_function_is_its_first_free_string_parameter():
     units = {"type": "string", "enum": ["celsius", "fahrenheit"]}
 
-    assert model.subject_property({"properties": {"units": units, "place": {"type": ["string", "null"]}}}) == "place"
-    assert model.subject_property({"properties": {"count": {"type": "integer"}}}) is None
+    assert (
+        functions.subject_property({"properties": {"units": units, "place": {"type": ["string", "null"]}}}) == "place"
+    )
+    assert functions.subject_property({"properties": {"count": {"type": "integer"}}}) is None
 
 
 def test_what_the_user_said_includes_what_a_compaction_carries():
     items = [
         {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Hi."}]},
-        {"type": "compaction", "encrypted_content": model.sealed(["My name is Ada."])},
+        {"type": "compaction", "encrypted_content": text.sealed(["My name is Ada."])},
         {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Who am I?"}]},
         {"type": "compaction", "encrypted_content": "not sealed by the stand-in"},
     ]
 
-    assert model.said_by_user(items) == ["Hi.", "My name is Ada.", "Who am I?"]
+    assert text.said_by_user(items) == ["Hi.", "My name is Ada.", "Who am I?"]
 
 
 def test_a_compaction_without_content_carries_nothing():
-    assert model.said_by_user([{"type": "compaction"}]) == []
+    assert text.said_by_user([{"type": "compaction"}]) == []
 
 
 def test_a_reply_is_cut_only_over_its_budget_and_at_the_last_space_before_it():
@@ -334,8 +336,8 @@ def test_a_reply_is_cut_only_over_its_budget_and_at_the_last_space_before_it():
 
 
 def test_an_excerpt_keeps_80_characters_whole_and_cuts_a_longer_text():
-    assert model.excerpt("a" * 80) == f"“{'a' * 80}”"
-    assert model.excerpt("a" * 81) == f"“{'a' * 79}…”"
+    assert text.excerpt("a" * 80) == f"“{'a' * 80}”"
+    assert text.excerpt("a" * 81) == f"“{'a' * 79}…”"
 
 
 def test_an_empty_text_part_counts_only_its_item_framing():
@@ -356,7 +358,7 @@ def test_a_follow_up_keeps_the_place_of_the_last_readable_call_of_the_same_funct
         ]
     )
 
-    assert model.earlier_values(turn, "get_time", "timezone") == ["Buenos Aires"]
+    assert functions.earlier_values(turn, "get_time", "timezone") == ["Buenos Aires"]
 
 
 def test_a_function_without_a_free_string_parameter_gets_the_option_the_question_names(client):

@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel
 
 from openai_tutorial.client import get_model
-from openai_tutorial.offline import model, rules
+from openai_tutorial.offline import rules, text
 from tests.offline.refusals import error_of, refusal
 
 MODEL = get_model()
@@ -1003,7 +1003,7 @@ def test_approval_responses_and_other_typed_items_are_kept_with_their_ids_or_new
     approvals = [
         {"type": "mcp_approval_response", "approval_request_id": request_id, "approve": False, "id": "mcpa_mine"},
         {"type": "mcp_approval_response", "approval_request_id": request_id, "approve": False},
-        {"type": "compaction", "encrypted_content": model.sealed([])},
+        {"type": "compaction", "encrypted_content": text.sealed([])},
     ]
     body = {"model": MODEL, "previous_response_id": asked["id"], "input": approvals, "tools": [MCP_TOOL]}
     response = raw_api.post("/responses", json=body).json()

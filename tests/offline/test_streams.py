@@ -11,6 +11,7 @@ import pytest
 from openai_tutorial.client import get_client, get_model
 from openai_tutorial.offline import streams
 from openai_tutorial.offline import transport as offline_transport
+from openai_tutorial.offline.routes import ROUTES
 from openai_tutorial.offline.store import Store
 from openai_tutorial.offline.transport import OfflineTransport
 from tests import payloads
@@ -199,7 +200,7 @@ def test_a_reasoning_summary_streams_part_by_part():
 
 def test_the_async_client_gets_the_same_answers_and_streams(tmp_path):
     async def main():
-        transport = OfflineTransport(Store(tmp_path / "state.sqlite3"), stream_delay=0)
+        transport = OfflineTransport(Store(tmp_path / "state.sqlite3"), ROUTES, stream_delay=0)
         client = openai.AsyncOpenAI(
             api_key="offline",
             base_url="http://offline.invalid/v1",
@@ -226,7 +227,7 @@ def test_the_async_stream_pauses_before_each_delta_and_nowhere_else(tmp_path, mo
     monkeypatch.setattr(offline_transport.asyncio, "sleep", pause)
 
     async def main():
-        transport = OfflineTransport(Store(tmp_path / "state.sqlite3"), stream_delay=0.25)
+        transport = OfflineTransport(Store(tmp_path / "state.sqlite3"), ROUTES, stream_delay=0.25)
         client = openai.AsyncOpenAI(
             api_key="offline", base_url="http://offline.invalid/v1", http_client=httpx2.AsyncClient(transport=transport)
         )

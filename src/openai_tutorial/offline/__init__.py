@@ -1,7 +1,8 @@
 """An offline stand-in for the OpenAI API, so that every example runs with no key and no network.
 
 What it is: an ``httpx2`` transport that the SDK's client sends its requests to instead
-of the network (``OpenAI(http_client=offline.http_client(...))``). It answers the
+of the network (``OpenAI(http_client=offline.http_client(...))``), handed one routing
+table (``routes.py``) whose handlers are plain functions of one ``Call`` (``call.py``). It answers the
 endpoints the examples use, with the API's JSON shapes, status codes, error bodies and
 server-sent events, and it enforces the API's rules that learners trip over (chained
 responses that were never stored, function calls without outputs, strict schemas that
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import httpx2
 
+from openai_tutorial.offline.routes import ROUTES
 from openai_tutorial.offline.store import StateFileError, Store
 from openai_tutorial.offline.transport import OfflineTransport
 
@@ -30,5 +32,5 @@ def http_client(state: Path, stream_delay: float, *, asynchronous: bool) -> http
     """A client whose requests the stand-in answers; raises ``StateFileError`` if ``state`` cannot be its file."""
     store = Store(state)
     store.check()
-    transport = OfflineTransport(store, stream_delay)
+    transport = OfflineTransport(store, ROUTES, stream_delay)
     return httpx2.AsyncClient(transport=transport) if asynchronous else httpx2.Client(transport=transport)

@@ -14,7 +14,7 @@ from openai_tutorial.offline.rules import check_array_length, check_metadata
 from openai_tutorial.offline.store import Transaction
 
 if TYPE_CHECKING:
-    from openai_tutorial.offline.transport import Call
+    from openai_tutorial.offline.call import Call
 
 MAX_ITEMS_PER_REQUEST = 20
 
@@ -101,16 +101,3 @@ def delete_item(call: "Call") -> dict[str, Any]:
     conversation_id, item = owned_item(call)
     call.store.delete("item", item["id"])
     return existing(call.store, conversation_id)
-
-
-CONVERSATION = r"/conversations/(?P<conversation_id>[^/]+)"
-ROUTES = [
-    ("POST", r"/conversations", create),
-    ("GET", CONVERSATION, retrieve),
-    ("POST", CONVERSATION, update),
-    ("DELETE", CONVERSATION, delete),
-    ("POST", CONVERSATION + "/items", create_items),
-    ("GET", CONVERSATION + "/items", list_items),
-    ("GET", CONVERSATION + r"/items/(?P<item_id>[^/]+)", retrieve_item),
-    ("DELETE", CONVERSATION + r"/items/(?P<item_id>[^/]+)", delete_item),
-]

@@ -1,12 +1,9 @@
 """``/files``: upload (multipart, as the SDK sends it), retrieve and delete; kept until deleted.
 
-The stand-in also reads the text of what it keeps (plain text, and the text drawing
-operators of simple PDFs) so that a question about an uploaded document gets an answer
-that quotes it.
+What the stand-in can read in what it keeps is in ``documents.py``.
 """
 
 import base64
-import re
 import time
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -16,10 +13,9 @@ from openai_tutorial.offline.errors import invalid, not_found
 from openai_tutorial.offline.items import new_id
 
 if TYPE_CHECKING:
-    from openai_tutorial.offline.transport import Call
+    from openai_tutorial.offline.call import Call
 
 PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
-PDF_TEXT = re.compile(rb"\(((?:[^()\\]|\\.)*)\)\s*Tj")
 
 
 def form_fields(call: "Call") -> dict[str, tuple[str | None, bytes]]:
@@ -79,22 +75,3 @@ def delete(call: "Call") -> dict[str, Any]:
     file_id = existing(call)["file"]["id"]
     call.store.delete("file", file_id)
     return {"id": file_id, "object": "file", "deleted": True}
-
-
-def document_text(record: dict[str, Any]) -> str:
-    content = base64.b64decode(record["content"])
-    if content.startswith(b"%PDF"):
-        unescaped = [re.sub(rb"\\(.)", rb"\1", line) for line in PDF_TEXT.findall(content)]
-        lines = [line.decode("latin-1") for line in unescaped]  # pragma: no mutate: codec names ignore case
-        return " ".join(line for line in lines if line.strip())
-    try:
-        return content.decode()
-    except UnicodeDecodeError:
-        return ""
-
-
-ROUTES = [
-    ("POST", r"/files", create),
-    ("GET", r"/files/(?P<file_id>[^/]+)", retrieve),
-    ("DELETE", r"/files/(?P<file_id>[^/]+)", delete),
-]

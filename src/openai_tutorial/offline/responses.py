@@ -11,17 +11,19 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from openai_tutorial.offline import model, vector_stores
+from openai_tutorial.offline import model
+from openai_tutorial.offline.documents import document_text, searchable
 from openai_tutorial.offline.errors import invalid, not_found
-from openai_tutorial.offline.files import document_text
 from openai_tutorial.offline.items import new_id, normalized_input
 from openai_tutorial.offline.lists import page
 from openai_tutorial.offline.rules import check_metadata, strict_schema_problem
 from openai_tutorial.offline.store import Transaction
 from openai_tutorial.offline.streams import EventStream, response_events
+from openai_tutorial.offline.text import compaction_item
+from openai_tutorial.offline.turn import Turn
 
 if TYPE_CHECKING:
-    from openai_tutorial.offline.transport import Call
+    from openai_tutorial.offline.call import Call
 
 MIN_OUTPUT_TOKENS = 16
 TERMINAL_STATUSES = {"completed", "failed", "cancelled", "incomplete"}
@@ -231,7 +233,7 @@ def compact(call: "Call") -> dict[str, Any]:
     if not body.get("model"):
         raise invalid("Missing required parameter: 'model'.", param="model", code="missing_required_parameter")
     context = history_of(call.store, body) + normalized_input(body.get("input", []))
-    item = model.compaction_item(context)
+    item = compaction_item(context)
     input_tokens = model.count_input_tokens(body, context)
     return {
         "id": new_id("resp"),
@@ -261,8 +263,7 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
     check_items(history, new_items)
     searched = [tool for tool in body.get("tools") or [] if tool.get("type") == "file_search"]
     stores = [store_id for tool in searched for store_id in tool["vector_store_ids"]]
-    searchable = vector_stores.searchable(call.store, stores)
-    turn = model.Turn(body, history, new_items, documents_in(call.store, new_items), searchable)
+    turn = Turn(body, history, new_items, documents_in(call.store, new_items), searchable(call.store, stores))
     reply = model.reply(turn)
     threshold = next(
         (
@@ -273,7 +274,7 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
         None,
     )
     if threshold is not None and model.count_input_tokens(body, history + new_items) > threshold:
-        reply.output.insert(0, model.compaction_item(history + new_items))
+        reply.output.insert(0, compaction_item(history + new_items))
     reply.usage["input_tokens_details"]["cached_tokens"] = cached_tokens(call.store, body, history + new_items)
     response = response_object(body, reply, conversation_id_of(body))
 
@@ -349,14 +350,3 @@ def count_input_tokens(call: "Call") -> dict[str, Any]:
     history = history_of(call.store, body)
     new_items = normalized_input(body.get("input", []))
     return {"object": "response.input_tokens", "input_tokens": model.count_input_tokens(body, history + new_items)}
-
-
-ROUTES = [
-    ("POST", r"/responses", create),
-    ("POST", r"/responses/input_tokens", count_input_tokens),
-    ("POST", r"/responses/compact", compact),
-    ("GET", r"/responses/(?P<response_id>[^/]+)", retrieve),
-    ("DELETE", r"/responses/(?P<response_id>[^/]+)", delete),
-    ("POST", r"/responses/(?P<response_id>[^/]+)/cancel", cancel),
-    ("GET", r"/responses/(?P<response_id>[^/]+)/input_items", list_input_items),
-]

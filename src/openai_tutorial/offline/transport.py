@@ -2,74 +2,40 @@
 
 ``OpenAI(http_client=httpx2.Client(transport=OfflineTransport(...)))`` makes the SDK build,
 send and parse every request exactly as it would against the API (retries, errors and
-streams included); only the bytes come from here instead of from the network. Each
-request is routed by method and path to a handler of ``responses``, ``conversations`` or
-``files``, which runs in one transaction of the local store and returns a JSON body, or
-the events of a stream, or raises the API's error.
+streams included); only the bytes come from here instead of from the network. It is
+handed its routing table (``routes.ROUTES``) and knows no endpoint itself: it finds the
+route a request's method and path name, runs its handler in one transaction of the local
+store, and sends back the JSON body, the events of a stream, or the API's error.
 """
 
 import asyncio
-import json
-import re
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx2
 
-from openai_tutorial.offline import conversations, files, responses, vector_stores
-from openai_tutorial.offline.errors import APIError, invalid, not_found
-from openai_tutorial.offline.store import Store, Transaction
+from openai_tutorial.offline.call import Call, Route, parse_json
+from openai_tutorial.offline.errors import APIError, not_found
+from openai_tutorial.offline.store import Store
 from openai_tutorial.offline.streams import EventStream, encode_event
 
 API_PREFIX = "/v1"
 
-type Handler = Callable[["Call"], dict[str, Any] | EventStream]
-
-ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
-    (method, re.compile(pattern), handler)
-    for method, pattern, handler in [*responses.ROUTES, *conversations.ROUTES, *files.ROUTES, *vector_stores.ROUTES]
-]
-
-
-@dataclass
-class Call:
-    """One request as a handler sees it: what the path named, the query, the body, the store."""
-
-    path: dict[str, str]
-    query: httpx2.QueryParams
-    body: dict[str, Any]
-    request: httpx2.Request
-    store: Transaction
-
-
-def parse_json(request: httpx2.Request) -> dict[str, Any]:
-    content_type = request.headers.get("content-type", "")  # pragma: no mutate: header names ignore case
-    if not request.content or not content_type.startswith("application/json"):
-        return {}
-    try:
-        body = json.loads(request.content)
-    except ValueError:
-        raise invalid("We could not parse the JSON body of your request.") from None
-    if not isinstance(body, dict):
-        raise invalid("The JSON body of your request must be an object.")
-    return body
-
 
 class OfflineTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
-    def __init__(self, store: Store, stream_delay: float) -> None:
-        self.store, self.stream_delay = store, stream_delay
+    def __init__(self, store: Store, routes: list[Route], stream_delay: float) -> None:
+        self.store, self.routes, self.stream_delay = store, routes, stream_delay
 
     def answer(self, request: httpx2.Request) -> tuple[int, dict[str, Any] | EventStream]:
         path = request.url.path.removeprefix(API_PREFIX)
         try:
-            for method, pattern, handler in ROUTES:
-                if method == request.method and (match := pattern.fullmatch(path)):
+            for route in self.routes:
+                if route.method == request.method and (match := route.pattern.fullmatch(path)):
                     body = parse_json(request)
                     with self.store.transaction() as store:
-                        return 200, handler(Call(match.groupdict(), request.url.params, body, request, store))
+                        return 200, route.handler(Call(match.groupdict(), request.url.params, body, request, store))
             raise not_found(
                 f"Invalid URL ({request.method} {API_PREFIX}{path}): the offline stand-in does not cover this "
                 "endpoint. Set OPENAI_API_KEY (and OPENAI_OFFLINE=0) to use OpenAI."

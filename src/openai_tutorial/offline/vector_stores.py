@@ -2,28 +2,20 @@
 
 A file attached to a store starts ``in_progress`` and is ``completed`` when next retrieved
 (or ``failed`` when the stand-in finds no text in it), so the SDK's ``upload_and_poll``
-really polls. What the ``file_search`` tool searches is the text ``files.document_text``
-reads from each completed file.
+really polls. What the ``file_search`` tool searches is in ``documents.py``.
 """
 
 import time
 from typing import TYPE_CHECKING, Any
 
+from openai_tutorial.offline.documents import document_text, kept_vector_store
 from openai_tutorial.offline.errors import invalid, not_found
-from openai_tutorial.offline.files import document_text
 from openai_tutorial.offline.items import new_id
 from openai_tutorial.offline.rules import check_metadata
 from openai_tutorial.offline.store import Transaction
 
 if TYPE_CHECKING:
-    from openai_tutorial.offline.transport import Call
-
-
-def existing(store: Transaction, vector_store_id: str) -> dict[str, Any]:
-    vector_store = store.get("vector_store", vector_store_id)
-    if vector_store is None:
-        raise not_found(f"No vector store found with id '{vector_store_id}'.")
-    return vector_store
+    from openai_tutorial.offline.call import Call
 
 
 def counted(store: Transaction, vector_store: dict[str, Any]) -> dict[str, Any]:
@@ -54,11 +46,11 @@ def create(call: "Call") -> dict[str, Any]:
 
 
 def retrieve(call: "Call") -> dict[str, Any]:
-    return counted(call.store, existing(call.store, call.path["vector_store_id"]))
+    return counted(call.store, kept_vector_store(call.store, call.path["vector_store_id"]))
 
 
 def delete(call: "Call") -> dict[str, Any]:
-    vector_store_id = existing(call.store, call.path["vector_store_id"])["id"]
+    vector_store_id = kept_vector_store(call.store, call.path["vector_store_id"])["id"]
     for attached in call.store.owned_by("vector_store_file", vector_store_id):
         call.store.delete("vector_store_file", f"{vector_store_id}/{attached['id']}")
     call.store.delete("vector_store", vector_store_id)
@@ -66,7 +58,7 @@ def delete(call: "Call") -> dict[str, Any]:
 
 
 def attach(call: "Call") -> dict[str, Any]:
-    vector_store_id = existing(call.store, call.path["vector_store_id"])["id"]
+    vector_store_id = kept_vector_store(call.store, call.path["vector_store_id"])["id"]
     file_id = call.body.get("file_id")
     if not file_id:
         raise invalid("Missing required parameter: 'file_id'.", param="file_id", code="missing_required_parameter")
@@ -89,7 +81,7 @@ def attach(call: "Call") -> dict[str, Any]:
 
 
 def attached_file(call: "Call") -> dict[str, Any]:
-    vector_store_id = existing(call.store, call.path["vector_store_id"])["id"]
+    vector_store_id = kept_vector_store(call.store, call.path["vector_store_id"])["id"]
     attached = call.store.get("vector_store_file", f"{vector_store_id}/{call.path['file_id']}")
     if attached is None:
         raise not_found(f"No file found with id '{call.path['file_id']}' in vector store '{vector_store_id}'.")
@@ -113,26 +105,3 @@ def delete_file(call: "Call") -> dict[str, Any]:
     attached = attached_file(call)
     call.store.delete("vector_store_file", f"{attached['vector_store_id']}/{attached['id']}")
     return {"id": attached["id"], "object": "vector_store.file.deleted", "deleted": True}
-
-
-def searchable(store: Transaction, vector_store_ids: list[str]) -> list[tuple[str, str, str]]:
-    """(file id, filename, text) of every completed file in these stores, for the ``file_search`` tool."""
-    documents = []
-    for vector_store_id in vector_store_ids:
-        existing(store, vector_store_id)
-        for attached in store.owned_by("vector_store_file", vector_store_id):
-            uploaded = store.get("file", attached["id"])
-            if attached["status"] == "completed" and uploaded is not None:
-                documents.append((attached["id"], uploaded["file"]["filename"], document_text(uploaded)))
-    return documents
-
-
-STORE = r"/vector_stores/(?P<vector_store_id>[^/]+)"
-ROUTES = [
-    ("POST", r"/vector_stores", create),
-    ("GET", STORE, retrieve),
-    ("DELETE", STORE, delete),
-    ("POST", STORE + "/files", attach),
-    ("GET", STORE + r"/files/(?P<file_id>[^/]+)", retrieve_file),
-    ("DELETE", STORE + r"/files/(?P<file_id>[^/]+)", delete_file),
-]

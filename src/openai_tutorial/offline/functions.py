@@ -1,0 +1,147 @@
+"""Function tools: calls with arguments valid for their strict schema, then an answer built from their outputs.
+
+A question gets one call per place it names (``parallel_tool_calls: false``: one per response);
+a follow-up that names no place ("and tomorrow?") keeps the place of the last call; a question
+that refers back to results already in the context is answered from them with no new call.
+"""
+
+import json
+import re
+import zoneinfo
+from functools import cache
+from typing import Any
+
+from openai_tutorial.offline.items import assistant_message, new_id
+from openai_tutorial.offline.schemas import SENTENCE_STARTERS, instance_of
+from openai_tutorial.offline.turn import Turn
+
+REFERS_BACK = re.compile(r"\b(you found|earlier|already|based on|from before|those results|that result)\b", re.I)
+
+
+@cache
+def time_zones() -> dict[str, str]:
+    return {name.rsplit("/", 1)[-1].lower(): name for name in sorted(zoneinfo.available_timezones())}
+
+
+def places_in(text: str) -> list[str]:
+    """Capitalised names after "in", "at", "for", "and"... : the places a question names."""
+    pattern = r"\b(?:in|at|for|of|from|to|and|or|near)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*)"
+    places = [place for place in re.findall(pattern, text) if place not in SENTENCE_STARTERS]
+    return list(dict.fromkeys(places))
+
+
+def subject_property(schema: dict[str, Any]) -> str | None:
+    """The string parameter a user's words fill (a place, a city, a time zone...)."""
+    for name, spec in (schema.get("properties") or {}).items():
+        # Not mutated: a type left unwrapped is a string, and "string" in "string" holds all the same.
+        types = spec.get("type") if isinstance(spec.get("type"), list) else [spec.get("type")]  # pragma: no mutate
+        if "string" in types and "enum" not in spec:
+            return name
+    return None
+
+
+def chosen_tools(turn: Turn, functions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    choice = turn.request.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("type") == "function":
+        return [tool for tool in functions if tool.get("name") == choice.get("name")]
+    return functions
+
+
+def function_calls(turn: Turn, functions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if REFERS_BACK.search(turn.question) and not places_in(turn.question):
+        return []  # the answer is in the outputs already in the context: no new call
+    for tool in chosen_tools(turn, functions):
+        schema = tool.get("parameters") or {}
+        subject = subject_property(schema)
+        if subject is None:
+            return [function_call(tool["name"], instance_of(schema, turn.question))]
+        values = places_in(turn.question) or earlier_values(turn, tool["name"], subject)
+        if values:
+            return [function_call(tool["name"], arguments(schema, subject, value, turn.question)) for value in values]
+    return []
+
+
+def earlier_values(turn: Turn, name: str, subject: str) -> list[str]:
+    """The value the last call of this function had: a follow-up ("and tomorrow?") keeps its place."""
+    for item in reversed(turn.before_question):
+        if item["type"] == "function_call" and item.get("name") == name:
+            try:
+                value = json.loads(item["arguments"]).get(subject)
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(value, str):
+                return [value.rpartition("/")[2].replace("_", " ")]  # America/Argentina/Buenos_Aires: Buenos Aires
+    return []
+
+
+def arguments(schema: dict[str, Any], subject: str, value: str, text: str) -> dict[str, Any]:
+    spec = schema["properties"][subject]
+    # Not mutated: "ZONE" matches as "zone" does, and a missing description may read as any text without "zone".
+    if re.search(r"zone", f"{subject} {spec.get('description', '')}", re.I):  # pragma: no mutate
+        value = time_zones().get(value.replace(" ", "_").lower(), value)
+    return {**instance_of(schema, text), subject: value}
+
+
+def function_call(name: str, args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": new_id("fc"),
+        "type": "function_call",
+        "status": "completed",
+        "name": name,
+        "call_id": new_id("call"),
+        "arguments": json.dumps(args),
+    }
+
+
+def functions_of(turn: Turn) -> list[dict[str, Any]]:
+    return [tool for tool in turn.request.get("tools") or [] if tool.get("type") == "function"]
+
+
+def call_functions(turn: Turn) -> list[dict[str, Any]]:
+    """The calls this question needs, as many as ``parallel_tool_calls`` and ``max_tool_calls`` allow."""
+    calls = function_calls(turn, functions_of(turn))
+    if turn.request.get("parallel_tool_calls") is False:
+        calls = calls[:1]
+    return calls[: turn.request.get("max_tool_calls") or len(calls)]
+
+
+def after_function_outputs(turn: Turn, outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The outputs are back: the next call one at a time, or the answer built from them all."""
+    made = [(item["name"], item["arguments"]) for item in turn.since_question if item["type"] == "function_call"]
+    still_to_call = [
+        call for call in function_calls(turn, functions_of(turn)) if (call["name"], call["arguments"]) not in made
+    ]
+    if still_to_call and turn.request.get("parallel_tool_calls") is False:
+        return still_to_call[:1]  # one call per response: the next place the question named
+    return [assistant_message(answer_from_tool_outputs(outputs, turn.context))]
+
+
+def summary_of(value: Any, limit: int = 240) -> str:
+    """A tool's output as one line: its scalar fields, one level deep."""
+    if isinstance(value, dict):
+        if "error" in value:
+            return f"the tool reported a problem: {value['error']}"
+        fields = []
+        for key, inner in value.items():
+            if isinstance(inner, dict):
+                inner = ", ".join(f"{k}: {v}" for k, v in inner.items() if not isinstance(v, dict | list))
+            elif isinstance(inner, list):
+                inner = f"{len(inner)} entries"
+            fields.append(f"{key.replace('_', ' ')}: {inner}")
+        text = "; ".join(fields)
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def answer_from_tool_outputs(outputs: list[dict[str, Any]], context: list[dict[str, Any]]) -> str:
+    names = {item["call_id"]: item.get("name", "tool") for item in context if item["type"] == "function_call"}
+    lines = []
+    for output in outputs:
+        raw = output["output"] if isinstance(output["output"], str) else json.dumps(output["output"])
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        lines.append(f"{names.get(output['call_id'], 'tool')} says {summary_of(value)}")
+    return f"Offline stand-in answer, built from the tool results: {'. '.join(lines)}."

@@ -1,0 +1,60 @@
+"""Every endpoint the stand-in answers, on one page: method, path, handler, and what the SDK reads the reply as.
+
+The transport is handed this table and knows no endpoint of its own; each handler is a plain
+function of one ``Call`` in its endpoint's module, and nothing imports this table back but
+the package's face (``offline/__init__.py``) and the guard on real replies (``replies.py``).
+That guard checks each successful reply of these same endpoints against the reply type
+given here, so the endpoints the lessons use and the endpoints whose replies are checked
+cannot drift apart: a new endpoint is one row, for both.
+
+Order matters where paths overlap: ``/responses/input_tokens`` comes before
+``/responses/{response_id}``. A named group becomes ``Call.path[name]``.
+"""
+
+import re
+
+from openai.types import FileDeleted, FileObject, VectorStore, VectorStoreDeleted
+from openai.types.conversations import Conversation, ConversationDeletedResource, ConversationItem, ConversationItemList
+from openai.types.responses import CompactedResponse, InputTokenCountResponse, Response, ResponseItem
+from openai.types.vector_stores import VectorStoreFile, VectorStoreFileDeleted
+
+from openai_tutorial.offline import conversations, files, responses, vector_stores
+from openai_tutorial.offline.call import Route
+
+RESPONSE = r"/responses/(?P<response_id>[^/]+)"
+CONVERSATION = r"/conversations/(?P<conversation_id>[^/]+)"
+ITEM = CONVERSATION + r"/items/(?P<item_id>[^/]+)"
+FILE = r"/files/(?P<file_id>[^/]+)"
+VECTOR_STORE = r"/vector_stores/(?P<vector_store_id>[^/]+)"
+VECTOR_STORE_FILE = VECTOR_STORE + r"/files/(?P<file_id>[^/]+)"
+
+# A list reply's type is list[...]: the guard checks its "data". DELETE /responses/{id} replies with nothing.
+ROUTES = [
+    Route(method, re.compile(path), handler, reply)
+    for method, path, handler, reply in [
+        ("POST", r"/responses", responses.create, Response),
+        ("POST", r"/responses/input_tokens", responses.count_input_tokens, InputTokenCountResponse),
+        ("POST", r"/responses/compact", responses.compact, CompactedResponse),
+        ("GET", RESPONSE, responses.retrieve, Response),
+        ("DELETE", RESPONSE, responses.delete, None),
+        ("POST", RESPONSE + "/cancel", responses.cancel, Response),
+        ("GET", RESPONSE + "/input_items", responses.list_input_items, list[ResponseItem]),
+        ("POST", r"/conversations", conversations.create, Conversation),
+        ("GET", CONVERSATION, conversations.retrieve, Conversation),
+        ("POST", CONVERSATION, conversations.update, Conversation),
+        ("DELETE", CONVERSATION, conversations.delete, ConversationDeletedResource),
+        ("POST", CONVERSATION + "/items", conversations.create_items, ConversationItemList),
+        ("GET", CONVERSATION + "/items", conversations.list_items, list[ConversationItem]),
+        ("GET", ITEM, conversations.retrieve_item, ConversationItem),
+        ("DELETE", ITEM, conversations.delete_item, Conversation),
+        ("POST", r"/files", files.create, FileObject),
+        ("GET", FILE, files.retrieve, FileObject),
+        ("DELETE", FILE, files.delete, FileDeleted),
+        ("POST", r"/vector_stores", vector_stores.create, VectorStore),
+        ("GET", VECTOR_STORE, vector_stores.retrieve, VectorStore),
+        ("DELETE", VECTOR_STORE, vector_stores.delete, VectorStoreDeleted),
+        ("POST", VECTOR_STORE + "/files", vector_stores.attach, VectorStoreFile),
+        ("GET", VECTOR_STORE_FILE, vector_stores.retrieve_file, VectorStoreFile),
+        ("DELETE", VECTOR_STORE_FILE, vector_stores.delete_file, VectorStoreFileDeleted),
+    ]
+]
