@@ -5,7 +5,7 @@ all clients run at once. It prints turns per second and the p50 and p99 time of 
 a user of the backend sees them. Used for README "Running it for real", to compare the
 development server with gunicorn:
 
-    uv run python Conversation_API/conversation_multi_user_temp_memory_app/app.py    # one terminal
+    uv run python -m Conversation_API.multi_user_app    # one terminal
     uv run python bench/load.py http://127.0.0.1:5000 --clients 32 --turns 15        # another
 """
 

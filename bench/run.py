@@ -11,8 +11,8 @@ to the app's WSGI callable, as a server would hand it over. It prints:
 2. one page of every list endpoint at several table sizes;
 3. the advanced weather app's request size and turn time against history length.
 
-Run: uv run python bench/run.py            (the full run, a few minutes)
-     uv run python bench/run.py --quick    (small sizes: checks that it works; CI runs this)
+Run: uv run python -m bench.run            (the full run, a few minutes)
+     uv run python -m bench.run --quick    (small sizes: checks that it works; CI runs this)
 """
 
 import argparse
@@ -34,17 +34,17 @@ from flask import Flask
 from sqlalchemy import insert
 from werkzeug.test import EnvironBuilder
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
-
-from openai_tutorial import client as client_module  # noqa: E402
-from openai_tutorial.replies import CheckedTransport  # noqa: E402
-from tests.helpers import load_module  # noqa: E402
+import Conversation_API.multi_user_app as multi_user_app
+import Conversation_API.persistent_memory_app as persistent_memory_app
+import Responses_API.weather_app_advanced_sessions as advanced_app
+from Conversation_API.multi_user_app.models import Conversation, Turn
+from openai_tutorial import client as client_module
+from openai_tutorial.replies import CheckedTransport
+from Responses_API.stateless_weather_app import backend as stateless_app
+from Responses_API.weather_app_advanced_sessions.models import ChatSession, Item
+from Responses_API.weather_app_with_sessions import backend as sessions_app
 
 MODEL = "gpt-5.4-mini"
-MULTI_USER = "Conversation_API/conversation_multi_user_temp_memory_app/app.py"
-PERSISTENT = "Conversation_API/conversation_persistent_memory_app/app.py"
-ADVANCED = "Responses_API/weather_app_advanced_sessions/backend.py"
 
 
 def canned_reply(text: str = "It is sunny.") -> bytes:
@@ -117,19 +117,23 @@ def timed(action: Callable[[], object], runs: int) -> list[float]:
 
 
 class TimeInSDK:
-    """Stands in for the client's ``responses.create`` and adds up how long the real one takes."""
+    """Stands in for ``responses.create`` on every client, the copies ``with_options`` makes included (the
+    conversation apps send each turn through one), and adds up how long the real one takes."""
 
     def __init__(self, sdk: openai.OpenAI) -> None:
-        self.create = sdk.responses.create
+        resource = type(sdk.responses)
+        real = resource.create
         self.spent = 0.0
-        sdk.responses.create = self
 
-    def __call__(self, **request: object) -> object:
-        started = time.perf_counter()
-        try:
-            return self.create(**request)
-        finally:
-            self.spent += time.perf_counter() - started
+        def timed_create(responses: object, **request: object) -> object:
+            started = time.perf_counter()
+            try:
+                return real(responses, **request)
+            finally:
+                self.spent += time.perf_counter() - started
+
+        resource.create = timed_create
+        self.create = lambda **request: real(sdk.responses, **request)  # the real call, untimed: the floor
 
 
 def timed_turns(turn: Callable[[], object], in_sdk: TimeInSDK, runs: int) -> tuple[list[float], list[float]]:
@@ -222,29 +226,28 @@ def main() -> None:
         print(row(f"history of {turns} turns (replays at most 20)", samples) + f"{size:>10} B")
 
 
-def database_app(path: str, name: str):
-    module = load_module(path)
-    return module, module.create_app({"DATABASE_URL": f"sqlite:///{name}"})
+def database_app(module, name: Path) -> Flask:
+    return module.create_app({"DATABASE_URL": f"sqlite:///{name}"})
 
 
 def settle(app: Flask) -> None:
     """After seeding: the write-ahead log copied into the database and emptied, as a running app's
     checkpoints keep it, so a list is not timed while the system still writes the seed to disk."""
-    with app.extensions["sessions"].kw["bind"].connect() as connection:
+    with app.extensions["database"].connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def turn_times(workdir: Path, runs: int, transport: ZeroLatencyOpenAI, in_sdk: TimeInSDK):
     """(backend, its turns' whole times, the bare SDK call's times with the request that backend sent, its turns'
     own times)."""
-    stateless = load_module("Responses_API/stateless_weather_app/backend.py").create_app()
-    sessions = load_module("Responses_API/weather_app_with_sessions/backend.py").create_app()
+    stateless = stateless_app.create_app()
+    sessions = sessions_app.create_app()
     session_id = sessions.test_client().post("/sessions").json["session_id"]
-    _, advanced = database_app(ADVANCED, workdir / "turns-adv.db")
+    advanced = database_app(advanced_app, workdir / "turns-adv.db")
     advanced_id = advanced.test_client().post("/sessions").json["session_id"]
-    _, multi = database_app(MULTI_USER, workdir / "turns-mu.db")
+    multi = database_app(multi_user_app, workdir / "turns-mu.db")
     conversation = multi.test_client().post("/chat", json={"user_id": "ada", "message": "Hi"}).json["conversation_id"]
-    _, memory = database_app(PERSISTENT, workdir / "turns-pm.db")
+    memory = database_app(persistent_memory_app, workdir / "turns-pm.db")
     memory.test_client().post("/chat", json={"user_id": "ada", "message": "Hi"})
 
     turns = {
@@ -287,10 +290,10 @@ def list_times(workdir: Path, sizes: list[int], runs: int) -> dict[str, list[flo
     results = {}
     start = datetime(2026, 1, 1, tzinfo=UTC)
     for size in sizes:
-        module, app = database_app(MULTI_USER, workdir / f"mu{size}.db")
-        with app.extensions["sessions"].begin() as session:
-            session.execute(
-                insert(module.Conversation),
+        app = database_app(multi_user_app, workdir / f"mu{size}.db")
+        with app.extensions["database"].begin() as connection:
+            connection.execute(
+                insert(Conversation),
                 [
                     {
                         "id": f"conv_{n:08d}",
@@ -304,8 +307,8 @@ def list_times(workdir: Path, sizes: list[int], runs: int) -> dict[str, list[flo
             )
             # Ten turns a conversation on average; the one whose turns are listed has a tenth as many as there are
             # conversations (every hundredth turn row).
-            session.execute(
-                insert(module.Turn),
+            connection.execute(
+                insert(Turn),
                 [
                     {
                         "response_id": f"resp_{n:08d}",
@@ -330,11 +333,11 @@ def list_times(workdir: Path, sizes: list[int], runs: int) -> dict[str, list[flo
             runs,
         )
 
-        adv_module, adv = database_app(ADVANCED, workdir / f"adv{size}.db")
+        adv = database_app(advanced_app, workdir / f"adv{size}.db")
         adv.config["APP_API_KEY"] = "bench"
-        with adv.extensions["sessions"].begin() as session:
-            session.execute(
-                insert(adv_module.ChatSession),
+        with adv.extensions["database"].begin() as connection:
+            connection.execute(
+                insert(ChatSession),
                 [{"id": f"{n:036d}", "created_at": start + timedelta(seconds=n)} for n in range(size)],
             )
         settle(adv)
@@ -346,13 +349,13 @@ def list_times(workdir: Path, sizes: list[int], runs: int) -> dict[str, list[flo
 
 def replay_costs(workdir: Path, histories: list[int], transport: ZeroLatencyOpenAI, runs: int):
     for turns in histories:
-        module, app = database_app(ADVANCED, workdir / f"replay{turns}.db")
+        app = database_app(advanced_app, workdir / f"replay{turns}.db")
         client = app.test_client()
         session_id = client.post("/sessions").json["session_id"]
         now = datetime.now(UTC)
-        with app.extensions["sessions"].begin() as session:
-            session.execute(
-                insert(module.Item),
+        with app.extensions["database"].begin() as connection:
+            connection.execute(
+                insert(Item),
                 [
                     {
                         "session_id": session_id,

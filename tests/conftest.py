@@ -6,11 +6,12 @@ Fixtures:
 - ``run_script``: runs a numbered example in-process with argv, environment and stdin,
   and returns what the reader would see (stdout, stderr, exit status).
 - ``database_url``: a new, empty database for each test, once on SQLite and once on a real
-  PostgreSQL server (``tests/postgres.py``).
+  PostgreSQL server (``tests/support/postgres.py``).
 """
 
 import functools
 import gc
+import importlib.util
 import io
 import json
 import logging
@@ -32,9 +33,9 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from openai_tutorial import client as client_module
-from openai_tutorial import database, notices
+from openai_tutorial import notices, turn_lock
 from openai_tutorial.offline.rules import strict_schema_problem
-from tests import optional, postgres
+from tests.support import optional, postgres
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OPENAI_BASE_URL = "https://api.openai.com/v1"
@@ -70,7 +71,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     client_module.announce_offline.cache_clear()
     yield
     quiet_notices()
-    database.HEARTBEAT.stop()  # a test's turn locks are released by now: end the thread that renewed them
+    turn_lock.HEARTBEAT.stop()  # a test's turn locks are released by now: end the thread that renewed them
     # A file, socket or generator a test left open is found now, in that test (an error, as every
     # warning is), not whenever the collector happens to run in a later one. What outlives the test
     # is frozen, so that the next test's collection looks only at what that test made.
@@ -82,7 +83,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     os.environ.update(saved_environ)
 
 
-# Why tests of this run were skipped (tests/optional.py): with any, coverage cannot reach every line, so
+# Why tests of this run were skipped (tests/support/optional.py): with any, coverage cannot reach every line, so
 # its threshold is not applied, and the run says so at the end.
 SKIP_REASONS: set[str] = set()
 
@@ -170,25 +171,38 @@ class ScriptResult:
 type ScriptRunner = Callable[..., ScriptResult]
 
 
+def module_file(module: str) -> Path:
+    """The file ``python -m module`` runs (a package's ``__main__.py``), which it puts in ``sys.argv[0]``."""
+    spec = importlib.util.find_spec(module)
+    if spec.submodule_search_locations is not None:
+        spec = importlib.util.find_spec(f"{module}.__main__")
+    return Path(spec.origin)
+
+
 @pytest.fixture
 def run_script(monkeypatch: pytest.MonkeyPatch) -> ScriptRunner:
-    """Run ``path`` (relative to the repository) as ``python path *args`` would."""
+    """Run ``path`` (relative to the repository) as ``python path *args`` would, or a module as ``python -m``."""
 
     def run(path: str, *args: str, env: dict[str, str | None] | None = None, stdin: str = "") -> ScriptResult:
-        script = REPO_ROOT / path
+        module = None if path.endswith(".py") else path  # a package's module: python -m from the repository
+        script = REPO_ROOT / path if module is None else module_file(module)
         for name, value in (env or {}).items():
             if value is None:
                 monkeypatch.delenv(name, raising=False)
             else:
                 monkeypatch.setenv(name, value)
         monkeypatch.setattr(sys, "argv", [str(script), *args])
-        monkeypatch.syspath_prepend(str(script.parent))  # as python does: a script imports its neighbours
+        if module is None:
+            monkeypatch.syspath_prepend(str(script.parent))  # as python does: a script imports its neighbours
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
         stdout, stderr = io.StringIO(), io.StringIO()
         exit_code = 0
         with redirect_stdout(stdout), redirect_stderr(stderr):
             try:
-                runpy.run_path(str(script), run_name="__main__")
+                if module is None:
+                    runpy.run_path(str(script), run_name="__main__")
+                else:
+                    runpy.run_module(module, run_name="__main__", alter_sys=True)
             except SystemExit as exit_:
                 # As the interpreter does: None is success, a message goes to stderr with status 1.
                 if exit_.code is None or isinstance(exit_.code, int):
@@ -246,8 +260,8 @@ def flask_runs(monkeypatch) -> list[dict]:
 
     def record(app: Flask, **options) -> None:
         started.append(options)
-        if "sessions" in app.extensions:
-            app.extensions["sessions"].kw["bind"].dispose()
+        if "database" in app.extensions:
+            app.extensions["database"].dispose()
 
     monkeypatch.setattr(Flask, "run", record)
     return started

@@ -1,8 +1,8 @@
 """A setting that cannot be used stops every backend and every command the same way.
 
 One line that says what to fix, exit status 2, no traceback, and never a password: the
-backends as ``uv run python …`` starts them, ``flask --app … purge`` (run from cron, whose
-mail and journal keep what it prints) and ``inspect_db.py``.
+backends as ``uv run python -m …`` starts them, ``flask --app … purge`` (run from cron, whose
+mail and journal keep what it prints) and ``inspect_db``.
 """
 
 import sys
@@ -11,16 +11,15 @@ import pytest
 from click.testing import CliRunner
 from flask.cli import cli as flask_cli
 
-from tests.conftest import REPO_ROOT
-from tests.helpers import server_refused
+from tests.support.helpers import server_refused
 
 BACKENDS = [
-    "Responses_API/weather_app_advanced_sessions/backend.py",
-    "Conversation_API/conversation_multi_user_temp_memory_app/app.py",
-    "Conversation_API/conversation_persistent_memory_app/app.py",
+    "Responses_API.weather_app_advanced_sessions",
+    "Conversation_API.multi_user_app",
+    "Conversation_API.persistent_memory_app",
 ]
 PURGES = BACKENDS[1:]
-INSPECT = "Responses_API/weather_app_advanced_sessions/inspect_db.py"
+INSPECT = "Responses_API.weather_app_advanced_sessions.inspect_db"
 PASSWORD = "hunter2pw"
 SERVER = f"postgresql+psycopg://ada:{PASSWORD}@127.0.0.1:1/tutorial"
 SERVER_SHOWN = "postgresql+psycopg://ada:***@127.0.0.1:1/tutorial"
@@ -86,7 +85,7 @@ def test_purge_stops_with_one_line_and_exit_2(monkeypatch, tmp_path, offline, ap
     for name, value in env.items():
         monkeypatch.setenv(name, value)
 
-    result = CliRunner().invoke(flask_cli, ["--app", str(REPO_ROOT / app), "purge"])
+    result = CliRunner().invoke(flask_cli, ["--app", app, "purge"])
 
     assert result.exit_code == 2
     assert last_line_only(result.stderr) == f"Error: {line}"

@@ -7,6 +7,7 @@ that is not JSON, 403 for another site's origin. Nothing reaches OpenAI (``opena
 test that sends it anything).
 """
 
+import importlib
 import io
 
 import pytest
@@ -14,14 +15,14 @@ import requests
 from flask import Flask
 
 from openai_tutorial.web import serve
-from tests.helpers import PATIENCE, dispose, load_module, sqlite_url
+from tests.support.helpers import PATIENCE, dispose, sqlite_url
 
 BACKENDS = {
-    "stateless": "Responses_API/stateless_weather_app/backend.py",
-    "sessions": "Responses_API/weather_app_with_sessions/backend.py",
-    "advanced": "Responses_API/weather_app_advanced_sessions/backend.py",
-    "multi_user": "Conversation_API/conversation_multi_user_temp_memory_app/app.py",
-    "persistent": "Conversation_API/conversation_persistent_memory_app/app.py",
+    "stateless": "Responses_API.stateless_weather_app.backend",
+    "sessions": "Responses_API.weather_app_with_sessions.backend",
+    "advanced": "Responses_API.weather_app_advanced_sessions",
+    "multi_user": "Conversation_API.multi_user_app",
+    "persistent": "Conversation_API.persistent_memory_app",
 }
 # Every route that changes state, with a body a well-meaning client would send as JSON.
 STATE_CHANGING = [
@@ -56,7 +57,7 @@ NOT_JSON = {
 
 @pytest.fixture(scope="module")
 def modules():
-    return {name: load_module(path) for name, path in BACKENDS.items()}
+    return {name: importlib.import_module(path) for name, path in BACKENDS.items()}
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def backend(modules, tmp_path, openai_api):
 
     yield make
     for app in apps:
-        if "sessions" in app.extensions:
+        if "database" in app.extensions:
             dispose(app)
 
 
@@ -179,7 +180,7 @@ def test_the_development_server_answers_only_to_loopback_host_names(flask_runs, 
     but its requests name its own host: the development server refuses them."""
     served = []
     monkeypatch.setattr(Flask, "run", lambda app, **options: served.append(app))
-    module = load_module(BACKENDS["stateless"])
+    module = importlib.import_module(BACKENDS["stateless"])
 
     with pytest.raises(SystemExit):
         serve(module.create_app)

@@ -7,6 +7,7 @@ Unicode digit. Allowed: any 2xx, any 4xx, and the upstream statuses 502/503/504 
 documented types; every error is ``{"error": {"type": str, "message": str}}``.
 """
 
+import importlib
 import json
 import string
 from contextlib import contextmanager
@@ -16,14 +17,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import dispose, load_module
+from tests.support.helpers import dispose
 
 APPS = {
-    "stateless": "Responses_API/stateless_weather_app/backend.py",
-    "sessions": "Responses_API/weather_app_with_sessions/backend.py",
-    "advanced": "Responses_API/weather_app_advanced_sessions/backend.py",
-    "multi_user": "Conversation_API/conversation_multi_user_temp_memory_app/app.py",
-    "persistent": "Conversation_API/conversation_persistent_memory_app/app.py",
+    "stateless": "Responses_API.stateless_weather_app.backend",
+    "sessions": "Responses_API.weather_app_with_sessions.backend",
+    "advanced": "Responses_API.weather_app_advanced_sessions",
+    "multi_user": "Conversation_API.multi_user_app",
+    "persistent": "Conversation_API.persistent_memory_app",
 }
 UPSTREAM_TYPES = {"upstream_error", "upstream_timeout", "service_unavailable", "rate_limited"}
 FUZZ = settings(
@@ -58,7 +59,7 @@ path_parts = st.text(alphabet=string.ascii_letters + string.digits + "-_.~é \ud
 def offline_app(name, monkeypatch, database_url):
     monkeypatch.setenv("OPENAI_OFFLINE", "1")
     monkeypatch.setenv("OPENAI_OFFLINE_STREAM_DELAY", "0")
-    module = load_module(APPS[name])
+    module = importlib.import_module(APPS[name])
     app = (
         module.create_app({"DATABASE_URL": database_url})
         if name not in {"stateless", "sessions"}
@@ -67,7 +68,7 @@ def offline_app(name, monkeypatch, database_url):
     try:
         yield app
     finally:
-        if "sessions" in app.extensions:
+        if "database" in app.extensions:
             dispose(app)
 
 

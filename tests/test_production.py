@@ -19,14 +19,14 @@ import requests
 from flask import Flask, request
 from sqlalchemy import create_engine, text
 
-from tests import optional, payloads, postgres
 from tests.conftest import PATIENCE, REPO_ROOT
+from tests.support import optional, payloads, postgres
 
 WORKERS = 4
 UPSTREAM_DELAY_SECONDS = 1.5
-MULTI_USER = "Conversation_API/conversation_multi_user_temp_memory_app"
-PERSISTENT = "Conversation_API/conversation_persistent_memory_app"
-ADVANCED = "Responses_API/weather_app_advanced_sessions"
+MULTI_USER = "Conversation_API.multi_user_app"
+PERSISTENT = "Conversation_API.persistent_memory_app"
+ADVANCED = "Responses_API.weather_app_advanced_sessions"
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
@@ -54,14 +54,14 @@ def fake_openai() -> Flask:
 
 @pytest.fixture
 def gunicorn(database_url, live_server) -> Iterator[Callable[[str], str]]:
-    """Start ``uv run gunicorn -w 4 …`` as the README says, for an app folder; returns its base URL."""
+    """Start ``uv run gunicorn -w 4 … 'package:create_app()'`` from the repository, as the README says, for an app
+    package; returns its base URL."""
     optional.require_module("gunicorn", "production")
     openai_url = live_server(fake_openai())
     servers = []
 
-    def start(folder: str) -> str:
+    def start(package: str) -> str:
         port = postgres.free_port()
-        module = "app" if folder != ADVANCED else "backend"
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -71,10 +71,9 @@ def gunicorn(database_url, live_server) -> Iterator[Callable[[str], str]]:
                 str(WORKERS),
                 "-b",
                 f"127.0.0.1:{port}",
-                "--chdir",
-                str(REPO_ROOT / folder),
-                f"{module}:create_app()",
+                f"{package}:create_app()",
             ],
+            cwd=REPO_ROOT,
             env={
                 **os.environ,
                 "DATABASE_URL": database_url,
@@ -229,12 +228,12 @@ def advanced_weather_turn(base_url: str) -> tuple[str, dict]:
 
 
 @pytest.mark.parametrize(
-    ("folder", "prepare_turn"),
+    ("package", "prepare_turn"),
     [(PERSISTENT, persistent_memory_turn), (ADVANCED, advanced_weather_turn)],
     ids=["persistent-memory app", "advanced weather app"],
 )
-def test_the_other_database_apps_also_run_one_turn_at_a_time(gunicorn, folder, prepare_turn):
-    url, body = prepare_turn(gunicorn(folder))
+def test_the_other_database_apps_also_run_one_turn_at_a_time(gunicorn, package, prepare_turn):
+    url, body = prepare_turn(gunicorn(package))
 
     replies = at_once([lambda: requests.post(url, json=body, timeout=PATIENCE)] * 4)
 

@@ -4,21 +4,22 @@
 - ``show SESSION_ID``: one session's history, turn by turn, as a person would read it;
 - ``stats``: how many sessions and items of each type the database holds.
 
-It reads the same database as backend.py: ``DATABASE_URL``, or the backend's default file.
+It reads the same database as the backend: ``DATABASE_URL``, or the backend's default file.
 
-Run: uv run python Responses_API/weather_app_advanced_sessions/inspect_db.py sessions
-     uv run python Responses_API/weather_app_advanced_sessions/inspect_db.py show SESSION_ID
-     uv run python Responses_API/weather_app_advanced_sessions/inspect_db.py stats
+Run: uv run python -m Responses_API.weather_app_advanced_sessions.inspect_db sessions
+     uv run python -m Responses_API.weather_app_advanced_sessions.inspect_db show SESSION_ID
+     uv run python -m Responses_API.weather_app_advanced_sessions.inspect_db stats
 """
 
 import argparse
-import json
 
-from backend import DEFAULT_DATABASE, Base, ChatSession, Item, message_counts, readable
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from openai_tutorial.client import UsageError, run, setting
 from openai_tutorial.database import open_database, sqlite_path
+
+from . import DEFAULT_DATABASE
+from .models import ITEMS, SESSIONS, Base, message_counts, readable
 
 
 def open_backends_database():
@@ -26,31 +27,34 @@ def open_backends_database():
     # Opening a missing SQLite file would create an empty one: say so instead.
     path = sqlite_path(url)
     if path is not None and not path.exists():
-        raise UsageError(f"No database at {path}: start backend.py and chat first, or set DATABASE_URL.")
+        raise UsageError(f"No database at {path}: start the backend and chat first, or set DATABASE_URL.")
     return open_database(url, Base, default=DEFAULT_DATABASE)
 
 
-def list_sessions(session) -> None:
-    rows = session.execute(select(ChatSession, message_counts()).order_by(ChatSession.created_at.desc())).all()
+def list_sessions(connection: Connection) -> None:
+    query = select(SESSIONS.c.id, SESSIONS.c.created_at, message_counts().label("messages"))
+    rows = connection.execute(query.order_by(SESSIONS.c.created_at.desc())).all()
     print(f"{'SESSION ID':<38}{'CREATED (UTC)':<22}MESSAGES")
-    for chat, count in rows:
-        print(f"{chat.id:<38}{chat.created_at:%Y-%m-%d %H:%M:%S}   {count:>8}")
+    for chat in rows:
+        print(f"{chat.id:<38}{chat.created_at:%Y-%m-%d %H:%M:%S}   {chat.messages:>8}")
     print(f"({len(rows)} sessions)")
 
 
-def show_session(session, session_id: str) -> None:
-    chat = session.get(ChatSession, session_id)
-    if chat is None:
+def show_session(connection: Connection, session_id: str) -> None:
+    created_at = connection.scalar(select(SESSIONS.c.created_at).where(SESSIONS.c.id == session_id))
+    if created_at is None:
         raise UsageError(f"No session {session_id!r} in the database.")
-    print(f"Session {chat.id}, created {chat.created_at:%Y-%m-%d %H:%M:%S} UTC")
-    for item in session.scalars(select(Item).where(Item.session_id == session_id).order_by(Item.id)):
+    print(f"Session {session_id}, created {created_at:%Y-%m-%d %H:%M:%S} UTC")
+    for item in connection.execute(select(ITEMS).where(ITEMS.c.session_id == session_id).order_by(ITEMS.c.id)):
         who = item.role or item.type
-        print(f"  turn {item.turn:<3} {who:<22} {readable(json.loads(item.payload))}")
+        print(f"  turn {item.turn:<3} {who:<22} {readable(item.payload)}")
 
 
-def show_stats(session) -> None:
-    print(f"sessions: {session.scalar(select(func.count(ChatSession.id)))}")
-    by_type = session.execute(select(Item.type, func.count(Item.id)).group_by(Item.type).order_by(Item.type)).all()
+def show_stats(connection: Connection) -> None:
+    print(f"sessions: {connection.scalar(select(func.count(SESSIONS.c.id)))}")
+    by_type = connection.execute(
+        select(ITEMS.c.type, func.count(ITEMS.c.id)).group_by(ITEMS.c.type).order_by(ITEMS.c.type)
+    ).all()
     print(f"items:    {sum(count for _, count in by_type)}")
     for item_type, count in by_type:
         print(f"  {item_type:<22}{count:>6}")
@@ -65,17 +69,17 @@ def main() -> None:
     commands.add_parser("stats", help="count sessions and items")
     args = parser.parse_args()
 
-    sessions = open_backends_database()
+    engine = open_backends_database()
     try:
-        with sessions() as session:
+        with engine.connect() as connection:
             if args.command == "sessions":
-                list_sessions(session)
+                list_sessions(connection)
             elif args.command == "show":
-                show_session(session, args.session_id)
+                show_session(connection, args.session_id)
             else:
-                show_stats(session)
+                show_stats(connection)
     finally:
-        sessions.kw["bind"].dispose()
+        engine.dispose()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@
 OpenAI stores every response, so a turn only needs to name the last one:
 ``previous_response_id`` makes the model see the whole chat so far, and a follow-up
 such as "and tomorrow?" works. All this backend keeps is session id → last response id,
-in memory (``SessionStore``): thread-safe, forgetting sessions idle for
+in memory (``SessionStore``, below the routes): thread-safe, forgetting sessions idle for
 ``SESSION_TTL_MINUTES``, and bounded to ``MAX_SESSIONS``: when every place holds a live
 session, a new one is refused (503 with ``Retry-After``) rather than evicting someone's
 chat. It is lost on restart, and that is fine here: the conversation itself is on
@@ -38,6 +38,61 @@ from openai_tutorial.client import get_client, get_model, number_setting
 from openai_tutorial.database import utc_now
 from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL, Round, run_tool_loop
 from openai_tutorial.web import create_json_app, fail, json_body, message_from, serve
+
+bp = Blueprint("sessions", __name__)
+
+
+def ask(this_round: Round, last_response_id: str | None) -> Response:
+    """One request of a turn. OpenAI keeps the chat: name the response to continue from, send only what is new."""
+    previous = this_round.previous.id if this_round.previous else last_response_id  # the tool loop's, or the chat's
+    return get_client().responses.create(
+        model=get_model(),
+        instructions=INSTRUCTIONS,  # not carried over by previous_response_id: sent every time
+        previous_response_id=previous or omit,  # the first message of a session has nothing to continue
+        input=this_round.new_items,
+        tools=[WEATHER_TOOL],
+    )
+
+
+@bp.post("/sessions/<session_id>/messages")
+def send_message(session_id: str):
+    message = message_from(json_body())
+    with session_store().turn(session_id) as session:
+        response = run_tool_loop(lambda this_round: ask(this_round, session.last_response_id), message).response
+        session.last_response_id = response.id  # the next turn continues from here
+    return {"answer": response.output_text, "response_id": response.id}
+
+
+@bp.post("/sessions")
+def create_session():
+    return {"session_id": session_store().create()}, 201
+
+
+@bp.delete("/sessions/<session_id>")
+def delete_session(session_id: str):
+    session_store().delete(session_id)
+    return "", 204
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = create_json_app(__name__)
+    app.config.from_mapping(
+        SESSION_TTL_MINUTES=number_setting("SESSION_TTL_MINUTES", float, 30.0, low=0.1, high=525_600),
+        MAX_SESSIONS=number_setting("MAX_SESSIONS", int, 1000, low=1, high=1_000_000),
+    )
+    app.config.from_mapping(test_config or {})
+    app.extensions["session_store"] = SessionStore(
+        app.config["MAX_SESSIONS"], timedelta(minutes=app.config["SESSION_TTL_MINUTES"])
+    )
+    app.register_blueprint(bp)
+    return app
+
+
+def session_store() -> "SessionStore":
+    return current_app.extensions["session_store"]
+
+
+# The session store: what this backend keeps, and all it keeps.
 
 
 @dataclass
@@ -109,59 +164,6 @@ class SessionStore:
             if self._touch(session_id).busy:
                 fail(409, "session_busy", "A message of this session is still being answered; delete it afterwards.")
             del self._sessions[session_id]
-
-
-bp = Blueprint("sessions", __name__)
-
-
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = create_json_app(__name__)
-    app.config.from_mapping(
-        SESSION_TTL_MINUTES=number_setting("SESSION_TTL_MINUTES", float, 30.0, low=0.1, high=525_600),
-        MAX_SESSIONS=number_setting("MAX_SESSIONS", int, 1000, low=1, high=1_000_000),
-    )
-    app.config.from_mapping(test_config or {})
-    app.extensions["session_store"] = SessionStore(
-        app.config["MAX_SESSIONS"], timedelta(minutes=app.config["SESSION_TTL_MINUTES"])
-    )
-    app.register_blueprint(bp)
-    return app
-
-
-def session_store() -> SessionStore:
-    return current_app.extensions["session_store"]
-
-
-@bp.post("/sessions")
-def create_session():
-    return {"session_id": session_store().create()}, 201
-
-
-@bp.post("/sessions/<session_id>/messages")
-def send_message(session_id: str):
-    message = message_from(json_body())
-    with session_store().turn(session_id) as session:
-
-        def send(this_round: Round) -> Response:
-            # OpenAI keeps the chat: name the response to continue from and send only what is new.
-            previous = this_round.previous.id if this_round.previous else session.last_response_id
-            return get_client().responses.create(
-                model=get_model(),
-                instructions=INSTRUCTIONS,  # not carried over by previous_response_id: sent every time
-                previous_response_id=previous or omit,
-                input=this_round.new_items,
-                tools=[WEATHER_TOOL],
-            )
-
-        response = run_tool_loop(send, message).response
-        session.last_response_id = response.id
-    return {"answer": response.output_text, "response_id": response.id}
-
-
-@bp.delete("/sessions/<session_id>")
-def delete_session(session_id: str):
-    session_store().delete(session_id)
-    return "", 204
 
 
 if __name__ == "__main__":

@@ -8,25 +8,28 @@ new connection (WAL so readers never block the writer, with fewer disk syncs; a 
 timeout so concurrent writers wait instead of failing; foreign keys so cascades work),
 and creates the tables.
 ``UTCDateTime`` stores times as UTC and gives them back timezone-aware, whatever the
-database. ``TurnLock`` is the per-conversation lock that keeps two turns apart.
+database. ``store_answered`` keeps a turn OpenAI has answered, waiting out a busy database.
+
+The Flask side, as in Flask's tutorial (``flaskr/db.py``): ``init_database(app, Base, default=...)``
+in the factory opens the app's database once, and a request gets its engine with ``db_engine()``.
+Every app uses one idiom on it: SQLAlchemy Core statements run in a short transaction of their
+own (``with db_engine().begin() as connection:``), never held across a call to OpenAI. The
+tables are declared as ORM classes for their columns and types; no ORM session is used.
+The turn lock is in ``turn_lock.py``.
 """
 
-import itertools
 import logging
-import math
-import os
 import re
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Connection, DateTime, Engine, bindparam, create_engine, event, make_url, or_, text, update
+from flask import Flask, current_app
+from sqlalchemy import URL, DateTime, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from openai_tutorial.errors import UsageError
@@ -83,8 +86,8 @@ def sqlite_path(url: str) -> Path | None:
     return path
 
 
-def open_database(url: str, base: type[DeclarativeBase], *, default: Path) -> sessionmaker[Session]:
-    """``make_session_factory`` for a URL a user set: what stops it is one line saying what to fix.
+def open_database(url: str, base: type[DeclarativeBase], *, default: Path) -> Engine:
+    """``make_database`` for a URL a user set: what stops it is one line saying what to fix.
 
     Only the app's ``default`` file gets its folder created; any other path must be in a folder that exists.
     """
@@ -94,7 +97,7 @@ def open_database(url: str, base: type[DeclarativeBase], *, default: Path) -> se
     elif path is not None and not path.parent.is_dir():
         raise UsageError(f"DATABASE_URL {shown(url)!r} names a file in {path.parent}, which is not a folder.")
     try:
-        return make_session_factory(url, base)
+        return make_database(url, base)
     except ImportError as error:  # the dialect imports its driver only now
         hint = "run 'uv sync --group production'"
         if error.name != "psycopg":
@@ -145,8 +148,7 @@ def create_tables(engine: Engine, base: type[DeclarativeBase]) -> None:
     that creates the tables (PostgreSQL's DDL is transactional). SQLite has no such lock, so
     there a worker tries again: that is safe (what exists is skipped) and soon finds nothing to do.
     """
-    # Not mutated: this branch is tested on a PostgreSQL server, which the mutation run leaves out.
-    if engine.dialect.name == "postgresql":  # pragma: no mutate block
+    if engine.dialect.name == "postgresql":  # pragma: no mutate block, postgresql
         with engine.begin() as connection:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
             base.metadata.create_all(connection)
@@ -162,12 +164,11 @@ def create_tables(engine: Engine, base: type[DeclarativeBase]) -> None:
     base.metadata.create_all(engine)  # the last try: whatever it raises is the answer
 
 
-def make_session_factory(url: str | URL, base: type[DeclarativeBase]) -> sessionmaker[Session]:
+def make_database(url: str | URL, base: type[DeclarativeBase]) -> Engine:
+    """The engine, with ``base``'s tables created."""
     engine = make_engine(url)
     create_tables(engine, base)
-    # No route reads a row after its transaction; should one, its values are still there. Not mutated, as
-    # nothing here would show the difference.
-    return sessionmaker(engine, expire_on_commit=False)  # pragma: no mutate
+    return engine
 
 
 # What a turn OpenAI has answered is worth waiting for: each try first waits out the busy timeout.
@@ -191,156 +192,15 @@ def store_answered[T](store: Callable[[], T]) -> T:
     return store()  # the last try: what it raises is the answer
 
 
-class Heartbeat:
-    """One thread per process that renews every turn lock the process holds, each at its own pace.
+def init_database(app: Flask, base: type[DeclarativeBase], *, default: Path) -> None:
+    """Open ``app.config["DATABASE_URL"]`` and create ``base``'s tables; requests use ``db_engine()``.
 
-    A thread per turn would cost a start and a join on every message; this one sleeps until
-    the next renewal is due. Taking a lock wakes it only when that lock is due before it would
-    wake anyway: waking it on every turn cost each turn a third of a millisecond, as the two
-    threads took turns at Python's interpreter lock.
+    A database that cannot be opened stops the app at start with one line saying why; ``default``
+    is the app's own file, the only one whose folder is created.
     """
-
-    def __init__(self) -> None:
-        self._held: dict[int, tuple[Callable[[], None], float, float]] = {}  # token -> (renew, every, due)
-        self._tokens = itertools.count()
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._wakes_at = math.inf  # when the thread will next look, by time.monotonic()
-        self._thread: threading.Thread | None = None
-
-    def hold(self, renew: Callable[[], None], every: float) -> int:
-        due = time.monotonic() + every
-        with self._lock:
-            token = next(self._tokens)
-            self._held[token] = (renew, every, due)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="turn-lock-heartbeat", daemon=True)
-                self._thread.start()
-            sooner = due < self._wakes_at  # pragma: no mutate: `<=` differs only when two clocks tie
-        if sooner:
-            self._wake.set()
-        return token
-
-    def release(self, token: int) -> None:
-        with self._lock:
-            del self._held[token]
-
-    def stop(self) -> None:
-        """End the thread once no lock is held (a test's clean-up; a server's thread ends with its process)."""
-        with self._lock:
-            if self._held:
-                raise RuntimeError(f"{len(self._held)} turn lock(s) still held")
-            thread, self._thread = self._thread, None
-        if thread is not None:
-            self._wake.set()  # it finds nothing held and no thread of its own: it returns
-            thread.join()
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait(self._seconds_to_next_renewal())
-            self._wake.clear()
-            with self._lock:
-                if self._thread is not threading.current_thread():
-                    return
-            self._renew_those_due()
-
-    def _seconds_to_next_renewal(self) -> float | None:
-        with self._lock:
-            self._wakes_at = wakes_at = min((due for _, _, due in self._held.values()), default=math.inf)
-        return None if wakes_at == math.inf else max(wakes_at - time.monotonic(), 0)
-
-    def _renew_those_due(self) -> None:
-        now = time.monotonic()
-        with self._lock:
-            ready = [renew for renew, every, due in self._held.values() if due <= now]  # pragma: no mutate: ties
-            self._held = {
-                token: (renew, every, now + every if due <= now else due)
-                for token, (renew, every, due) in self._held.items()
-            }
-        for renew in ready:
-            try:
-                renew()
-            except Exception as error:  # one lock's failure must not stop the renewal of the others
-                log.warning("A turn lock's renewal failed: %s: %s", type(error).__name__, error)
+    app.extensions["database"] = open_database(app.config["DATABASE_URL"], base, default=default)
 
 
-HEARTBEAT = Heartbeat()
-# A forked worker (gunicorn --preload) inherits the heartbeat but not its thread, nor the parent's
-# locks: it starts afresh, with a thread of its own once it takes a lock.
-os.register_at_fork(after_in_child=HEARTBEAT.__init__)
-
-
-class TurnLock:
-    """A lock per row, kept in its ``busy_since`` column, that keeps two turns on the row apart.
-
-    Defined once per model (``TURNS = TurnLock(Conversation.id, stale_after=...)``); a turn
-    holds it with ``with TURNS.held(engine, key, busy=...):``.
-
-    One UPDATE claims it, so two requests (in threads or processes) cannot both win. The claim
-    and the release are each a short transaction of their own, so no transaction stays open
-    while the block calls OpenAI. While the block runs, the process's ``HEARTBEAT`` renews the
-    claim every third of ``stale_after``: a turn may take as long as it needs, yet the lock of a
-    worker that crashed (kill -9) is free again ``stale_after`` later.
-
-    The three statements are built once, here, and run on the engine: each turn then only binds
-    its values, and skips the ORM, which has nothing to do for one column of a row no session has
-    loaded. Building them and passing them through the ORM on every turn cost more than the
-    database's own work (about 0.4 ms a turn on SQLite).
-    """
-
-    def __init__(self, key_column: Any, *, stale_after: timedelta, where: Any = None) -> None:
-        key = key_column.property.columns[0]
-        self._busy_since = busy_since = key.table.c.busy_since
-        self.stale_after = stale_after
-        # ``where``: what else the row must be for a turn to start (for example, still active).
-        claimable = [key == bindparam("lock_key"), or_(busy_since.is_(None), busy_since < bindparam("stale_before"))]
-        if where is not None:
-            claimable.append(where)
-        self._claim = update(key.table).where(*claimable).values(busy_since=bindparam("claimed_at"))
-        self._renew = (
-            update(key.table)
-            .where(key == bindparam("lock_key"), busy_since.is_not(None))
-            .values(busy_since=bindparam("claimed_at"))
-        )
-        self._release = update(key.table).where(key == bindparam("lock_key")).values(busy_since=None)
-
-    def not_held(self) -> Any:
-        """A condition on the row, for a query: no turn holds it (or the one that did died long ago)."""
-        return self._busy_since.is_(None) | (self._busy_since < utc_now() - self.stale_after)
-
-    def claim(self, connection: Connection, key: Any) -> bool:
-        """Take the row's turn unless another holds it (or held it less than ``stale_after`` ago); True if taken."""
-        now = utc_now()
-        values = {"lock_key": key, "claimed_at": now, "stale_before": now - self.stale_after}
-        return connection.execute(self._claim, values).rowcount == 1
-
-    def renew(self, engine: Engine, key: Any) -> None:
-        """Move a held claim to now; a released row (``busy_since`` unset) is left alone."""
-        try:
-            with engine.begin() as connection:
-                connection.execute(self._renew, {"lock_key": key, "claimed_at": utc_now()})
-        except SQLAlchemyError as error:  # the next beat tries again; the claim stays valid until stale_after
-            log.warning("Could not refresh the turn lock of %s: %s", key, error)
-
-    @contextmanager
-    def held(self, engine: Engine, key: Any, *, busy: Callable[[], Exception]) -> Iterator[None]:
-        """Hold the row's turn for the length of the block, released on exit, error or not; raises ``busy()`` when
-        another turn holds it (or the row does not match ``where``)."""
-        with engine.begin() as connection:
-            claimed = self.claim(connection, key)
-        if not claimed:
-            raise busy()
-        with self.kept(engine, key):
-            yield
-
-    @contextmanager
-    def kept(self, engine: Engine, key: Any) -> Iterator[None]:
-        """Keep a claim already taken for the length of the block, released on exit: for a row inserted with
-        ``busy_since`` set, which no other turn could take between its insert and a claim."""
-        token = HEARTBEAT.hold(lambda: self.renew(engine, key), self.stale_after.total_seconds() / 3)
-        try:
-            yield
-        finally:
-            HEARTBEAT.release(token)
-            with engine.begin() as connection:
-                connection.execute(self._release, {"lock_key": key})
+def db_engine() -> Engine:
+    """The current app's engine: ``with db_engine().begin() as connection: connection.execute(...)``."""
+    return current_app.extensions["database"]

@@ -89,13 +89,13 @@ def real_errors(errors: list[dict]) -> list[dict]:
 
 
 def needs_checking(response: httpx2.Response) -> bool:
-    content_type = response.headers.get("content-type", "")  # pragma: no mutate: header names ignore case
+    content_type = response.headers.get("content-type", "")  # pragma: no mutate: case-blind
     return 200 <= response.status_code < 300 and not content_type.startswith("text/event-stream")
 
 
 def checked(request: httpx2.Request, response: httpx2.Response, body: bytes) -> httpx2.Response:
     """``response`` itself, or the 502 that replaces it when its body is not what the SDK expects."""
-    content_type = response.headers.get("content-type", "")  # pragma: no mutate: header names ignore case
+    content_type = response.headers.get("content-type", "")  # pragma: no mutate: case-blind
     problem = problem_with(request, content_type, body)
     if problem is None:
         return response

@@ -6,9 +6,8 @@ bad input is a 4xx naming the problem, OpenAI failures map to 429/502/503/504, a
 optional ``APP_API_KEY`` guards every route but those marked ``@public`` (``/healthz``, a
 page's files). A request that changes state is refused when a page of another site sent it
 (403) or when its body is not JSON (415), so a web page the operator visits cannot spend
-this server's OpenAI credit. ``init_database`` gives an app its database (``db_sessions()`` in a
-request); the helpers below read and validate request input; ``serve`` runs an app on
-127.0.0.1.
+this server's OpenAI credit. The helpers below read and validate request input; ``serve``
+runs an app on 127.0.0.1. The database side of an app is in ``database.py``.
 """
 
 import contextlib
@@ -16,15 +15,12 @@ import hmac
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import openai
 from flask import Flask, Response, current_app, jsonify, request
-from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from openai_tutorial.client import (
@@ -37,7 +33,6 @@ from openai_tutorial.client import (
     run,
     setting,
 )
-from openai_tutorial.database import open_database
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +79,8 @@ def upstream_problem(error: Exception) -> APIProblem:
             "OpenAI refused: this server's OpenAI account has no credit left; its owner must add billing.",
         )
     if isinstance(error, openai.RateLimitError):
-        retry_after = error.response.headers.get("retry-after")  # pragma: no mutate: header names ignore case
-        headers = {"Retry-After": retry_after} if retry_after else None  # pragma: no mutate: as above
+        retry_after = error.response.headers.get("retry-after")  # pragma: no mutate: case-blind
+        headers = {"Retry-After": retry_after} if retry_after else None  # pragma: no mutate: case-blind
         return APIProblem(429, "rate_limited", "OpenAI is rate limiting this server; retry later.", headers)
     if isinstance(error, openai.APITimeoutError):
         return APIProblem(504, "upstream_timeout", "OpenAI did not answer in time; try again.")
@@ -192,25 +187,6 @@ def create_json_app(import_name: str) -> Flask:
     return app
 
 
-def init_database(app: Flask, base: type[DeclarativeBase], *, default: Path) -> None:
-    """Open ``app.config["DATABASE_URL"]`` and create ``base``'s tables; requests use ``db_sessions()``.
-
-    A database that cannot be opened stops the app at start with one line saying why; ``default``
-    is the app's own file, the only one whose folder is created.
-    """
-    app.extensions["sessions"] = open_database(app.config["DATABASE_URL"], base, default=default)
-
-
-def db_sessions() -> sessionmaker[Session]:
-    """The current app's session factory: ``with db_sessions().begin() as session: ...``."""
-    return current_app.extensions["sessions"]
-
-
-def db_engine() -> Engine:
-    """The current app's engine, for statements that need no ORM session: the turn lock's, a turn's rows."""
-    return db_sessions().kw["bind"]
-
-
 NOT_JSON = "The request body must be JSON, sent with the header 'Content-Type: application/json'."
 
 
@@ -226,13 +202,13 @@ def json_body() -> dict[str, Any]:
     if (
         request.content_length is None
         and len(data) >= request.max_content_length
-        and request.environ["wsgi.input"].read(1)  # pragma: no mutate: any byte more is one too many
+        and request.environ["wsgi.input"].read(1)  # pragma: no mutate: equivalent
     ):
         raise RequestEntityTooLarge()
     try:
         body = json.loads(data)
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep to parse
-        body = None  # pragma: no mutate: whatever is not a dict fails below
+        body = None  # pragma: no mutate: equivalent
     if not isinstance(body, dict):
         fail(400, "invalid_request", "The request body must be a JSON object.")
     return body

@@ -4,8 +4,8 @@ import httpx
 import pytest
 import time_machine
 
-from tests import payloads
-from tests.helpers import START, fresh_replies
+from tests.support import payloads
+from tests.support.helpers import START, fresh_replies
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ class Route:
 
 
 def parse_json(request: httpx2.Request) -> dict[str, Any]:
-    content_type = request.headers.get("content-type", "")  # pragma: no mutate
+    content_type = request.headers.get("content-type", "")  # pragma: no mutate: case-blind
     if not request.content or not content_type.startswith("application/json"):
         return {}
     try:

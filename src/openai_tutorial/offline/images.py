@@ -13,8 +13,7 @@ SIZE = 64
 
 
 def chunk(kind: bytes, data: bytes) -> bytes:
-    # Not mutated: a length far below 2**31 is written alike as signed (">i") or unsigned (">I").
-    length = struct.pack(">I", len(data))  # pragma: no mutate
+    length = struct.pack(">I", len(data))  # pragma: no mutate: equivalent
     return length + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
@@ -26,6 +25,6 @@ def placeholder_png(prompt: str, *, edit_of: str | None = None) -> str:
     for y in range(SIZE):
         row = b"".join(frame if min(x, y, SIZE - 1 - x, SIZE - 1 - y) < 6 else fill for x in range(SIZE))
         rows += b"\x00" + row
-    header = struct.pack(">IIBBBBB", SIZE, SIZE, 8, 2, 0, 0, 0)  # pragma: no mutate: small values, as in chunk()
+    header = struct.pack(">IIBBBBB", SIZE, SIZE, 8, 2, 0, 0, 0)  # pragma: no mutate: equivalent
     png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
     return base64.b64encode(png).decode()

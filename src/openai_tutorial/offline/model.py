@@ -69,7 +69,7 @@ def reply(turn: Turn) -> Reply:
     output = [reasoning_item(turn)] if reasoning_tokens else []
     output += act(turn)
 
-    incomplete_reason = None  # pragma: no mutate: "" is as false as None
+    incomplete_reason = None  # pragma: no mutate: equivalent
     cap = request.get("max_output_tokens")
     if cap is not None:
         reasoning_tokens = min(reasoning_tokens, cap // 2)

@@ -63,13 +63,13 @@ def forecast(query: dict[str, str]) -> dict:
 
     days = int(query["forecast_days"])  # weather.py always sends it
     today = date.today()
+    felt = temperature(digest[2]) - digest[3] % 40 / 10
     return {
         "current_units": {"temperature_2m": unit, "wind_speed_10m": "km/h"},
         "current": {
             "time": datetime.now().strftime("%Y-%m-%dT%H:00"),
             "temperature_2m": temperature(digest[2]),
-            # One decimal less one decimal: rounded to one or two places alike, so not mutated.
-            "apparent_temperature": round(temperature(digest[2]) - digest[3] % 40 / 10, 1),  # pragma: no mutate
+            "apparent_temperature": round(felt, 1),  # pragma: no mutate: equivalent
             "relative_humidity_2m": 40 + digest[4] % 50,
             "weather_code": conditions(digest[5], celsius(digest[2])),
             "wind_speed_10m": round(digest[6] / 255 * 40, 1),

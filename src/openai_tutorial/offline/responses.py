@@ -127,7 +127,7 @@ def check_items(history: list[dict[str, Any]], new_items: list[dict[str, Any]]) 
     approval_requests = set()
     for item in [*history, *new_items]:
         if item["type"] == "function_call":
-            answered[item["call_id"]] = False  # pragma: no mutate: None is as false
+            answered[item["call_id"]] = False  # pragma: no mutate: equivalent
         elif item["type"] == "function_call_output":
             if item["call_id"] not in answered:
                 raise invalid(
@@ -151,8 +151,7 @@ def documents_in(store: Transaction, items: list[dict[str, Any]]) -> dict[str, t
     """The uploaded files that ``input_file`` parts name, as (filename, text)."""
     documents = {}
     for item in items:
-        # Not mutated: no other item the stand-in accepts has file parts, so reading them all changes nothing.
-        parts = item.get("content") or [] if item["type"] == "message" else []  # pragma: no mutate
+        parts = item.get("content") or [] if item["type"] == "message" else []  # pragma: no mutate: equivalent
         for part in parts:
             if part["type"] == "input_file" and part.get("file_id"):
                 record = store.get("file", part["file_id"])
@@ -216,8 +215,7 @@ def cached_tokens(store: Transaction, body: dict[str, Any], context: list[dict[s
     prefix = json.dumps(
         [body.get("instructions"), body.get("tools"), [{k: v for k, v in i.items() if k != "id"} for i in context]]
     )
-    # Not mutated: the text that stands for "no key" may be any text, as long as it is always the same.
-    key = f"prompt_cache:{body['model']}:{body.get('prompt_cache_key') or ''}"  # pragma: no mutate
+    key = f"prompt_cache:{body['model']}:{body.get('prompt_cache_key') or ''}"  # pragma: no mutate: equivalent
     previous = store.get("prompt_cache", key)
     store.put("prompt_cache", key, {"prefix": prefix})
     if previous is None or model.count_input_tokens(body, context) < CACHE_MINIMUM_TOKENS:
@@ -295,8 +293,7 @@ def advanced(store: Transaction, response_id: str) -> dict[str, Any]:
     """A background response one step further on: queued → in_progress → its finished state."""
     record = stored(store, response_id)
     response = record["response"]
-    # Not mutated: a record holds "finished" exactly while its status is not final, so `or` picks the same ones.
-    if "finished" in record and response["status"] not in TERMINAL_STATUSES:  # pragma: no mutate
+    if "finished" in record and response["status"] not in TERMINAL_STATUSES:  # pragma: no mutate: equivalent
         status = BACKGROUND_PROGRESSION.get(response["status"])
         response = {**response, "status": status} if status else record.pop("finished")
         store.put("response", response_id, {**record, "response": response})

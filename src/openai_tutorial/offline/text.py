@@ -17,6 +17,9 @@ from openai_tutorial.offline.schemas import instance_of
 from openai_tutorial.offline.turn import CANNED_NOTE, Turn
 
 COMPACTION_PREFIX = "offline-compaction-"
+ASKS_BACK = (
+    r"\b(what('s| is| are) my|who am i|what do i|do you (remember|know)|what did i)\b"  # pragma: no mutate: case-blind
+)
 
 
 def answer(turn: Turn) -> dict[str, Any]:
@@ -47,11 +50,11 @@ def facts_in(text: str) -> list[tuple[str, str]]:
     facts += [
         (verb, f"you {verb} {what.strip()}") for verb, what in re.findall(r"\bI (love|like|enjoy) ([^.!?,;]+)", text)
     ]
-    favourite = r"\b(my favou?rite [\w ]+? is [^.!?,;]+)"  # pragma: no mutate: case is ignored
+    favourite = r"\b(my favou?rite [\w ]+? is [^.!?,;]+)"  # pragma: no mutate: case-blind
     favourites = re.findall(favourite, text, flags=re.IGNORECASE)
     facts += [("favourite", second_person(favourite)) for favourite in favourites]
     if not favourites:
-        remembered = re.findall(r"\bremember that ([^.!?]+)", text, re.I)  # pragma: no mutate: case is ignored
+        remembered = re.findall(r"\bremember that ([^.!?]+)", text, re.I)  # pragma: no mutate: case-blind
         facts += [("remember", second_person(what)) for what in remembered]
     return facts
 
@@ -89,9 +92,7 @@ def compaction_item(items: list[dict[str, Any]]) -> dict[str, Any]:
 def text_reply(turn: Turn) -> str:
     question = turn.question
     earlier = [fact for text in said_by_user(turn.context[:-1]) for fact in facts_in(text)]
-    # Not mutated: the pattern in capitals matches the same, as case is ignored.
-    asks_back = r"\b(what('s| is| are) my|who am i|what do i|do you (remember|know)|what did i)\b"  # pragma: no mutate
-    if re.search(asks_back, question, re.I):
+    if re.search(ASKS_BACK, question, re.I):
         return recall(question, earlier)
     if stated := facts_in(question):
         return f"Noted: {'; '.join(fact for _, fact in stated)}. ({CANNED_NOTE}, but it remembers what you tell it.)"
@@ -124,13 +125,12 @@ def recall(question: str, facts: list[tuple[str, str]]) -> str:
 def described_media(turn: Turn) -> str:
     described = []
     for item in turn.new_items:
-        # Not mutated: no other item the stand-in accepts has media parts, so reading them all changes nothing.
-        parts = item.get("content") or [] if item.get("type") == "message" else []  # pragma: no mutate
+        parts = item.get("content") or [] if item.get("type") == "message" else []  # pragma: no mutate: equivalent
         for part in parts:
             if part["type"] == "input_image":
                 url = part.get("image_url") or part.get("file_id") or ""
                 if url.startswith("data:"):
-                    kind, _, data = url[5:].partition(";base64,")  # pragma: no mutate: base64 has no ";"
+                    kind, _, data = url[5:].partition(";base64,")  # pragma: no mutate: equivalent
                     what = f"an image ({kind}, {len(base64.b64decode(data, validate=False))} bytes) sent inline"
                 else:
                     what = f"the image at {url}"
@@ -153,9 +153,9 @@ def styled(text: str, instructions: str | None) -> str:
     """Follow the few instructions the stand-in understands; they apply to this request only."""
     if not instructions:
         return text
-    if re.search(r"\bone sentence\b|\bbrief\b", instructions, re.I):  # pragma: no mutate: case is ignored
+    if re.search(r"\bone sentence\b|\bbrief\b", instructions, re.I):  # pragma: no mutate: case-blind
         text = first_sentence(text)
-    if re.search(r"\bpirate\b", instructions, re.I):  # pragma: no mutate: case is ignored
+    if re.search(r"\bpirate\b", instructions, re.I):  # pragma: no mutate: case-blind
         text = f"Arr, matey! {text}"
     return text
 
@@ -174,4 +174,4 @@ def with_verbosity(text: str, verbosity: str | None) -> str:
 
 
 def first_sentence(text: str) -> str:
-    return re.split(r"(?<=\.)\s", text, maxsplit=1)[0]  # pragma: no mutate: only the first piece is kept
+    return re.split(r"(?<=\.)\s", text, maxsplit=1)[0]  # pragma: no mutate: equivalent

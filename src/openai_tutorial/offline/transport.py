@@ -52,7 +52,7 @@ class OfflineTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
 
     def response(self, request: httpx2.Request, stream: httpx2.SyncByteStream | httpx2.AsyncByteStream):
         status, result = self.answer(request)
-        headers = {"x-request-id": f"req_offline_{secrets.token_hex(12)}"}  # pragma: no mutate: names ignore case
+        headers = {"x-request-id": f"req_offline_{secrets.token_hex(12)}"}  # pragma: no mutate: case-blind
         if isinstance(result, EventStream):
             headers["content-type"] = "text/event-stream; charset=utf-8"
             return httpx2.Response(200, headers=headers, stream=stream(result))

@@ -1,0 +1,28 @@
+"""``GET /``: the chat page, a static page (``page/``) on top of ``POST /chat/stream`` and the lists."""
+
+from pathlib import Path
+
+from flask import Blueprint, send_from_directory
+
+from openai_tutorial.web import public
+
+PAGE_FOLDER = Path(__file__).parent / "page"
+# The page may load only its own files and talk only to this app: no CDN, no inline script.
+PAGE_POLICY = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+bp = Blueprint("chat_page", __name__)
+
+
+@bp.get("/")
+@public
+def chat_page():
+    return page_file("index.html")
+
+
+@bp.get("/page/<name>")
+@public
+def page_file(name: str):
+    response = send_from_directory(PAGE_FOLDER, name)
+    response.headers["Content-Security-Policy"] = PAGE_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,7 @@
+"""``uv run python -m Responses_API.weather_app_advanced_sessions``: serve the app on http://127.0.0.1:5000."""
+
+from openai_tutorial.web import serve
+
+from . import create_app
+
+serve(create_app)

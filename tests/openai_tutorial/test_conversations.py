@@ -1,0 +1,108 @@
+"""The Conversations-API helpers the two Conversations apps share: the user hash, undo, and remote removal."""
+
+import httpx
+import openai
+import pytest
+
+from openai_tutorial.conversations import delete_remotely, new_conversation, safety_identifier
+from tests.conversation_api.conftest import deleting
+from tests.support import payloads
+from tests.support.helpers import api_failure, sent_json
+
+
+def test_the_safety_identifier_is_a_stable_hash_that_does_not_contain_the_user_id():
+    assert safety_identifier("ada@example.org") == safety_identifier("ada@example.org")
+    assert safety_identifier("ada@example.org") != safety_identifier("bob@example.org")
+    assert "ada" not in safety_identifier("ada@example.org")
+    assert len(safety_identifier("ada@example.org")) == 64
+
+
+def deletes(openai_api) -> list[str]:
+    return [call.request.url.path for call in openai_api.calls if call.request.method == "DELETE"]
+
+
+def test_delete_remotely_deletes_every_item_then_the_responses_then_the_conversation(openai_api):
+    items = [payloads.input_message("one", id="msg_1"), payloads.input_message("two", id="msg_2")]
+    routes = deleting(openai_api)
+    routes["list_items"].mock(return_value=httpx.Response(200, json=payloads.item_list(items)))
+
+    delete_remotely("conv_1", ["resp_1", "resp_2"])
+
+    assert routes["list_items"].calls.last.request.url.params["limit"] == "100"
+    assert deletes(openai_api) == [
+        "/v1/conversations/conv_1/items/msg_1",
+        "/v1/conversations/conv_1/items/msg_2",
+        "/v1/responses/resp_1",
+        "/v1/responses/resp_2",
+        "/v1/conversations/conv_1",
+    ]
+
+
+def test_delete_remotely_counts_what_is_already_gone_as_deleted(openai_api):
+    gone = httpx.Response(404, json=payloads.api_error("Not found.", type="invalid_request_error"))
+    openai_api.get("/conversations/conv_1/items").mock(return_value=gone)
+    openai_api.delete("/responses/resp_1").mock(return_value=gone)
+    openai_api.delete("/conversations/conv_1").mock(return_value=gone)
+
+    delete_remotely("conv_1", ["resp_1"])
+
+    assert deletes(openai_api) == ["/v1/responses/resp_1", "/v1/conversations/conv_1"]
+
+
+def test_delete_remotely_raises_when_openai_fails_and_stops_there(openai_api):
+    openai_api.get("/conversations/conv_1/items").respond(json=payloads.item_list([]))
+    openai_api.delete("/responses/resp_1").mock(return_value=api_failure(500))
+
+    with pytest.raises(openai.InternalServerError):
+        delete_remotely("conv_1", ["resp_1", "resp_2"])
+
+    assert deletes(openai_api) == ["/v1/responses/resp_1"]
+
+
+def test_a_new_conversation_carries_only_the_user_hash_and_is_not_retried(openai_api, monkeypatch):
+    monkeypatch.setenv("OPENAI_MAX_RETRIES", "2")
+    create = openai_api.post("/conversations").mock(
+        side_effect=[httpx.ReadTimeout("slow"), httpx.Response(200, json=payloads.conversation(id="conv_2"))]
+    )
+
+    with pytest.raises(openai.APITimeoutError), new_conversation("ada@example.org"):
+        pass
+    with new_conversation("ada@example.org") as conversation:
+        pass
+
+    assert (conversation.id, conversation.created) == ("conv_2", True)
+    assert create.call_count == 2
+    assert sent_json(create) == {"metadata": {"user": safety_identifier("ada@example.org")}}
+
+
+def test_a_failed_block_deletes_the_new_conversation_and_what_was_made_in_it(openai_api):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
+    deleting(openai_api)
+
+    def first_turn_that_fails_to_store():
+        with new_conversation("ada") as conversation:
+            conversation.made(payloads_response("resp_9"))
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        first_turn_that_fails_to_store()
+
+    assert deletes(openai_api) == [
+        "/v1/conversations/conv_1/items/item_of_conv_1",
+        "/v1/responses/resp_9",
+        "/v1/conversations/conv_1",
+    ]
+
+
+def test_an_undo_that_fails_is_logged_and_the_first_error_stands(openai_api, caplog):
+    openai_api.post("/conversations").respond(json=payloads.conversation(id="conv_1"))
+    openai_api.get("/conversations/conv_1/items").mock(return_value=api_failure(500))
+
+    with pytest.raises(RuntimeError, match="disk full"), new_conversation("ada"):
+        raise RuntimeError("disk full")
+
+    assert "Could not delete conversation conv_1 after a failed first turn" in caplog.text
+
+
+def payloads_response(response_id: str):
+    return openai.types.responses.Response.model_validate(payloads.response(id=response_id))

@@ -1,0 +1,69 @@
+import httpx
+
+from tests.support import payloads
+from tests.support.helpers import api_failure, api_failure_line, sent_json
+
+SCRIPT = "Responses_API/Basic_examples/16-reasoning.py"
+
+
+def answer(text: str, reasoning_tokens: int, summary: str | None = None) -> httpx.Response:
+    return httpx.Response(
+        200,
+        json=payloads.response(
+            output=[payloads.reasoning(summary), payloads.message(text)],
+            usage_=payloads.usage(40, 20 + reasoning_tokens, reasoning=reasoning_tokens),
+        ),
+    )
+
+
+def test_two_efforts_are_compared_then_the_summary_is_shown(openai_api, run_script, monkeypatch):
+    monkeypatch.setattr("time.perf_counter", lambda: 0.0)  # the time column is real; only its place is checked
+    route = openai_api.post("/responses").mock(
+        side_effect=[
+            answer("The ball costs 5 cents.", 64),
+            answer("The ball costs $0.05.", 512),
+            answer("5 cents.", 128, summary="**Setting up the equation**\n\nball + (ball + 1) = 1.10"),
+        ]
+    )
+
+    result = run_script(SCRIPT)
+
+    assert result.exit_code == 0, result.stderr
+    assert [sent_json(route, n)["reasoning"] for n in range(3)] == [
+        {"effort": "low"},
+        {"effort": "high"},
+        {"effort": "medium", "summary": "auto"},
+    ]
+    assert sent_json(route, 0)["input"].startswith("A bat and a ball cost $1.10 in total.")
+    assert result.stdout == (
+        "effort    reasoning   total  seconds  answer\n"
+        "low              64     124      0.0  The ball costs 5 cents.\n"
+        "high            512     572      0.0  The ball costs $0.05.\n"
+        "\nReasoning summary (reasoning.summary='auto'):\n"
+        "  **Setting up the equation**\n  \n  ball + (ball + 1) = 1.10\n"
+        "\nAnswer: 5 cents.\n"
+    )
+
+
+def test_efforts_can_be_chosen_and_a_missing_summary_is_said(openai_api, run_script):
+    route = openai_api.post("/responses").mock(side_effect=[answer("A.", 0), answer("B.", 30), answer("C.", 20)])
+
+    result = run_script(SCRIPT, "none", "xhigh")
+
+    assert [sent_json(route, n)["reasoning"]["effort"] for n in range(2)] == ["none", "xhigh"]
+    assert "  (the model gave no summary this time)\n" in result.stdout
+
+
+def test_an_unknown_effort_is_refused_before_any_request(run_script):
+    result = run_script(SCRIPT, "low", "extreme")
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "Unknown effort 'extreme': use none, minimal, low, medium, high, xhigh, max.\n"
+
+
+def test_api_error_prints_one_line_and_exits_1(openai_api, run_script):
+    openai_api.post("/responses").mock(return_value=api_failure(429))
+
+    result = run_script(SCRIPT)
+
+    assert (result.exit_code, result.stderr) == (1, api_failure_line(429))
