@@ -5,7 +5,6 @@ backends as ``uv run python -m …`` starts them, ``flask --app … purge`` (run
 mail and journal keep what it prints) and ``inspect_db``.
 """
 
-import sys
 
 import pytest
 from click.testing import CliRunner
@@ -52,7 +51,6 @@ CASES = ["unknown database", "corrupt file", "server with a password", "bad time
 @pytest.fixture
 def offline(monkeypatch):
     monkeypatch.setenv("OPENAI_OFFLINE", "1")
-    monkeypatch.delitem(sys.modules, "backend", raising=False)  # inspect_db.py imports its own folder's
 
 
 def last_line_only(stderr: str) -> str:

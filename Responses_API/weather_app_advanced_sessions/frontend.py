@@ -5,7 +5,7 @@ it resumes that one, since its whole history is stored in the backend's database
 across backend restarts.
 
 Run: uv run python Responses_API/weather_app_advanced_sessions/frontend.py [--session ID] [--base-url URL]
-(start backend.py first)
+(start the backend first: uv run python -m Responses_API.weather_app_advanced_sessions)
 """
 
 from openai_tutorial.terminal import base_url_argument, call_backend, chat_loop, run_frontend

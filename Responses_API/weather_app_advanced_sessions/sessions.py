@@ -47,7 +47,7 @@ def list_sessions():
             403,
             "operators_only",
             "Listing every session is for operators: start the backend with APP_API_KEY and send it, "
-            "or run inspect_db.py sessions.",
+            "or run its inspect_db sessions.",
         )
     limit = page_size()
     after = request.args.get("after")

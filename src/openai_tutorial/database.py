@@ -3,7 +3,7 @@
 ``open_database(url, Base, default=...)`` opens a ``DATABASE_URL`` a user set, or says in one
 line (a ``UsageError``, its password masked) what to fix: a malformed URL, a relative SQLite
 path, a missing folder or driver, a file that is not a database.
-``make_session_factory(url, Base)`` creates the engine, sets SQLite's pragmas on every
+``make_database(url, Base)`` creates the engine, sets SQLite's pragmas on every
 new connection (WAL so readers never block the writer, with fewer disk syncs; a busy
 timeout so concurrent writers wait instead of failing; foreign keys so cascades work),
 and creates the tables.

@@ -5,8 +5,8 @@ import openai
 import pytest
 
 from openai_tutorial.conversations import delete_remotely, new_conversation, safety_identifier
-from tests.conversation_api.conftest import deleting
 from tests.support import payloads
+from tests.support.conversations import deleting
 from tests.support.helpers import api_failure, sent_json
 
 

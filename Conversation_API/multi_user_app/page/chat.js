@@ -1,4 +1,4 @@
-// The chat page's script: it talks only to this app's own API (see app.py's docstring).
+// The chat page's script: it talks only to this app's own API (see the package's __init__.py).
 //
 // How a reply streams to the browser: POST /chat/stream answers with server-sent events
 // (text/event-stream), one `delta` event per piece of text as OpenAI writes it, then `done`

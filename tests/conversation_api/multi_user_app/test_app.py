@@ -10,8 +10,8 @@ from sqlalchemy.exc import OperationalError
 import Conversation_API.multi_user_app as app_module
 from Conversation_API.multi_user_app import chat, models
 from openai_tutorial.turn_lock import STALE_AFTER
-from tests.conversation_api.conftest import deleting
 from tests.support import payloads
+from tests.support.conversations import deleting
 from tests.support.helpers import (
     PATIENCE,
     START,

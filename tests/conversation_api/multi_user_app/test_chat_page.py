@@ -19,8 +19,8 @@ import Conversation_API.multi_user_app as app_module
 from Conversation_API.multi_user_app.models import Conversation
 from openai_tutorial.database import utc_now
 from tests.conftest import REPO_ROOT
-from tests.conversation_api.conftest import deleting
 from tests.support import optional, payloads
+from tests.support.conversations import deleting
 from tests.support.helpers import PATIENCE, dispose, rows, set_row, sqlite_url
 
 SSE_HEADERS = {"content-type": "text/event-stream"}

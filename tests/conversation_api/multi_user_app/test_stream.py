@@ -15,8 +15,8 @@ from Conversation_API.multi_user_app import chat, chat_page, models
 from openai_tutorial.client import get_client
 from openai_tutorial.conversations import safety_identifier
 from openai_tutorial.database import utc_now
-from tests.conversation_api.conftest import deleting
 from tests.support import payloads
+from tests.support.conversations import deleting
 from tests.support.helpers import database_app_fixtures, rows, sent_json, set_row
 
 Conversation, Turn = models.Conversation, models.Turn
@@ -376,8 +376,8 @@ def test_the_page_and_its_files_are_served_with_a_policy_that_allows_nothing_fro
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert (script_status, script_kind) == (200, "text/javascript")
     assert "EventSource cannot send a POST" in script
-    assert served(client, "/page/app.py")[0] == 404
-    assert served(client, "/page/..%2Fapp.py")[0] == 404
+    assert served(client, "/page/chat.py")[0] == 404
+    assert served(client, "/page/..%2Fchat.py")[0] == 404
 
 
 def test_with_an_app_key_the_page_loads_but_its_api_calls_need_the_key(client, app):

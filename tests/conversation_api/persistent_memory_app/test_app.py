@@ -9,8 +9,8 @@ from sqlalchemy.exc import OperationalError
 import Conversation_API.persistent_memory_app as app_module
 from Conversation_API.persistent_memory_app import chat as chat_module
 from Conversation_API.persistent_memory_app import models
-from tests.conversation_api.conftest import deleting
 from tests.support import payloads
+from tests.support.conversations import deleting
 from tests.support.helpers import (
     PATIENCE,
     START,

@@ -7,10 +7,10 @@ import responses
 
 from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL
 from Responses_API.stateless_weather_app import backend
-from tests.responses_api.conftest import answers, asks_for_weather
 from tests.support import open_meteo as meteo
 from tests.support import payloads
 from tests.support.helpers import sent_json
+from tests.support.weather import answers, asks_for_weather
 
 BACKEND = "Responses_API/stateless_weather_app/backend.py"
 FRONTEND = "Responses_API/stateless_weather_app/frontend.py"

@@ -9,7 +9,6 @@ from flask import request as flask_request
 
 import Responses_API.weather_app_advanced_sessions as backend
 from Responses_API.weather_app_advanced_sessions import models
-from tests.responses_api.conftest import answers, asks_for_weather, new_session, say
 from tests.support.helpers import (
     PATIENCE,
     START,
@@ -24,6 +23,7 @@ from tests.support.helpers import (
     sent_json,
     sqlite_url,
 )
+from tests.support.weather import answers, asks_for_weather, new_session, say
 
 BACKEND = "Responses_API.weather_app_advanced_sessions"
 FRONTEND = "Responses_API/weather_app_advanced_sessions/frontend.py"
@@ -324,7 +324,7 @@ def test_without_app_api_key_nobody_can_list_other_peoples_sessions(client):
         "error": {
             "type": "operators_only",
             "message": "Listing every session is for operators: start the backend with APP_API_KEY and send it, "
-            "or run inspect_db.py sessions.",
+            "or run its inspect_db sessions.",
         }
     }
 

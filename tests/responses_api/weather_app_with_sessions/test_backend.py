@@ -8,9 +8,9 @@ import pytest
 
 from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL
 from Responses_API.weather_app_with_sessions import backend
-from tests.responses_api.conftest import answers, asks_for_weather, new_session, say
 from tests.support import payloads
 from tests.support.helpers import PATIENCE, TurnInFlight, api_failure, sent_json
+from tests.support.weather import answers, asks_for_weather, new_session, say
 
 BACKEND = "Responses_API/weather_app_with_sessions/backend.py"
 FRONTEND = "Responses_API/weather_app_with_sessions/frontend.py"
