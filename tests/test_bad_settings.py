@@ -5,7 +5,6 @@ backends as ``uv run python -m …`` starts them, ``flask --app … purge`` (run
 mail and journal keep what it prints) and ``inspect_db``.
 """
 
-
 import pytest
 from click.testing import CliRunner
 from flask.cli import cli as flask_cli

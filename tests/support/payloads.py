@@ -80,6 +80,17 @@ def function_call(name: str, arguments: dict | str, *, call_id: str | None = Non
     }
 
 
+def custom_tool_call(name: str, input: str, *, call_id: str | None = None) -> dict:
+    return {
+        "id": new_id("ctc"),
+        "type": "custom_tool_call",
+        "status": "completed",
+        "name": name,
+        "call_id": call_id or new_id("call"),
+        "input": input,
+    }
+
+
 def web_search_call(query: str, sources: list[str] = ()) -> dict:
     return {
         "id": new_id("ws"),

@@ -15,6 +15,7 @@ EVERY_OUTPUT_ITEM = [
     payloads.refusal_message("I can't help with that."),
     payloads.reasoning("Looked up the city.", encrypted_content="gAAAAB-opaque"),
     payloads.function_call("get_weather", {"place": "Paris"}),
+    payloads.custom_tool_call("calculator", "2 * (3 + 4)"),
     payloads.web_search_call("weather in Paris"),
     payloads.mcp_list_tools("docs", ["search", "fetch"]),
     payloads.mcp_call("docs", "search", {"q": "x"}, "found"),

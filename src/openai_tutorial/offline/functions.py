@@ -105,7 +105,7 @@ def call_functions(turn: Turn) -> list[dict[str, Any]]:
 
 
 def after_function_outputs(turn: Turn, outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The outputs are back: the next call one at a time, or the answer built from them all."""
+    """The outputs (of functions or custom tools) are back: the next call one at a time, or the answer."""
     made = [(item["name"], item["arguments"]) for item in turn.since_question if item["type"] == "function_call"]
     still_to_call = [
         call for call in function_calls(turn, functions_of(turn)) if (call["name"], call["arguments"]) not in made
@@ -134,7 +134,8 @@ def summary_of(value: Any, limit: int = 240) -> str:
 
 
 def answer_from_tool_outputs(outputs: list[dict[str, Any]], context: list[dict[str, Any]]) -> str:
-    names = {item["call_id"]: item.get("name", "tool") for item in context if item["type"] == "function_call"}
+    calls = {"function_call", "custom_tool_call"}
+    names = {item["call_id"]: item.get("name", "tool") for item in context if item["type"] in calls}
     lines = []
     for output in outputs:
         raw = output["output"] if isinstance(output["output"], str) else json.dumps(output["output"])

@@ -1,6 +1,6 @@
 """The built-in tools, simulated: each is one function of the turn and the tool's entry in ``tools``.
 
-``model.HOSTED_TOOLS`` maps each tool type to its function here. None of them reaches anything:
+``model.TOOLS`` maps each tool type to its function here. None of them reaches anything:
 a ``web_search_call`` cites example.com pages, MCP tools are listed, called or held for approval
 with canned results, ``file_search`` quotes the uploaded files' own sentences, the code
 interpreter runs nothing, and an image is a placeholder PNG.

@@ -15,6 +15,8 @@ ID_PREFIXES = {
     "message": "msg",
     "function_call": "fc",
     "function_call_output": "fco",
+    "custom_tool_call": "ctc",
+    "custom_tool_call_output": "ctco",
     "reasoning": "rs",
     "mcp_approval_response": "mcpa",
 }
@@ -84,11 +86,11 @@ def normalized_item(item: Any, param: str) -> dict[str, Any]:
             "status": "completed",
             "content": parts,
         }
-    if kind == "function_call_output":
+    if kind in {"function_call_output", "custom_tool_call_output"}:
         for field in ("call_id", "output"):
             if field not in item:
                 raise invalid(f"Missing required parameter: '{param}.{field}'.", param=f"{param}.{field}")
-        return {"status": "completed", **item, "id": item.get("id") or new_id("fco")}
+        return {"status": "completed", **item, "id": item.get("id") or new_id(ID_PREFIXES[kind])}
     if kind == "mcp_approval_response":
         for field in ("approval_request_id", "approve"):
             if field not in item:

@@ -3,9 +3,10 @@
 ``reply(turn)`` decides what one response holds, the way a model's output is shaped:
 - a reasoning item first, for reasoning models (its size follows ``reasoning.effort``);
 - then what comes back for what this turn answers (``FOLLOW_UPS``, keyed on the item type:
-  function call outputs, MCP approvals);
-- else the first built-in tool in ``tools`` (``HOSTED_TOOLS``, keyed on the tool type, each
-  simulated in ``hosted_tools.py``), else function calls (``functions.py``), else the answer
+  function and custom tool call outputs, MCP approvals);
+- else the first built-in or custom tool in ``tools`` (``TOOLS``, keyed on the tool type: the
+  built-in ones simulated in ``hosted_tools.py``, custom ones in ``custom_tools.py``), else
+  function calls (``functions.py``), else the answer
   (``text.py``): JSON for ``text.format``, or text that says it is canned and recalls facts;
 - usage estimated from the text, and a reply cut to ``incomplete`` by ``max_output_tokens``.
 A new tool is one entry in a table and one function, not a branch here.
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from openai_tutorial.offline import hosted_tools
+from openai_tutorial.offline import custom_tools, hosted_tools
 from openai_tutorial.offline.functions import after_function_outputs, call_functions
 from openai_tutorial.offline.items import estimated_tokens, new_id, text_of
 from openai_tutorial.offline.text import answer, excerpt
@@ -32,7 +33,9 @@ IMAGE_TOKENS = {"low": 85}
 DETAILED_IMAGE_TOKENS = 765
 
 # What a tool type makes the model do, when the request lists such a tool and tool_choice is not "none".
-HOSTED_TOOLS: dict[str, Callable[[Turn, dict[str, Any]], Items]] = {
+# Function tools are not here: they are called when no tool of these types is listed.
+TOOLS: dict[str, Callable[[Turn, dict[str, Any]], Items]] = {
+    "custom": custom_tools.call_custom_tool,
     "web_search": hosted_tools.web_search,
     "web_search_preview": hosted_tools.web_search,
     "mcp": hosted_tools.use_mcp,
@@ -43,6 +46,7 @@ HOSTED_TOOLS: dict[str, Callable[[Turn, dict[str, Any]], Items]] = {
 # What the model does when the input since the user's last message holds items of this type.
 FOLLOW_UPS: dict[str, Callable[[Turn, Items], Items]] = {
     "function_call_output": after_function_outputs,
+    "custom_tool_call_output": after_function_outputs,
     "mcp_approval_response": hosted_tools.after_approvals,
 }
 
@@ -108,7 +112,7 @@ def count_input_tokens(request: dict[str, Any], context: list[dict[str, Any]]) -
 def written(item: dict[str, Any]) -> str:
     if item["type"] == "message":
         return text_of(item)
-    return item.get("arguments") or ""
+    return item.get("arguments") or item.get("input") or ""
 
 
 def cut_to(output: list[dict[str, Any]], budget: int) -> str | None:
@@ -144,7 +148,7 @@ def act(turn: Turn) -> Items:
             return follow_up(turn, answered)
     if turn.request.get("tool_choice") != "none":
         for tool in turn.request.get("tools") or []:
-            if simulate := HOSTED_TOOLS.get(tool.get("type")):
+            if simulate := TOOLS.get(tool.get("type")):
                 return simulate(turn, tool)
         if calls := call_functions(turn):
             return calls

@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from openai_tutorial.offline import model
+from openai_tutorial.offline.custom_tools import check_format
 from openai_tutorial.offline.documents import document_text, searchable
 from openai_tutorial.offline.errors import invalid, not_found
 from openai_tutorial.offline.items import new_id, normalized_input
@@ -67,6 +68,8 @@ def check_request(body: dict[str, Any]) -> None:
         if tool.get("type") in required and required[tool["type"]] not in tool:
             param = f"tools[{index}].{required[tool['type']]}"
             raise invalid(f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter")
+        if tool.get("type") == "custom":
+            check_format(tool, f"tools[{index}].format")
         strict = tool.get("type") == "function" and tool.get("strict") is not False
         parameters = tool.get("parameters")  # a function may take none
         if strict and parameters is not None and (problem := strict_schema_problem(parameters)):
@@ -113,6 +116,11 @@ def history_of(store: Transaction, body: dict[str, Any]) -> list[dict[str, Any]]
     return [item for record in reversed(chain) for item in [*record["input_items"], *record["response"]["output"]]]
 
 
+# The calls the client answers, and the output item that answers each.
+CALLS = {"function_call": "function", "custom_tool_call": "custom tool"}
+OUTPUTS = {"function_call_output": "function", "custom_tool_call_output": "custom tool"}
+
+
 def check_items(history: list[dict[str, Any]], new_items: list[dict[str, Any]]) -> None:
     """The rules on items learners trip over: duplicates, unanswered calls, stray outputs and approvals."""
     seen = {item["id"] for item in history}
@@ -124,14 +132,17 @@ def check_items(history: list[dict[str, Any]], new_items: list[dict[str, Any]]) 
             )
         seen.add(item["id"])
     answered: dict[str, bool] = {}
+    kinds: dict[str, str] = {}  # call id -> "function" or "custom tool"
     approval_requests = set()
     for item in [*history, *new_items]:
-        if item["type"] == "function_call":
+        if item["type"] in CALLS:
             answered[item["call_id"]] = False  # pragma: no mutate: equivalent
-        elif item["type"] == "function_call_output":
-            if item["call_id"] not in answered:
+            kinds[item["call_id"]] = CALLS[item["type"]]
+        elif item["type"] in OUTPUTS:
+            if kinds.get(item["call_id"]) != OUTPUTS[item["type"]]:
                 raise invalid(
-                    f"No tool call found for function call output with call_id {item['call_id']}.", param="input"
+                    f"No tool call found for {OUTPUTS[item['type']]} call output with call_id {item['call_id']}.",
+                    param="input",
                 )
             answered[item["call_id"]] = True
         elif item["type"] == "mcp_approval_request":
@@ -139,7 +150,7 @@ def check_items(history: list[dict[str, Any]], new_items: list[dict[str, Any]]) 
         elif item["type"] == "mcp_approval_response" and item["approval_request_id"] not in approval_requests:
             raise invalid(f"No approval request found with id '{item['approval_request_id']}'.", param="input")
     if unanswered := [call_id for call_id, done in answered.items() if not done]:
-        raise invalid(f"No tool output found for function call {unanswered[0]}.", param="input")
+        raise invalid(f"No tool output found for {kinds[unanswered[0]]} call {unanswered[0]}.", param="input")
     if new_items and new_items[-1]["type"] == "reasoning":
         raise invalid(
             f"Item '{new_items[-1]['id']}' of type 'reasoning' was provided without its required following item.",
