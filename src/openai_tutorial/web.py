@@ -243,7 +243,7 @@ def whole_number(source: Mapping[str, Any], name: str, default: int, low: int, h
     if text is None:
         return default
     # int() refuses more than 4,300 digits; no number in range needs more digits than ``high`` has.
-    digits = text.lstrip("0")
+    digits = text.lstrip("0")  # pragma: no mutate: equivalent
     if not (text.isascii() and text.isdigit()) or len(digits) > len(str(high)) or not low <= int(digits or "0") <= high:
         fail(400, "invalid_request", f"'{name}' must be a whole number from {low} to {high}.")
     return int(digits or "0")

@@ -284,3 +284,36 @@ class DatabaseBase(DeclarativeBase):
 class Note(DatabaseBase):
     __tablename__ = "notes"
     id: Mapped[int] = mapped_column(primary_key=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        (
+            "postgresql+psycopg://ada:hunter2@db-host:5432/tutorial",
+            "postgresql+psycopg://ada:***@db-host:5432/tutorial",
+        ),
+        ("postgresql://ada:p/w@db-host/tutorial", "postgresql://ada:***@db-host/tutorial"),  # a "/" in the password
+        ("not a url://ada:hunter2@db-host", "not a url://ada:***@db-host"),  # what does not parse is masked too
+        ("sqlite:////srv/app.db", "sqlite:////srv/app.db"),
+    ],
+)
+def test_a_url_is_shown_with_its_password_masked(url, masked):
+    assert database.shown(url) == masked
+
+
+def test_storing_an_answered_turn_tries_again_while_the_database_is_busy_and_says_so(monkeypatch, caplog):
+    monkeypatch.setattr(database, "STORE_ATTEMPTS", 3)
+    tries = iter([OperationalError("INSERT", {}, Exception("database is locked"))] * 2 + ["stored"])
+
+    def store():
+        outcome = next(tries)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    assert database.store_answered(store) == "stored"
+    assert caplog.messages == [
+        "Could not store an answered turn (database is locked); trying again (2 of 3)",
+        "Could not store an answered turn (database is locked); trying again (3 of 3)",
+    ]

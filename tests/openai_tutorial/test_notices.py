@@ -1,5 +1,6 @@
 """A script never waits for OpenAI in silence: each retry, and a slow answer, is one line on stderr."""
 
+import asyncio
 import logging
 import threading
 
@@ -7,7 +8,7 @@ import httpx
 import pytest
 
 from openai_tutorial import notices
-from openai_tutorial.client import get_client
+from openai_tutorial.client import get_async_client, get_client
 from tests.support import payloads
 from tests.support.helpers import PATIENCE, api_failure
 
@@ -102,3 +103,46 @@ def test_the_sdks_other_log_lines_are_not_notices(capsys):
     notices.SDK_LOG.info("Something else at %s", "info")
 
     assert capsys.readouterr().err == ""
+
+
+class Terminal:
+    """A stderr that shows only what was flushed, as a terminal behind a buffer does."""
+
+    def __init__(self) -> None:
+        self.pending, self.shown = "", ""
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        return len(text)
+
+    def flush(self) -> None:
+        self.shown, self.pending = self.shown + self.pending, ""
+
+
+def test_a_notice_is_on_the_screen_at_once_not_when_the_buffer_fills(monkeypatch):
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    notices.say_notices_on_stderr()
+
+    notices.NOTICES.warning("Still waiting for OpenAI.")
+
+    assert (terminal.shown, terminal.pending) == ("Still waiting for OpenAI.\n", "")
+
+
+def test_an_async_clients_retries_say_what_failed_too(openai_api, monkeypatch, capsys):
+    monkeypatch.setenv("OPENAI_MAX_RETRIES", "1")
+    monkeypatch.setattr("openai._base_client.AsyncAPIClient._calculate_retry_timeout", lambda *args: 0.0)
+    openai_api.post("/responses").mock(
+        side_effect=[httpx.ConnectError("refused"), httpx.Response(200, json=payloads.response())]
+    )
+    notices.say_notices_on_stderr()
+
+    async def ask():
+        async with get_async_client() as client:
+            return await client.responses.create(model="gpt-5.4-mini", input="hi")
+
+    asyncio.run(ask())
+
+    assert capsys.readouterr().err == (
+        "Could not reach OpenAI for POST /v1/responses (ConnectError); retrying in 0.0 s (retry 1 of 1, the last).\n"
+    )

@@ -396,6 +396,23 @@ def test_mcp_lists_its_tools_and_asks_for_approval_by_default(client):
     assert json.loads(request.arguments) == {"question": "How do retries work?"}
 
 
+def test_tools_already_listed_for_this_server_are_not_listed_again_and_another_servers_listing_does_not_count(client):
+    listed = {
+        "type": "mcp_list_tools",
+        "id": "mcpl_sent_back",
+        "server_label": "wiki",
+        "tools": [{"name": "ask_question", "input_schema": {"type": "object"}}],
+    }
+    other = {**listed, "id": "mcpl_other", "server_label": "other"}
+    never = {**MCP_TOOL, "require_approval": "never"}
+
+    known = client.responses.create(model=MODEL, input=[listed, {"role": "user", "content": "How?"}], tools=[never])
+    unknown = client.responses.create(model=MODEL, input=[other, {"role": "user", "content": "How?"}], tools=[never])
+
+    assert [item.type for item in known.output] == ["reasoning", "mcp_call", "message"]
+    assert [item.type for item in unknown.output] == ["reasoning", "mcp_list_tools", "mcp_call", "message"]
+
+
 def test_an_approval_runs_the_call_without_listing_again_and_a_refusal_does_not(client):
     asked = client.responses.create(model=MODEL, input="How?", tools=[{**MCP_TOOL, "require_approval": "always"}])
     request = asked.output[-1]
