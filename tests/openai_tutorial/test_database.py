@@ -317,3 +317,7 @@ def test_storing_an_answered_turn_tries_again_while_the_database_is_busy_and_say
         "Could not store an answered turn (database is locked); trying again (2 of 3)",
         "Could not store an answered turn (database is locked); trying again (3 of 3)",
     ]
+
+
+def test_now_is_timezone_aware_utc():
+    assert database.utc_now().tzinfo is UTC

@@ -5,6 +5,7 @@ import logging
 import threading
 
 import httpx
+import httpx2
 import pytest
 
 from openai_tutorial import notices
@@ -146,3 +147,7 @@ def test_an_async_clients_retries_say_what_failed_too(openai_api, monkeypatch, c
     assert capsys.readouterr().err == (
         "Could not reach OpenAI for POST /v1/responses (ConnectError); retrying in 0.0 s (retry 1 of 1, the last).\n"
     )
+
+
+def test_a_request_without_the_sdks_timeout_has_no_time_to_say():
+    assert notices.read_timeout(httpx2.Request("POST", "https://api.openai.com/v1/responses")) is None
