@@ -7,8 +7,11 @@ Completions shape; the installed SDK's Responses version is this one, and the SD
 With ``responses.parse`` each ``function_call`` in the reply carries ``parsed_arguments``,
 an instance of your model. ``tool_choice`` forces a given function on the first request, and
 ``parallel_tool_calls=False`` makes the model call one function per response. The loop is
-bounded as in lesson 6. What to look for in the output: typed arguments, one call per
-round, then the answer.
+bounded as in lesson 6. Then ``tool_choice={"type": "allowed_tools", ...}``: both tools
+are sent, as every request of an app would send them (the same tools keep the prompt cache
+warm), but this request lets the model choose only among the ones listed; ``mode: "auto"``
+leaves it free not to call any, ``"required"`` makes it call one of them. What to look for in
+the output: typed arguments, one call per round, the answer, then a call of the allowed tool.
 
 Run: uv run python Responses_API/Basic_examples/23-pydantic_function_tools.py ["question"]
 API reference: https://developers.openai.com/api/docs/guides/function-calling
@@ -42,7 +45,15 @@ def local_time(arguments: GetLocalTime) -> dict:
     return {"timezone": arguments.timezone, "local_time": datetime.now(UTC).astimezone(zone).isoformat("T", "minutes")}
 
 
+class GetDayOfWeek(BaseModel):
+    """Get today's day of the week in a time zone."""
+
+    timezone: str = Field(description="An IANA time zone name, such as Europe/Paris.")
+
+
 TOOLS = [openai.pydantic_responses_function_tool(GetLocalTime)]
+BOTH_TOOLS = [*TOOLS, openai.pydantic_responses_function_tool(GetDayOfWeek)]
+ALLOWED_QUESTION = "Which day of the week is it in Sydney?"
 
 
 def main() -> int:
@@ -59,6 +70,7 @@ def main() -> int:
         calls = [item for item in response.output if item.type == "function_call"]
         if not calls:
             print(f"\n{response.output_text}")
+            allowed_tools_only(client)
             return 0
         outputs = []
         for call in calls:
@@ -71,6 +83,18 @@ def main() -> int:
         )
     print(f"\nThe model was still calling functions after {MAX_ROUNDS} rounds; stopping.", file=sys.stderr)
     return 1
+
+
+def allowed_tools_only(client: openai.OpenAI) -> None:
+    response = client.responses.parse(
+        model=get_model(),
+        input=ALLOWED_QUESTION,
+        tools=BOTH_TOOLS,
+        tool_choice={"type": "allowed_tools", "mode": "auto", "tools": [{"type": "function", "name": "GetDayOfWeek"}]},
+    )
+    print(f"\n{ALLOWED_QUESTION} (both tools sent, only GetDayOfWeek allowed)")
+    for call in [item for item in response.output if item.type == "function_call"]:
+        print(f"{call.name}(timezone={call.parsed_arguments.timezone!r})")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,9 @@ def chosen_tools(turn: Turn, functions: list[dict[str, Any]]) -> list[dict[str, 
     choice = turn.request.get("tool_choice")
     if isinstance(choice, dict) and choice.get("type") == "function":
         return [tool for tool in functions if tool.get("name") == choice.get("name")]
+    if isinstance(choice, dict) and choice.get("type") == "allowed_tools":
+        allowed = {tool.get("name") for tool in choice.get("tools") or [] if tool.get("type") == "function"}
+        return [tool for tool in functions if tool.get("name") in allowed]
     return functions
 
 

@@ -308,6 +308,21 @@ def test_max_tool_calls_and_one_call_per_round_limit_the_calls(client):
     assert (places(first), places(second)) == (["Oslo"], ["Rome"])
 
 
+def test_allowed_tools_lets_the_model_choose_only_among_the_functions_it_lists(client):
+    weather, clock = payloads.place_tool(), payloads.place_tool("get_time")
+
+    def called(names):
+        choice = {"type": "allowed_tools", "mode": "auto", "tools": [{"type": "function", "name": n} for n in names]}
+        response = client.responses.create(
+            model=MODEL, input="And in Oslo?", tools=[weather, clock], tool_choice=choice
+        )
+        return [item.name for item in response.output if item.type == "function_call"]
+
+    assert called(["get_time"]) == ["get_time"]
+    assert called(["get_weather", "get_time"]) == ["get_weather"]
+    assert called([]) == []
+
+
 def test_a_finished_file_stays_finished_unknown_ones_are_404_and_failed_ones_are_not_searched(client, note_and_blob):
     vector_store = client.vector_stores.create(name="mixed")
     attached = {}

@@ -28,14 +28,31 @@ TOOL = {
 }
 
 
-def calls(*zones: str) -> httpx.Response:
-    output = [payloads.function_call("GetLocalTime", {"timezone": z}, call_id=f"call_{z}") for z in zones]
+DAY_TOOL = {
+    **TOOL,
+    "name": "GetDayOfWeek",
+    "description": "Get today's day of the week in a time zone.",
+    "parameters": {
+        **TOOL["parameters"],
+        "title": "GetDayOfWeek",
+        "description": "Get today's day of the week in a time zone.",
+    },
+}
+
+
+def calls(*zones: str, name: str = "GetLocalTime") -> httpx.Response:
+    output = [payloads.function_call(name, {"timezone": z}, call_id=f"call_{z}") for z in zones]
     return httpx.Response(200, json=payloads.response(output=output))
 
 
 def test_a_pydantic_tool_is_forced_then_called_one_at_a_time_with_parsed_arguments(openai_api, run_script):
     route = openai_api.post("/responses").mock(
-        side_effect=[calls("Asia/Tokyo"), calls("Mars/Olympus"), httpx.Response(200, json=payloads.response("Done."))]
+        side_effect=[
+            calls("Asia/Tokyo"),
+            calls("Mars/Olympus"),
+            httpx.Response(200, json=payloads.response("Done.")),
+            calls("Australia/Sydney", name="GetDayOfWeek"),
+        ]
     )
 
     result = run_script(SCRIPT)
@@ -53,7 +70,20 @@ def test_a_pydantic_tool_is_forced_then_called_one_at_a_time_with_parsed_argumen
     lines = result.stdout.splitlines()
     assert lines[0].startswith("GetLocalTime(timezone='Asia/Tokyo') -> {'timezone': 'Asia/Tokyo', 'local_time': ")
     assert lines[1] == "GetLocalTime(timezone='Mars/Olympus') -> {'error': \"unknown time zone 'Mars/Olympus'\"}"
-    assert lines[2:] == ["", "Done."]
+    assert lines[2:] == [
+        "",
+        "Done.",
+        "",
+        "Which day of the week is it in Sydney? (both tools sent, only GetDayOfWeek allowed)",
+        "GetDayOfWeek(timezone='Australia/Sydney')",
+    ]
+    allowed = sent_json(route, 3)
+    assert allowed["tools"] == [TOOL, DAY_TOOL]
+    assert allowed["tool_choice"] == {
+        "type": "allowed_tools",
+        "mode": "auto",
+        "tools": [{"type": "function", "name": "GetDayOfWeek"}],
+    }
 
 
 def test_the_loop_is_bounded(openai_api, run_script):
