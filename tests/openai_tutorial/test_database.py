@@ -15,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from openai_tutorial import database
 from openai_tutorial.database import create_tables, init_database, make_database, make_engine, open_database
+from openai_tutorial.errors import UsageError
 from openai_tutorial.web import create_json_app, serve
 from tests.conftest import REPO_ROOT
 from tests.openai_tutorial.conftest import NOON, Base, Room
@@ -321,3 +322,31 @@ def test_storing_an_answered_turn_tries_again_while_the_database_is_busy_and_say
 
 def test_now_is_timezone_aware_utc():
     assert database.utc_now().tzinfo is UTC
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:", "postgresql+psycopg://db-host/app"])
+def test_an_in_memory_or_server_database_names_no_file(url):
+    assert database.sqlite_path(url) is None
+
+
+def test_a_driver_that_is_not_installed_is_named_with_the_way_to_postgresql(tmp_path):
+    with pytest.raises(UsageError) as refused:
+        open_database("mysql://ada:hunter2pw@db-host/app", Base, default=tmp_path / "app.db")
+
+    assert refused.value.message == (
+        "DATABASE_URL 'mysql://ada:***@db-host/app' needs the Python package MySQLdb, which is not installed: "
+        "for PostgreSQL write postgresql+psycopg://… and run 'uv sync --group production'."
+    )
+
+
+def test_a_password_the_driver_repeats_in_its_error_is_masked(monkeypatch, tmp_path):
+    def refuse(url, base):
+        raise OperationalError("connect", {}, Exception("password 'hunter2pw' was rejected for ada"))
+
+    monkeypatch.setattr(database, "make_database", refuse)
+    with pytest.raises(UsageError) as refused:
+        open_database("postgresql+psycopg://ada:hunter2pw@db-host/app", Base, default=tmp_path / "app.db")
+
+    assert refused.value.message == (
+        "DATABASE_URL 'postgresql+psycopg://ada:***@db-host/app' cannot be used: password '***' was rejected for ada"
+    )
