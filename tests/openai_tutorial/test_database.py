@@ -298,6 +298,7 @@ class Note(DatabaseBase):
         ("not a url://ada:hunter2@db-host", "not a url://ada:***@db-host"),  # what does not parse is masked too
         ("sqlite:////srv/app.db", "sqlite:////srv/app.db"),
     ],
+    ids=["server", "slash in the password", "not a url", "no password"],
 )
 def test_a_url_is_shown_with_its_password_masked(url, masked):
     assert database.shown(url) == masked
@@ -324,7 +325,11 @@ def test_now_is_timezone_aware_utc():
     assert database.utc_now().tzinfo is UTC
 
 
-@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:", "postgresql+psycopg://db-host/app"])
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite://", "sqlite:///", "sqlite:///:memory:", "postgresql+psycopg://db-host/app"],
+    ids=["no path", "empty path", "in memory", "server"],
+)
 def test_an_in_memory_or_server_database_names_no_file(url):
     assert database.sqlite_path(url) is None
 

@@ -28,7 +28,7 @@ def lark_parser(definition: str) -> lark.Lark:
 
 def check_format(tool: dict[str, Any], param: str) -> None:
     """A grammar the API could not compile is a 400 naming the tool."""
-    text_format = tool.get("format") or {"type": "text"}
+    text_format = tool.get("format") or {}  # unset: free text
     if text_format.get("type") != "grammar":
         return
     syntax, definition = text_format.get("syntax"), text_format.get("definition")
@@ -63,8 +63,8 @@ def spellings(question: str) -> list[str]:
     if not found:
         return [" ".join(question.split())]
     expression = max(found, key=len)
-    spaced = OPERATOR.sub(r" \1 ", expression).replace("( ", "(").replace(" )", ")")
-    return list(dict.fromkeys([expression, " ".join(spaced.split()), re.sub(r"\s+", "", expression)]))
+    spaced = " ".join(OPERATOR.sub(r" \1 ", expression).split())
+    return list(dict.fromkeys([expression, spaced, re.sub(r"\s+", "", expression)]))
 
 
 def chosen(turn: Turn, tool: dict[str, Any]) -> dict[str, Any]:
@@ -78,7 +78,7 @@ def chosen(turn: Turn, tool: dict[str, Any]) -> dict[str, Any]:
 
 def call_custom_tool(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:
     tool = chosen(turn, tool)
-    text_format = tool.get("format") or {"type": "text"}
+    text_format = tool.get("format") or {}  # unset: free text
     fitting = [text for text in spellings(turn.question) if fits(text_format, text)]
     if not fitting:
         return [
