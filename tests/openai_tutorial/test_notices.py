@@ -120,6 +120,30 @@ class Terminal:
         self.shown, self.pending = self.shown + self.pending, ""
 
 
+def test_a_notice_is_said_once_even_when_the_program_logs_to_stderr_too(capsys):
+    root = logging.getLogger()
+    heard = Heard()
+    root.addHandler(heard)
+    try:
+        notices.say_notices_on_stderr()
+        notices.NOTICES.warning("Still waiting for OpenAI.")
+    finally:
+        root.removeHandler(heard)
+
+    assert (heard.records, capsys.readouterr().err) == ([], "Still waiting for OpenAI.\n")
+
+
+class Heard(logging.Handler):
+    """What reached the root logger, where a program's own logging.basicConfig() would print it a second time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 def test_a_notice_is_on_the_screen_at_once_not_when_the_buffer_fills(monkeypatch):
     terminal = Terminal()
     monkeypatch.setattr("sys.stderr", terminal)

@@ -35,7 +35,7 @@ def custom_call(response):
         (LARK, "Add 1 + 2+3 please", "1 + 2+3"),
         (LARK, "What is 1+2?", "1+2"),
         ({"type": "grammar", "syntax": "regex", "definition": r"\d+([-+*/]\d+)*"}, "What is 3 * 4?", "3*4"),
-        (None, "Is 9 more than 12 * 3?", "12 * 3"),  # the longest expression of the question
+        (None, "Is 9 - 1 more than 12 * 3?", "12 * 3"),  # the longest expression, not the first or the greatest
     ],
 )
 def test_the_input_is_the_question_s_expression_in_a_spelling_the_format_accepts(
