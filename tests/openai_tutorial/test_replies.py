@@ -207,6 +207,23 @@ def test_closing_the_client_closes_the_connection_pool_under_the_guard():
     assert pool.connections == []
 
 
+UNREAD = {
+    ("DELETE", "/responses/some_id"),
+    ("DELETE", "/containers/some_id"),
+    ("DELETE", "/containers/some_id/files/some_id"),
+    ("GET", "/containers/some_id/files/some_id/content"),
+}
+
+
+def test_a_file_s_content_passes_as_it_is_whatever_its_type():
+    content = httpx2.Request("GET", "https://api.openai.com/v1/containers/cntr_1/files/cfile_1/content")
+    listing = httpx2.Request("GET", "https://api.openai.com/v1/containers/cntr_1/files")
+
+    assert problem_with(content, "application/binary", b"\x89PNG") is None
+    assert problem_with(content, "", b"<html>") is None
+    assert problem_with(listing, "text/html", b"<html>") == "a text/html instead of JSON"
+
+
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.pattern.pattern}")
 def test_every_endpoint_the_offline_stand_in_answers_is_checked(route):
     """The stand-in answers every endpoint a lesson or app calls, and a reply of the wrong shape on any is refused."""
@@ -215,8 +232,9 @@ def test_every_endpoint_the_offline_stand_in_answers_is_checked(route):
 
     problem = problem_with(request, "application/json", b'{"data": [{"type": "message"}], "id": 7}')
 
-    if route.reply is None:  # DELETE /responses/{id}: an empty reply the SDK does not read
-        assert (route.method, path, problem) == ("DELETE", "/responses/some_id", None)
+    if route.reply in (None, bytes):  # a reply the SDK does not read, or a file's bytes
+        assert problem is None
+        assert (route.method, path) in UNREAD
     else:
         assert problem is not None
         assert problem.startswith(("a reply whose", "a reply of the wrong shape")), problem

@@ -366,6 +366,62 @@ def code_interpreter_call(code: str, outputs: list[dict] | None) -> dict:
     }
 
 
+def shell_call(commands: list[str], *, container_id: str = "cntr_0001", call_id: str | None = None) -> dict:
+    return {
+        "id": new_id("sh"),
+        "type": "shell_call",
+        "status": "completed",
+        "call_id": call_id or new_id("call"),
+        "action": {"commands": commands, "timeout_ms": 10000, "max_output_length": 4096},
+        "environment": {"type": "container_reference", "container_id": container_id},
+    }
+
+
+def shell_call_output(call_id: str, outputs: list[tuple[str, str, int | None]]) -> dict:
+    """One output per command, as (stdout, stderr, exit code), the exit code None for a command that timed out."""
+    return {
+        "id": new_id("sho"),
+        "type": "shell_call_output",
+        "status": "completed",
+        "call_id": call_id,
+        "max_output_length": 4096,
+        "output": [
+            {
+                "stdout": stdout,
+                "stderr": stderr,
+                "outcome": {"type": "timeout"} if code is None else {"type": "exit", "exit_code": code},
+            }
+            for stdout, stderr, code in outputs
+        ],
+    }
+
+
+def container(id: str = "cntr_0001", name: str = "lesson-26") -> dict:
+    return {
+        "id": id,
+        "object": "container",
+        "name": name,
+        "created_at": CREATED_AT,
+        "last_active_at": CREATED_AT,
+        "status": "running",
+        "expires_after": {"anchor": "last_active_at", "minutes": 20},
+        "memory_limit": "1g",
+        "network_policy": {"type": "disabled"},
+    }
+
+
+def container_file(path: str, *, id: str = "cfile_0001", container_id: str = "cntr_0001", size: int = 16) -> dict:
+    return {
+        "id": id,
+        "object": "container.file",
+        "container_id": container_id,
+        "path": path,
+        "bytes": size,
+        "created_at": CREATED_AT,
+        "source": "assistant",
+    }
+
+
 def image_generation_call(result: str | None, revised_prompt: str = "A lighthouse.") -> dict:
     return {
         "id": new_id("ig"),

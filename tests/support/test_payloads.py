@@ -4,7 +4,8 @@ import json
 
 import pytest
 from openai._models import validate_type
-from openai.types import FileDeleted, FileObject
+from openai.types import ContainerCreateResponse, FileDeleted, FileObject
+from openai.types.containers import FileListResponse
 from openai.types.conversations import Conversation, ConversationDeletedResource, ConversationItemList
 from openai.types.responses import InputTokenCountResponse, Response, ResponseItemList, ResponseStreamEvent
 
@@ -21,6 +22,8 @@ EVERY_OUTPUT_ITEM = [
     payloads.mcp_call("docs", "search", {"q": "x"}, "found"),
     payloads.mcp_call("docs", "search", {"q": "x"}, "", error="timeout"),
     payloads.mcp_approval_request("docs", "fetch", {"url": "https://example.org"}),
+    payloads.shell_call(["ls"], call_id="call_sh"),
+    payloads.shell_call_output("call_sh", [("a.txt\n", "", 0), ("", "", None)]),
 ]
 
 
@@ -37,6 +40,8 @@ EVERY_OUTPUT_ITEM = [
         (FileObject, payloads.file_object()),
         (FileDeleted, payloads.file_deleted("file_1")),
         (InputTokenCountResponse, payloads.input_tokens(42)),
+        (ContainerCreateResponse, payloads.container()),
+        (FileListResponse, payloads.container_file("/mnt/data/notes.txt")),
     ],
 )
 def test_payload_matches_the_sdk_schema(schema, payload):

@@ -1,8 +1,8 @@
 """What every endpoint handler is given and returns: the bottom of the stand-in, importing no endpoint.
 
 A handler is a plain function of one ``Call`` (what the path named, the query, the JSON body,
-the request itself and the store's open transaction) that returns the reply's JSON, or the
-events of a stream, or raises the API's error. ``routes.py`` lists them; ``transport.py``
+the request itself and the store's open transaction) that returns the reply's JSON, the
+events of a stream or a file's bytes, or raises the API's error. ``routes.py`` lists them; ``transport.py``
 finds the one a request names and calls it.
 """
 
@@ -30,7 +30,7 @@ class Call:
     store: Transaction
 
 
-type Handler = Callable[[Call], dict[str, Any] | EventStream]
+type Handler = Callable[[Call], dict[str, Any] | EventStream | bytes]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@
 - then what comes back for what this turn answers (``FOLLOW_UPS``, keyed on the item type:
   function and custom tool call outputs, MCP approvals);
 - else the first built-in or custom tool in ``tools`` (``TOOLS``, keyed on the tool type: the
-  built-in ones simulated in ``hosted_tools.py``, custom ones in ``custom_tools.py``), else
+  built-in ones simulated in ``hosted_tools.py`` and ``shell.py``, custom ones in ``custom_tools.py``), else
   function calls (``functions.py``), else the answer
   (``text.py``): JSON for ``text.format``, or text that says it is canned and recalls facts;
 - usage estimated from the text, and a reply cut to ``incomplete`` by ``max_output_tokens``.
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from openai_tutorial.offline import custom_tools, hosted_tools
+from openai_tutorial.offline import custom_tools, hosted_tools, shell
 from openai_tutorial.offline.functions import after_function_outputs, call_functions
 from openai_tutorial.offline.items import estimated_tokens, new_id, text_of
 from openai_tutorial.offline.text import answer, excerpt
@@ -42,6 +42,7 @@ TOOLS: dict[str, Callable[[Turn, dict[str, Any]], Items]] = {
     "file_search": hosted_tools.file_search,
     "code_interpreter": hosted_tools.code_interpreter,
     "image_generation": hosted_tools.generate_image,
+    "shell": shell.hosted_shell,
 }
 # What the model does when the input since the user's last message holds items of this type.
 FOLLOW_UPS: dict[str, Callable[[Turn, Items], Items]] = {

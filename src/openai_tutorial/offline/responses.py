@@ -11,7 +11,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from openai_tutorial.offline import model
+from openai_tutorial.offline import containers, model
 from openai_tutorial.offline.custom_tools import check_format
 from openai_tutorial.offline.documents import document_text, searchable
 from openai_tutorial.offline.errors import invalid, not_found
@@ -272,8 +272,13 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
     check_items(history, new_items)
     searched = [tool for tool in body.get("tools") or [] if tool.get("type") == "file_search"]
     stores = [store_id for tool in searched for store_id in tool["vector_store_ids"]]
-    turn = Turn(body, history, new_items, documents_in(call.store, new_items), searchable(call.store, stores))
+    workspace = containers.workspace_for(call.store, body.get("tools") or [])
+    turn = Turn(
+        body, history, new_items, documents_in(call.store, new_items), searchable(call.store, stores), workspace
+    )
     reply = model.reply(turn)
+    if workspace is not None:
+        containers.keep_workspace(call.store, workspace)
     threshold = next(
         (
             rule.get("compact_threshold")

@@ -13,12 +13,21 @@ Order matters where paths overlap: ``/responses/input_tokens`` comes before
 
 import re
 
-from openai.types import FileDeleted, FileObject, VectorStore, VectorStoreDeleted
+from openai.types import (
+    ContainerCreateResponse,
+    ContainerListResponse,
+    ContainerRetrieveResponse,
+    FileDeleted,
+    FileObject,
+    VectorStore,
+    VectorStoreDeleted,
+)
+from openai.types.containers import FileCreateResponse, FileListResponse, FileRetrieveResponse
 from openai.types.conversations import Conversation, ConversationDeletedResource, ConversationItem, ConversationItemList
 from openai.types.responses import CompactedResponse, InputTokenCountResponse, Response, ResponseItem
 from openai.types.vector_stores import VectorStoreFile, VectorStoreFileDeleted
 
-from openai_tutorial.offline import conversations, files, responses, vector_stores
+from openai_tutorial.offline import containers, conversations, files, responses, vector_stores
 from openai_tutorial.offline.call import Route
 
 RESPONSE = r"/responses/(?P<response_id>[^/]+)"
@@ -27,8 +36,11 @@ ITEM = CONVERSATION + r"/items/(?P<item_id>[^/]+)"
 FILE = r"/files/(?P<file_id>[^/]+)"
 VECTOR_STORE = r"/vector_stores/(?P<vector_store_id>[^/]+)"
 VECTOR_STORE_FILE = VECTOR_STORE + r"/files/(?P<file_id>[^/]+)"
+CONTAINER = r"/containers/(?P<container_id>[^/]+)"
+CONTAINER_FILE = CONTAINER + r"/files/(?P<file_id>[^/]+)"
 
-# A list reply's type is list[...]: the guard checks its "data". DELETE /responses/{id} replies with nothing.
+# A list reply's type is list[...]: the guard checks its "data". A reply the SDK does not read is None (it ignores
+# what DELETE /responses/{id} and DELETE /containers/... answer); file content is bytes, passed on as they are.
 ROUTES = [
     Route(method, re.compile(path), handler, reply)
     for method, path, handler, reply in [
@@ -56,5 +68,14 @@ ROUTES = [
         ("POST", VECTOR_STORE + "/files", vector_stores.attach, VectorStoreFile),
         ("GET", VECTOR_STORE_FILE, vector_stores.retrieve_file, VectorStoreFile),
         ("DELETE", VECTOR_STORE_FILE, vector_stores.delete_file, VectorStoreFileDeleted),
+        ("POST", r"/containers", containers.create, ContainerCreateResponse),
+        ("GET", r"/containers", containers.list_containers, list[ContainerListResponse]),
+        ("GET", CONTAINER, containers.retrieve, ContainerRetrieveResponse),
+        ("DELETE", CONTAINER, containers.delete, None),
+        ("POST", CONTAINER + "/files", containers.create_file, FileCreateResponse),
+        ("GET", CONTAINER + "/files", containers.list_files, list[FileListResponse]),
+        ("GET", CONTAINER_FILE, containers.retrieve_file, FileRetrieveResponse),
+        ("DELETE", CONTAINER_FILE, containers.delete_file, None),
+        ("GET", CONTAINER_FILE + "/content", containers.file_content, bytes),
     ]
 ]

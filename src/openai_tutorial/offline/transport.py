@@ -5,7 +5,7 @@ send and parse every request exactly as it would against the API (retries, error
 streams included); only the bytes come from here instead of from the network. It is
 handed its routing table (``routes.ROUTES``) and knows no endpoint itself: it finds the
 route a request's method and path name, runs its handler in one transaction of the local
-store, and sends back the JSON body, the events of a stream, or the API's error.
+store, and sends back the JSON body, the events of a stream, a file's bytes, or the API's error.
 """
 
 import asyncio
@@ -28,7 +28,7 @@ class OfflineTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     def __init__(self, store: Store, routes: list[Route], stream_delay: float) -> None:
         self.store, self.routes, self.stream_delay = store, routes, stream_delay
 
-    def answer(self, request: httpx2.Request) -> tuple[int, dict[str, Any] | EventStream]:
+    def answer(self, request: httpx2.Request) -> tuple[int, dict[str, Any] | EventStream | bytes]:
         path = request.url.path.removeprefix(API_PREFIX)
         try:
             for route in self.routes:
@@ -56,6 +56,9 @@ class OfflineTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         if isinstance(result, EventStream):
             headers["content-type"] = "text/event-stream; charset=utf-8"
             return httpx2.Response(200, headers=headers, stream=stream(result))
+        if isinstance(result, bytes):
+            headers["content-type"] = "application/octet-stream"
+            return httpx2.Response(200, headers=headers, content=result)
         return httpx2.Response(status, headers=headers, json=result)  # the client attaches the request
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:

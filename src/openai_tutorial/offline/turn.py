@@ -1,6 +1,7 @@
 """What the offline "model" is given for one response: the request, what came before it, and its new input.
 
-Every simulator (``functions.py``, ``hosted_tools.py``, ``text.py``) is a function of one ``Turn``.
+Every simulator (``functions.py``, ``hosted_tools.py``, ``shell.py``, ``text.py``) is a function of one ``Turn``;
+the shell's reads and writes go to the turn's ``Workspace``, which ``responses.py`` loads and keeps.
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +13,20 @@ CANNED_NOTE = "This is the offline stand-in, not a model, so this reply is canne
 
 
 @dataclass
+class Workspace:
+    """The container a hosted ``shell`` tool works in: its id, its network policy, and its files by path."""
+
+    container_id: str
+    network_policy: dict[str, Any]
+    files: dict[str, bytes]
+    written: set[str] = field(default_factory=set)  # the paths this turn wrote, to be kept
+
+    def write(self, path: str, content: bytes) -> None:
+        self.files[path] = content
+        self.written.add(path)
+
+
+@dataclass
 class Turn:
     """What the model is given: the request, what came before it, and its new input."""
 
@@ -20,6 +35,7 @@ class Turn:
     new_items: list[dict[str, Any]]
     documents: dict[str, tuple[str, str]] = field(default_factory=dict)
     searchable: list[tuple[str, str, str]] = field(default_factory=list)  # (file id, filename, text)
+    workspace: Workspace | None = None  # for a hosted shell tool
 
     @property
     def context(self) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ def client(monkeypatch):
 
 @pytest.fixture
 def raw_api(tmp_path):
-    """Plain HTTP to the stand-in, for requests the SDK would never send."""
-    transport = OfflineTransport(Store(tmp_path / "state.sqlite3"), ROUTES, stream_delay=0)
+    """Plain HTTP to the stand-in, for requests the SDK would never send; it keeps the same state as ``client``."""
+    transport = OfflineTransport(Store(tmp_path / "repo" / ".offline" / "state.sqlite3"), ROUTES, stream_delay=0)
     with httpx2.Client(transport=transport, base_url=offline.BASE_URL + "/") as raw:
         yield raw

@@ -56,6 +56,8 @@ def stable(text: str, tmp_path: Path) -> str:
 
 def exchange(method: str, path: str, status: int, answer) -> str:
     shown = answer.events if isinstance(answer, EventStream) else answer
+    if isinstance(answer, bytes):
+        shown = f"<{len(answer)} bytes> {answer.decode(errors='replace')}"  # a file's content, not JSON
     return f"--- {method} {path} -> {status}\n{json.dumps(shown, indent=1, sort_keys=True, ensure_ascii=False)}\n"
 
 

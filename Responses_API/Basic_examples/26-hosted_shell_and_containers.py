@@ -1,0 +1,116 @@
+"""The hosted shell: the model runs commands in a container on OpenAI's side; containers you make, reuse and delete.
+
+With the ``shell`` tool and a hosted ``environment``, the model writes shell commands and
+OpenAI runs them in a container, then the model reads what they printed. The response
+holds a ``shell_call`` item (the ``commands``, and the limits the model set on them:
+``timeout_ms`` and ``max_output_length``) and a ``shell_call_output`` with one output per
+command (stdout, stderr and an ``outcome``: an exit code, or a timeout). You execute
+nothing; ``max_tool_calls`` bounds how many rounds of commands one response may run.
+
+Two environments are shown:
+1. ``container_auto``: a container made for this request, here with the network disabled
+   (``network_policy``), so ``curl`` cannot reach example.com;
+2. ``container_reference``: a container made with the Containers API
+   (``containers.create``), named in two separate requests, so a file the first writes is
+   there for the second; the file is then downloaded (``containers.files.content``) and
+   the container deleted, even when a request fails.
+A container keeps its files while it lives: it expires after ``expires_after`` minutes
+without use (20 by default, counted from ``last_active_at``) and cannot be revived.
+Containers are billed per session by memory size (``memory_limit``: 1g, 4g, 16g or 64g),
+on top of the tokens: delete one as soon as you are done. Never let a shell run without a
+sandbox: the hosted one is OpenAI's; a local shell (the next lesson) is yours to confine.
+What to look for in the output: each command and what it printed, the failed ``curl``,
+the file read back in the second request, and the container deleted at the end.
+
+Run: uv run python Responses_API/Basic_examples/26-hosted_shell_and_containers.py [--out PATH]
+(saves the container's notes.txt in the current folder unless --out says otherwise)
+API reference: https://developers.openai.com/api/docs/guides/tools-shell
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import openai
+
+from openai_tutorial.client import describe_api_error, get_client, get_model, run
+
+NO_NETWORK = {"type": "disabled"}
+LIMITS = "Give each shell call a timeout_ms of at most 10000 and a max_output_length of at most 4096."
+NOTES = "/mnt/data/notes.txt"
+
+
+def show(response) -> None:
+    """Each command the model ran in the container, what it printed, then the answer."""
+    commands = {}  # call id -> the call's commands; each output follows its call
+    for item in response.output:
+        if item.type == "shell_call":
+            commands[item.call_id] = item.action.commands
+            limits = f"timeout {item.action.timeout_ms} ms, output cut at {item.action.max_output_length} characters"
+            print(f"  shell_call in {item.environment.container_id} ({limits}):")
+        elif item.type == "shell_call_output":
+            for command, output in zip(commands[item.call_id], item.output, strict=False):
+                outcome = "timed out" if output.outcome.type == "timeout" else f"exit {output.outcome.exit_code}"
+                print(f"    $ {command}   [{outcome}]")
+                for line in (output.stdout + output.stderr).splitlines():
+                    print(f"      {line}")
+    print(f"  answer: {response.output_text}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Run commands in hosted containers, then download a file.")
+    parser.add_argument("--out", type=Path, default=Path("notes.txt"), help="where to save it (default notes.txt)")
+    args = parser.parse_args()
+    client = get_client()
+
+    print("1. An automatic container, with the network disabled")
+    response = client.responses.create(
+        model=get_model(),
+        instructions=LIMITS,
+        input="Run `python3 --version` and `curl -sI https://example.com`, then say what each one shows.",
+        tools=[{"type": "shell", "environment": {"type": "container_auto", "network_policy": NO_NETWORK}}],
+        max_tool_calls=3,
+    )
+    show(response)
+
+    print("\n2. A container of our own, named by reference in two requests")
+    container = client.containers.create(
+        name="lesson-26",
+        memory_limit="1g",
+        network_policy=NO_NETWORK,
+        expires_after={"anchor": "last_active_at", "minutes": 20},
+    )
+    print(f"  created {container.id} (expires after {container.expires_after.minutes} idle minutes)")
+    try:
+        shell = {"type": "shell", "environment": {"type": "container_reference", "container_id": container.id}}
+        for question in [
+            f"Run `printf 'milk\\neggs\\nbread\\n' > {NOTES}` and `wc -l {NOTES}`.",
+            f"Run `cat {NOTES}`: what is on the last line?",  # a new request: only the container remembers
+        ]:
+            response = client.responses.create(
+                model=get_model(), instructions=LIMITS, input=question, tools=[shell], max_tool_calls=3
+            )
+            show(response)
+        notes = next((file for file in client.containers.files.list(container.id) if file.path == NOTES), None)
+        if notes is None:
+            print(f"The container holds no {NOTES}: the model did not write it.", file=sys.stderr)
+            return 1
+        content = client.containers.files.content.retrieve(notes.id, container_id=container.id)
+        args.out.write_bytes(content.read())
+        print(f"  downloaded {notes.path} ({notes.bytes} bytes, written by the {notes.source}) to {args.out.resolve()}")
+        return 0
+    finally:
+        try:
+            client.containers.delete(container.id)
+            print(f"  deleted {container.id}")
+        except openai.APIError as error:
+            idle = container.expires_after.minutes
+            print(
+                f"Could not delete {container.id}, so it lives until it has been idle for {idle} minutes.",
+                file=sys.stderr,
+            )
+            print(describe_api_error(error), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    run(main)
