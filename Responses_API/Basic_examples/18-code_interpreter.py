@@ -4,23 +4,32 @@ The ``code_interpreter`` tool needs a ``container``: ``{"type": "auto"}`` makes 
 (a container is billed per session and expires after some idle minutes; pass its id to
 reuse it). The response's ``code_interpreter_call`` item holds the ``code`` the model ran,
 and with ``include=["code_interpreter_call.outputs"]`` its ``outputs``: the logs it printed
-and any images it drew. What to look for in the output: the code, what it printed, then the
-answer that uses it.
+and any images it drew. A file the code saved stays in the container, and the answer cites it
+with a ``container_file_citation`` annotation (container id, file id, filename): download it
+with ``containers.files.content``, before the container expires (20 idle minutes). What to
+look for in the output: the code, what it printed, the answer that uses it, and where the
+file it saved was downloaded to.
 
 Run: uv run python Responses_API/Basic_examples/18-code_interpreter.py ["question"]
+(saves the files the answer cites in the current folder)
 API reference: https://developers.openai.com/api/docs/guides/tools-code-interpreter
 """
 
 import sys
+from pathlib import Path
 
 from openai_tutorial.client import get_client, get_model, run
 
-DEFAULT_QUESTION = "What is the sum of the squares of the first 20 prime numbers? Use Python to compute it."
+DEFAULT_QUESTION = (
+    "What is the sum of the squares of the first 20 prime numbers? Use Python to compute it, "
+    "and save each prime and its square in a CSV file."
+)
 
 
 def main() -> None:
     question = " ".join(sys.argv[1:]) or DEFAULT_QUESTION
-    response = get_client().responses.create(
+    client = get_client()
+    response = client.responses.create(
         model=get_model(),
         input=question,
         tools=[{"type": "code_interpreter", "container": {"type": "auto"}}],
@@ -38,6 +47,20 @@ def main() -> None:
             else:
                 print(f"It drew an image: {output.url}")
     print(f"\n{response.output_text}")
+
+    cited_files = [
+        annotation
+        for item in response.output
+        if item.type == "message"
+        for part in item.content
+        for annotation in getattr(part, "annotations", [])  # a refusal part has none
+        if annotation.type == "container_file_citation"
+    ]
+    for cited in cited_files:
+        content = client.containers.files.content.retrieve(cited.file_id, container_id=cited.container_id)
+        saved = Path(Path(cited.filename).name)  # the name only: never a path the reply chose
+        saved.write_bytes(content.read())
+        print(f"Downloaded {cited.filename} from {cited.container_id} to {saved.resolve()}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """``/containers``: containers and their files (create, retrieve, list, delete, content), kept until deleted.
 
-A container is where the hosted ``shell`` tool works. A request whose shell tool says
-``container_auto`` gets a new one; ``container_reference`` names one made here. Its files
+A container is where the hosted ``shell`` tool and the code interpreter work. A request
+whose shell tool says ``container_auto`` (or whose code interpreter says ``{"type": "auto"}``)
+gets a new one; ``container_reference`` (or the container's id) names one made here. Its files
 live at their paths (``/mnt/data/...``), written by uploads or by the simulated shell,
 and their bytes are read back by ``files.content``. ``responses.py`` loads a container's
 files into the turn's ``Workspace`` and keeps what the shell wrote, through here.
@@ -62,12 +63,14 @@ def kept_container(store: Transaction, container_id: str) -> dict[str, Any]:
     return container
 
 
-def keep_file(store: Transaction, container_id: str, path: str, content: bytes, source: str) -> dict[str, Any]:
+def keep_file(
+    store: Transaction, container_id: str, path: str, content: bytes, source: str, file_id: str | None = None
+) -> dict[str, Any]:
     """Write a file at ``path`` (a bare name lands in /mnt/data), replacing the file already there."""
     path = path if path.startswith("/") else f"{DATA_FOLDER}/{path}"
     record = next((r for r in store.owned_by("container_file", container_id) if r["file"]["path"] == path), None)
     file = {
-        "id": record["file"]["id"] if record else new_id("cfile"),
+        "id": record["file"]["id"] if record else file_id or new_id("cfile"),
         "object": "container.file",
         "container_id": container_id,
         "path": path,
@@ -81,37 +84,51 @@ def keep_file(store: Transaction, container_id: str, path: str, content: bytes, 
 
 
 def workspace_for(store: Transaction, tools: list[dict[str, Any]]) -> Workspace | None:
-    """The container of the request's shell tool, with its files: a new one for ``container_auto``."""
+    """The container of the request's shell tool or code interpreter, with its files; a new one when asked."""
     for index, tool in enumerate(tools):
-        if tool.get("type") != "shell":
-            continue
-        environment = tool.get("environment") or {}
-        if environment.get("type") == "container_auto":
-            container = new_container(store, "container_auto", environment)
-        elif environment.get("type") == "container_reference":
-            container_id = environment.get("container_id")
-            container = store.get("container", container_id or "")
-            if container is None:
-                param = f"tools[{index}].environment.container_id"
-                raise invalid(f"Container with id '{container_id}' not found.", param=param)
+        if tool.get("type") == "shell":
+            container = shell_container(store, tool.get("environment") or {}, f"tools[{index}].environment")
+        elif tool.get("type") == "code_interpreter":
+            container = interpreter_container(store, tool.get("container"), f"tools[{index}].container")
         else:
-            raise invalid(
-                "The offline stand-in simulates the hosted shell only: give the shell tool an environment of type "
-                "'container_auto' or 'container_reference'.",
-                param=f"tools[{index}].environment",
-            )
-        files = {
-            record["file"]["path"]: base64.b64decode(record["content"])
-            for record in store.owned_by("container_file", container["id"])
-        }
-        return Workspace(container["id"], container["network_policy"], files)
+            continue
+        records = store.owned_by("container_file", container["id"])
+        files = {record["file"]["path"]: base64.b64decode(record["content"]) for record in records}
+        file_ids = {record["file"]["path"]: record["file"]["id"] for record in records}
+        return Workspace(container["id"], container["network_policy"], files, file_ids)
     return None
+
+
+def shell_container(store: Transaction, environment: dict[str, Any], param: str) -> dict[str, Any]:
+    if environment.get("type") == "container_auto":
+        return new_container(store, "container_auto", environment)
+    if environment.get("type") == "container_reference":
+        return named_container(store, environment.get("container_id"), f"{param}.container_id")
+    raise invalid(
+        "The offline stand-in simulates the hosted shell only: give the shell tool an environment of type "
+        "'container_auto' or 'container_reference'.",
+        param=param,
+    )
+
+
+def interpreter_container(store: Transaction, container: Any, param: str) -> dict[str, Any]:
+    if isinstance(container, dict):  # {"type": "auto", ...}: the only object the tool takes
+        return new_container(store, "code_interpreter auto", container)
+    return named_container(store, container, param)
+
+
+def named_container(store: Transaction, container_id: Any, param: str) -> dict[str, Any]:
+    container = store.get("container", str(container_id))
+    if container is None:
+        raise invalid(f"Container with id '{container_id}' not found.", param=param)
+    return container
 
 
 def keep_workspace(store: Transaction, workspace: Workspace) -> None:
     """Keep the files the shell wrote, and mark the container active now (its idle clock restarts)."""
     for path in sorted(workspace.written):
-        keep_file(store, workspace.container_id, path, workspace.files[path], "assistant")
+        content, file_id = workspace.files[path], workspace.file_ids[path]
+        keep_file(store, workspace.container_id, path, content, "assistant", file_id)
     container = kept_container(store, workspace.container_id)
     store.put("container", container["id"], {**container, "last_active_at": int(time.time())})
 

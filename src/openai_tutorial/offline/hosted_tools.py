@@ -3,7 +3,7 @@
 ``model.TOOLS`` maps each tool type to its function here. None of them reaches anything:
 a ``web_search_call`` cites example.com pages, MCP tools are listed, called or held for approval
 with canned results, ``file_search`` quotes the uploaded files' own sentences, the code
-interpreter runs nothing, and an image is a placeholder PNG.
+interpreter runs nothing (asked for a file, it writes one and cites it), and an image is a placeholder PNG.
 """
 
 import json
@@ -159,13 +159,15 @@ def file_search(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def code_interpreter(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:
-    container = tool.get("container")
+    """Code that runs nothing; asked for a file, it writes one in the container and cites it, as a real run does."""
+    workspace = turn.workspace
+    assert workspace is not None, "responses.create loads the container of every code interpreter"
     logs = "offline: nothing was run\n"
     call: dict[str, Any] = {
         "id": new_id("ci"),
         "type": "code_interpreter_call",
         "status": "completed",
-        "container_id": container if isinstance(container, str) else new_id("cntr"),
+        "container_id": workspace.container_id,
         "code": (
             "# The offline stand-in writes and runs no code. A real model writes Python here for:\n"
             f"# {' '.join(turn.question.split())}\n"
@@ -175,7 +177,21 @@ def code_interpreter(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:
     if "code_interpreter_call.outputs" in (turn.request.get("include") or []):
         call["outputs"] = [{"type": "logs", "logs": logs}]
     text = f"{CANNED_NOTE}: it ran no code, so it has no result; the call above shows where the code and its output go."
-    return [call, assistant_message(text)]
+    asked = words_of(turn.question)
+    if not asked & {"file", "save", "csv"}:
+        return [call, assistant_message(text)]
+    filename = "result.csv" if "csv" in asked else "result.txt"
+    file_id = workspace.write(f"/mnt/data/{filename}", b"offline stand-in: no code ran, so this file holds no result\n")
+    text += f" It saved a file all the same, so that you can download it: {filename}"
+    citation = {
+        "type": "container_file_citation",
+        "container_id": workspace.container_id,
+        "file_id": file_id,
+        "filename": filename,
+        "start_index": len(text) - len(filename),
+        "end_index": len(text),
+    }
+    return [call, assistant_message(text, annotations=[citation])]
 
 
 def generate_image(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:

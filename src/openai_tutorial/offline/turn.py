@@ -7,23 +7,26 @@ the shell's reads and writes go to the turn's ``Workspace``, which ``responses.p
 from dataclasses import dataclass, field
 from typing import Any
 
-from openai_tutorial.offline.items import last_user_text
+from openai_tutorial.offline.items import last_user_text, new_id
 
 CANNED_NOTE = "This is the offline stand-in, not a model, so this reply is canned"
 
 
 @dataclass
 class Workspace:
-    """The container a hosted ``shell`` tool works in: its id, its network policy, and its files by path."""
+    """The container a hosted shell or the code interpreter works in: its id, network policy, files by path."""
 
     container_id: str
     network_policy: dict[str, Any]
     files: dict[str, bytes]
+    file_ids: dict[str, str] = field(default_factory=dict)  # path -> the container file's id
     written: set[str] = field(default_factory=set)  # the paths this turn wrote, to be kept
 
-    def write(self, path: str, content: bytes) -> None:
+    def write(self, path: str, content: bytes) -> str:
+        """Write ``content`` at ``path``; returns the file's id (a new one for a new path), which a citation names."""
         self.files[path] = content
         self.written.add(path)
+        return self.file_ids.setdefault(path, new_id("cfile"))
 
 
 @dataclass
@@ -35,7 +38,7 @@ class Turn:
     new_items: list[dict[str, Any]]
     documents: dict[str, tuple[str, str]] = field(default_factory=dict)
     searchable: list[tuple[str, str, str]] = field(default_factory=list)  # (file id, filename, text)
-    workspace: Workspace | None = None  # for a hosted shell tool
+    workspace: Workspace | None = None  # for a hosted shell or the code interpreter
 
     @property
     def context(self) -> list[dict[str, Any]]:

@@ -212,19 +212,58 @@ def test_built_in_tools_need_their_required_parameter(client, tool, param):
 
 def test_the_code_interpreter_shows_where_code_and_output_go_and_runs_nothing(client):
     tool = {"type": "code_interpreter", "container": {"type": "auto"}}
+    mine = client.containers.create(name="mine")
 
     response = client.responses.create(
         model=MODEL, input="Sum 1 to 10.", tools=[tool], include=["code_interpreter_call.outputs"]
     )
     in_container = client.responses.create(
-        model=MODEL, input="Sum.", tools=[{"type": "code_interpreter", "container": "cntr_mine"}]
+        model=MODEL, input="Sum.", tools=[{"type": "code_interpreter", "container": mine.id}]
     )
 
     call = response.output[1]
     assert call.code.splitlines()[1] == "# Sum 1 to 10."
     assert [output.logs for output in call.outputs] == ["offline: nothing was run\n"]
-    assert call.container_id.startswith("cntr_")
-    assert (in_container.output[1].container_id, in_container.output[1].outputs) == ("cntr_mine", None)
+    assert [c.name for c in client.containers.list()] == ["code_interpreter auto", "mine"]
+    assert call.container_id == client.containers.list().data[0].id
+    assert (in_container.output[1].container_id, in_container.output[1].outputs) == (mine.id, None)
+    assert in_container.output[-1].content[0].annotations == []
+    assert list(client.containers.files.list(mine.id)) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "filename"), [("Save the sums in a file.", "result.txt"), ("Make a CSV.", "result.csv")]
+)
+def test_asked_for_a_file_the_code_interpreter_saves_one_in_its_container_and_cites_it(client, question, filename):
+    mine = client.containers.create(name="mine")
+
+    response = client.responses.create(
+        model=MODEL, input=question, tools=[{"type": "code_interpreter", "container": mine.id}]
+    )
+
+    text = response.output[-1].content[0]
+    (citation,) = text.annotations
+    (file,) = client.containers.files.list(mine.id)
+    assert (citation.type, citation.container_id, citation.file_id, citation.filename) == (
+        "container_file_citation",
+        mine.id,
+        file.id,
+        filename,
+    )
+    assert text.text[citation.start_index : citation.end_index] == filename
+    assert (file.path, file.source) == (f"/mnt/data/{filename}", "assistant")
+    assert client.containers.files.content.retrieve(file.id, container_id=mine.id).read() == (
+        b"offline stand-in: no code ran, so this file holds no result\n"
+    )
+
+
+def test_a_code_interpreter_container_that_does_not_exist_is_refused(client):
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(
+            model=MODEL, input="Sum.", tools=[{"type": "code_interpreter", "container": "cntr_gone"}]
+        )
+
+    assert error_of(raised) == refusal("Container with id 'cntr_gone' not found.", "tools[0].container")
 
 
 def test_image_generation_returns_a_png_and_a_follow_up_edits_it(client):

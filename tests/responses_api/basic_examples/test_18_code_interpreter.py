@@ -41,3 +41,35 @@ def test_api_error_prints_one_line_and_exits_1(openai_api, run_script):
     openai_api.post("/responses").mock(return_value=api_failure(500))
 
     assert run_script(SCRIPT).stderr == api_failure_line(500)
+
+
+def test_a_file_the_answer_cites_is_downloaded_by_its_name_into_the_current_folder(
+    openai_api, run_script, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    citation = {
+        "type": "container_file_citation",
+        "container_id": "cntr_0001",
+        "file_id": "cfile_1",
+        "filename": "../../squares.csv",  # a name the reply chose: only its last part is used
+        "start_index": 10,
+        "end_index": 27,
+    }
+    route = openai_api.post("/responses").respond(
+        json=payloads.response(output=[payloads.message("Saved it: ../../squares.csv", annotations=[citation])])
+    )
+    content = openai_api.get("/containers/cntr_0001/files/cfile_1/content").respond(content=b"2,4\n3,9\n")
+
+    result = run_script(SCRIPT)
+
+    assert result.exit_code == 0, result.stderr
+    assert sent_json(route)["input"] == (
+        "What is the sum of the squares of the first 20 prime numbers? Use Python to compute it, "
+        "and save each prime and its square in a CSV file."
+    )
+    assert content.call_count == 1
+    assert (tmp_path / "squares.csv").read_bytes() == b"2,4\n3,9\n"
+    assert not (tmp_path.parent.parent / "squares.csv").exists()  # where the name it was given points
+    assert (
+        result.stdout.splitlines()[-1] == f"Downloaded ../../squares.csv from cntr_0001 to {tmp_path / 'squares.csv'}"
+    )
