@@ -366,14 +366,37 @@ def code_interpreter_call(code: str, outputs: list[dict] | None) -> dict:
     }
 
 
-def shell_call(commands: list[str], *, container_id: str = "cntr_0001", call_id: str | None = None) -> dict:
+def shell_call(
+    commands: list[str],
+    *,
+    container_id: str | None = "cntr_0001",
+    call_id: str | None = None,
+    timeout_ms: int | None = 10000,
+    max_output_length: int | None = 4096,
+) -> dict:
+    """A hosted shell's call in ``container_id``; with None, a call in the local environment, for the client to run."""
+    environment = {"type": "local"}
+    if container_id is not None:
+        environment = {"type": "container_reference", "container_id": container_id}
     return {
         "id": new_id("sh"),
         "type": "shell_call",
         "status": "completed",
         "call_id": call_id or new_id("call"),
-        "action": {"commands": commands, "timeout_ms": 10000, "max_output_length": 4096},
-        "environment": {"type": "container_reference", "container_id": container_id},
+        "action": {"commands": commands, "timeout_ms": timeout_ms, "max_output_length": max_output_length},
+        "environment": environment,
+    }
+
+
+def apply_patch_call(kind: str, path: str, diff: str | None = None, *, call_id: str | None = None) -> dict:
+    """One ``operation`` (create_file, update_file, delete_file) for the client to apply."""
+    operation = {"type": kind, "path": path} if diff is None else {"type": kind, "path": path, "diff": diff}
+    return {
+        "id": new_id("apc"),
+        "type": "apply_patch_call",
+        "status": "completed",
+        "call_id": call_id or new_id("call"),
+        "operation": operation,
     }
 
 

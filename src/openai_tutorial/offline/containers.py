@@ -12,6 +12,7 @@ import base64
 import time
 from typing import TYPE_CHECKING, Any
 
+from openai_tutorial.offline.coding_agent import is_local_shell
 from openai_tutorial.offline.errors import invalid, not_found
 from openai_tutorial.offline.files import form_fields
 from openai_tutorial.offline.items import new_id
@@ -86,8 +87,8 @@ def keep_file(
 def workspace_for(store: Transaction, tools: list[dict[str, Any]]) -> Workspace | None:
     """The container of the request's shell tool or code interpreter, with its files; a new one when asked."""
     for index, tool in enumerate(tools):
-        if tool.get("type") == "shell":
-            container = shell_container(store, tool.get("environment") or {}, f"tools[{index}].environment")
+        if tool.get("type") == "shell" and not is_local_shell(tool):
+            container = shell_container(store, tool["environment"], f"tools[{index}].environment")
         elif tool.get("type") == "code_interpreter":
             container = interpreter_container(store, tool.get("container"), f"tools[{index}].container")
         else:
@@ -99,14 +100,14 @@ def workspace_for(store: Transaction, tools: list[dict[str, Any]]) -> Workspace 
     return None
 
 
-def shell_container(store: Transaction, environment: dict[str, Any], param: str) -> dict[str, Any]:
-    if environment.get("type") == "container_auto":
+def shell_container(store: Transaction, environment: Any, param: str) -> dict[str, Any]:
+    kind = environment.get("type") if isinstance(environment, dict) else None
+    if kind == "container_auto":
         return new_container(store, "container_auto", environment)
-    if environment.get("type") == "container_reference":
+    if kind == "container_reference":
         return named_container(store, environment.get("container_id"), f"{param}.container_id")
     raise invalid(
-        "The offline stand-in simulates the hosted shell only: give the shell tool an environment of type "
-        "'container_auto' or 'container_reference'.",
+        "Invalid shell environment: expected one of 'container_auto', 'container_reference' or 'local'.",
         param=param,
     )
 

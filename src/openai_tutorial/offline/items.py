@@ -19,6 +19,17 @@ ID_PREFIXES = {
     "custom_tool_call_output": "ctco",
     "reasoning": "rs",
     "mcp_approval_response": "mcpa",
+    "apply_patch_call": "apc",
+    "apply_patch_call_output": "apco",
+    "shell_call": "sh",
+    "shell_call_output": "sho",
+}
+# The fields an output the client sends must have, by its type.
+OUTPUT_FIELDS = {
+    "function_call_output": ("call_id", "output"),
+    "custom_tool_call_output": ("call_id", "output"),
+    "shell_call_output": ("call_id", "output"),
+    "apply_patch_call_output": ("call_id", "status"),
 }
 ROLES = ("user", "assistant", "system", "developer")
 
@@ -86,8 +97,8 @@ def normalized_item(item: Any, param: str) -> dict[str, Any]:
             "status": "completed",
             "content": parts,
         }
-    if kind in {"function_call_output", "custom_tool_call_output"}:
-        for field in ("call_id", "output"):
+    if kind in OUTPUT_FIELDS:
+        for field in OUTPUT_FIELDS[kind]:
             if field not in item:
                 raise invalid(f"Missing required parameter: '{param}.{field}'.", param=f"{param}.{field}")
         return {"status": "completed", **item, "id": item.get("id") or new_id(ID_PREFIXES[kind])}

@@ -5,7 +5,8 @@
 - then what comes back for what this turn answers (``FOLLOW_UPS``, keyed on the item type:
   function and custom tool call outputs, MCP approvals);
 - else the first built-in or custom tool in ``tools`` (``TOOLS``, keyed on the tool type: the
-  built-in ones simulated in ``hosted_tools.py`` and ``shell.py``, custom ones in ``custom_tools.py``), else
+  built-in ones simulated in ``hosted_tools.py`` and ``shell.py``, custom ones in ``custom_tools.py``,
+  ``apply_patch`` and a local shell, which the client runs, in ``coding_agent.py``), else
   function calls (``functions.py``), else the answer
   (``text.py``): JSON for ``text.format``, or text that says it is canned and recalls facts;
 - usage estimated from the text, and a reply cut to ``incomplete`` by ``max_output_tokens``.
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from openai_tutorial.offline import custom_tools, hosted_tools, shell
+from openai_tutorial.offline import coding_agent, custom_tools, hosted_tools, shell
 from openai_tutorial.offline.functions import after_function_outputs, call_functions
 from openai_tutorial.offline.items import estimated_tokens, new_id, text_of
 from openai_tutorial.offline.text import answer, excerpt
@@ -43,12 +44,16 @@ TOOLS: dict[str, Callable[[Turn, dict[str, Any]], Items]] = {
     "code_interpreter": hosted_tools.code_interpreter,
     "image_generation": hosted_tools.generate_image,
     "shell": shell.hosted_shell,
+    "shell:local": coding_agent.next_step,  # a local shell is the client's to run, like apply_patch
+    "apply_patch": coding_agent.next_step,
 }
 # What the model does when the input since the user's last message holds items of this type.
 FOLLOW_UPS: dict[str, Callable[[Turn, Items], Items]] = {
     "function_call_output": after_function_outputs,
     "custom_tool_call_output": after_function_outputs,
     "mcp_approval_response": hosted_tools.after_approvals,
+    "apply_patch_call_output": coding_agent.after_outputs,
+    "shell_call_output": coding_agent.after_outputs,
 }
 
 
@@ -142,6 +147,11 @@ def reasoning_item(turn: Turn) -> dict[str, Any]:
     return item
 
 
+def kind(tool: dict[str, Any]) -> str | None:
+    """A tool's key in ``TOOLS``: its type, and for a shell in the local environment ``shell:local``."""
+    return "shell:local" if coding_agent.is_local_shell(tool) else tool.get("type")
+
+
 def act(turn: Turn) -> Items:
     """The items after the reasoning: a follow-up, a tool call, or the answer."""
     for item_type, follow_up in FOLLOW_UPS.items():
@@ -149,7 +159,7 @@ def act(turn: Turn) -> Items:
             return follow_up(turn, answered)
     if turn.request.get("tool_choice") != "none":
         for tool in turn.request.get("tools") or []:
-            if simulate := TOOLS.get(tool.get("type")):
+            if simulate := TOOLS.get(kind(tool)):
                 return simulate(turn, tool)
         if calls := call_functions(turn):
             return calls

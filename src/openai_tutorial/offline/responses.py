@@ -117,8 +117,13 @@ def history_of(store: Transaction, body: dict[str, Any]) -> list[dict[str, Any]]
 
 
 # The calls the client answers, and the output item that answers each.
-CALLS = {"function_call": "function", "custom_tool_call": "custom tool"}
-OUTPUTS = {"function_call_output": "function", "custom_tool_call_output": "custom tool"}
+CALLS = {
+    "function_call": "function",
+    "custom_tool_call": "custom tool",
+    "shell_call": "shell",
+    "apply_patch_call": "apply_patch",
+}
+OUTPUTS = {f"{call}_output": kind for call, kind in CALLS.items()}
 
 
 def check_items(history: list[dict[str, Any]], new_items: list[dict[str, Any]]) -> None:
@@ -132,7 +137,7 @@ def check_items(history: list[dict[str, Any]], new_items: list[dict[str, Any]]) 
             )
         seen.add(item["id"])
     answered: dict[str, bool] = {}
-    kinds: dict[str, str] = {}  # call id -> "function" or "custom tool"
+    kinds: dict[str, str] = {}  # call id -> what made the call: "function", "custom tool", "shell"...
     approval_requests = set()
     for item in [*history, *new_items]:
         if item["type"] in CALLS:

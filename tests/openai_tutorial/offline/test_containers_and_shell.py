@@ -251,17 +251,23 @@ def test_a_long_output_is_cut_at_the_call_s_limit(client, container):
             refusal("Container with id 'cntr_gone' not found.", "tools[1].environment.container_id"),
         ),
         (
-            {"type": "local"},
+            {"type": "elsewhere"},
             refusal(
-                "The offline stand-in simulates the hosted shell only: give the shell tool an environment of type "
-                "'container_auto' or 'container_reference'.",
+                "Invalid shell environment: expected one of 'container_auto', 'container_reference' or 'local'.",
+                "tools[1].environment",
+            ),
+        ),
+        (
+            "container_auto",
+            refusal(
+                "Invalid shell environment: expected one of 'container_auto', 'container_reference' or 'local'.",
                 "tools[1].environment",
             ),
         ),
     ],
-    ids=["unknown container", "local"],
+    ids=["unknown container", "unknown environment", "not an object"],
 )
-def test_a_shell_tool_whose_container_is_unknown_or_local_is_refused(client, environment, expected):
+def test_a_shell_tool_whose_container_or_environment_is_unknown_is_refused(client, environment, expected):
     tools = [{"type": "web_search"}, {"type": "shell", "environment": environment}]
 
     with pytest.raises(openai.BadRequestError) as raised:

@@ -38,6 +38,8 @@ UNIX_TIME = re.compile(r"\b1[78]\d{8}\b")
 SEALED = re.compile(r"offline-(ey[A-Za-z0-9+/]+=*)")
 # Its requests run at once, so they reach the stand-in in any order: its answers are sorted.
 CONCURRENT = {"22-async_client.py"}
+# Arguments a lesson needs to show its whole lesson with nothing on stdin: 27 asks before each change otherwise.
+ARGUMENTS = {"27-apply_patch_coding_agent.py": ["--yes"]}
 MIDDAY = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
@@ -98,6 +100,7 @@ def test_the_example_run_offline_matches_its_transcript(run_script, monkeypatch,
     with time_machine.travel(MIDDAY, tick=True):  # the clock runs, from the same moment each time
         result = run_script(
             str(path),
+            *ARGUMENTS.get(path.name, []),
             env={
                 "OPENAI_API_KEY": None,
                 "OPENAI_OFFLINE": "1",
@@ -108,7 +111,7 @@ def test_the_example_run_offline_matches_its_transcript(run_script, monkeypatch,
     if path.name in CONCURRENT:
         answers.sort(key=lambda answer: ID.sub("", answer))
     transcript = stable(
-        f"$ python {path.as_posix()}\nexit status {result.exit_code}\n"
+        f"$ python {' '.join([path.as_posix(), *ARGUMENTS.get(path.name, [])])}\nexit status {result.exit_code}\n"
         f"--- stdout\n{result.stdout}--- stderr\n{result.stderr}\n{''.join(answers)}",
         tmp_path,
     )
