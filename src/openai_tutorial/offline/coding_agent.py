@@ -144,5 +144,8 @@ def report(turn: Turn, calls: list[dict[str, Any]], failed: list[dict[str, Any]]
     text = f"{CANNED_NOTE}: {summary}."
     if failed:
         reason = failed[-1].get("output") or "no reason given"
-        text += f" The last patch failed ({reason}), so it stopped there; a real model reads why, then tries another way or asks."
+        text += (
+            f" The last patch failed ({reason}), so it stopped there; a real model reads why, "
+            "then tries another way or asks."
+        )
     return text

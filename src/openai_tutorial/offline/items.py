@@ -23,6 +23,8 @@ ID_PREFIXES = {
     "apply_patch_call_output": "apco",
     "shell_call": "sh",
     "shell_call_output": "sho",
+    "tool_search_call": "ts",
+    "tool_search_output": "tso",
 }
 # The fields an output the client sends must have, by its type.
 OUTPUT_FIELDS = {
@@ -30,6 +32,7 @@ OUTPUT_FIELDS = {
     "custom_tool_call_output": ("call_id", "output"),
     "shell_call_output": ("call_id", "output"),
     "apply_patch_call_output": ("call_id", "status"),
+    "tool_search_output": ("call_id", "tools"),
 }
 ROLES = ("user", "assistant", "system", "developer")
 
@@ -101,7 +104,8 @@ def normalized_item(item: Any, param: str) -> dict[str, Any]:
         for field in OUTPUT_FIELDS[kind]:
             if field not in item:
                 raise invalid(f"Missing required parameter: '{param}.{field}'.", param=f"{param}.{field}")
-        return {"status": "completed", **item, "id": item.get("id") or new_id(ID_PREFIXES[kind])}
+        execution = {"execution": "client"} if kind == "tool_search_output" else {}  # the client ran the search
+        return {"status": "completed", **execution, **item, "id": item.get("id") or new_id(ID_PREFIXES[kind])}
     if kind == "mcp_approval_response":
         for field in ("approval_request_id", "approve"):
             if field not in item:

@@ -21,6 +21,7 @@ from openai_tutorial.offline.rules import check_metadata, strict_schema_problem
 from openai_tutorial.offline.store import Transaction
 from openai_tutorial.offline.streams import EventStream, response_events
 from openai_tutorial.offline.text import compaction_item
+from openai_tutorial.offline.tool_search import check_tool_search
 from openai_tutorial.offline.turn import Turn
 
 if TYPE_CHECKING:
@@ -70,14 +71,10 @@ def check_request(body: dict[str, Any]) -> None:
             raise invalid(f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter")
         if tool.get("type") == "custom":
             check_format(tool, f"tools[{index}].format")
-        strict = tool.get("type") == "function" and tool.get("strict") is not False
-        parameters = tool.get("parameters")  # a function may take none
-        if strict and parameters is not None and (problem := strict_schema_problem(parameters)):
-            raise invalid(
-                f"Invalid schema for function '{tool.get('name')}': {problem}",
-                param=f"tools[{index}].parameters",
-                code="invalid_function_parameters",
-            )
+        inner = enumerate(tool.get("tools") or []) if tool.get("type") == "namespace" else []
+        for param, function in [(f"tools[{index}]", tool), *((f"tools[{index}].tools[{n}]", f) for n, f in inner)]:
+            check_function_schema(function, f"{param}.parameters")
+    check_tool_search(body)
     text_format = (body.get("text") or {}).get("format") or {}
     if text_format.get("type") == "json_schema" and "schema" not in text_format:
         param = "text.format.schema"
@@ -91,6 +88,18 @@ def check_request(body: dict[str, Any]) -> None:
         )
     if body.get("background") and body.get("store") is False:
         raise invalid("Background mode requires store=true: a background response must be stored.", param="store")
+
+
+def check_function_schema(tool: dict[str, Any], param: str) -> None:
+    """A function is strict unless it says ``strict: false``, and a strict one's schema must follow strict mode."""
+    strict = tool.get("type") == "function" and tool.get("strict") is not False
+    parameters = tool.get("parameters")  # a function may take none
+    if strict and parameters is not None and (problem := strict_schema_problem(parameters)):
+        raise invalid(
+            f"Invalid schema for function '{tool.get('name')}': {problem}",
+            param=param,
+            code="invalid_function_parameters",
+        )
 
 
 def history_of(store: Transaction, body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -122,8 +131,11 @@ CALLS = {
     "custom_tool_call": "custom tool",
     "shell_call": "shell",
     "apply_patch_call": "apply_patch",
+    "tool_search_call": "tool_search",
 }
-OUTPUTS = {f"{call}_output": kind for call, kind in CALLS.items()}
+OUTPUTS = {"tool_search_output": "tool_search"} | {
+    f"{call}_output": kind for call, kind in CALLS.items() if call != "tool_search_call"
+}
 
 
 def check_items(history: list[dict[str, Any]], new_items: list[dict[str, Any]]) -> None:

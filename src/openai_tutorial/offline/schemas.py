@@ -65,6 +65,8 @@ def string_from(name: str, text: str) -> str:
         patterns = [rf"\b({WEEKDAYS_AND_MONTHS})\b", r"\b(\d{4}-\d{2}-\d{2})\b"]
     elif re.search(r"location|place|where|city|venue|address", key):
         patterns = [r"\b(?:at|in)\s+((?:the\s+)?[\w' -]+?)(?=[.,;!?]|$)"]
+    elif re.search(r"(^|_)(id|number|code|sku)$", key):
+        patterns = [r"\b([A-Za-z]+[-_]?\d[\w-]*)\b"]  # an identifier written in the question: ORD-1042, cus_42
     elif re.search(r"name|title|event|subject|topic", key):
         patterns = [r"\b(?:to|for|at) (?:a|an|the) ([\w' -]+?)(?= on | at | in |[.,;!?]|$)"]
     for pattern in patterns:
