@@ -50,9 +50,30 @@ def chosen_tools(turn: Turn, functions: list[dict[str, Any]]) -> list[dict[str, 
     return functions
 
 
+def calls_per_option(question: str, functions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A question that names several options of a function's enum gets a call for each, of every such function.
+
+    "Should we reorder the desk-lamp or the usb-c-dock?" asks each function taking a ``sku``
+    once per product named: product by product, each product's calls in the order of ``functions``.
+    """
+    per_option: dict[str, list[dict[str, Any]]] = {}
+    for tool in functions:
+        schema = tool.get("parameters") or {}
+        for key, spec in (schema.get("properties") or {}).items():
+            named = [option for option in spec.get("enum") or [] if isinstance(option, str) and option in question]
+            if len(named) > 1:
+                for option in named:
+                    call = function_call(tool["name"], {**instance_of(schema, question), key: option})
+                    per_option.setdefault(option, []).append(call)
+                break
+    return [call for calls in per_option.values() for call in calls]
+
+
 def function_calls(turn: Turn, functions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if REFERS_BACK.search(turn.question) and not places_in(turn.question):
         return []  # the answer is in the outputs already in the context: no new call
+    if calls := calls_per_option(turn.question, chosen_tools(turn, functions)):
+        return calls
     for tool in chosen_tools(turn, functions):
         schema = tool.get("parameters") or {}
         subject = subject_property(schema)

@@ -25,15 +25,20 @@ ID_PREFIXES = {
     "shell_call_output": "sho",
     "tool_search_call": "ts",
     "tool_search_output": "tso",
+    "program": "prog",
+    "program_output": "progo",
 }
-# The fields an output the client sends must have, by its type.
-OUTPUT_FIELDS = {
+# The fields an item the client sends must have, by its type, and what it is given when it does not say.
+REQUIRED_FIELDS = {
     "function_call_output": ("call_id", "output"),
     "custom_tool_call_output": ("call_id", "output"),
     "shell_call_output": ("call_id", "output"),
     "apply_patch_call_output": ("call_id", "status"),
     "tool_search_output": ("call_id", "tools"),
+    "program": ("call_id", "code", "fingerprint"),
+    "program_output": ("call_id", "result", "status"),
 }
+DEFAULTS = {"tool_search_output": {"status": "completed", "execution": "client"}, "program": {}, "program_output": {}}
 ROLES = ("user", "assistant", "system", "developer")
 
 
@@ -100,12 +105,12 @@ def normalized_item(item: Any, param: str) -> dict[str, Any]:
             "status": "completed",
             "content": parts,
         }
-    if kind in OUTPUT_FIELDS:
-        for field in OUTPUT_FIELDS[kind]:
+    if kind in REQUIRED_FIELDS:
+        for field in REQUIRED_FIELDS[kind]:
             if field not in item:
                 raise invalid(f"Missing required parameter: '{param}.{field}'.", param=f"{param}.{field}")
-        execution = {"execution": "client"} if kind == "tool_search_output" else {}  # the client ran the search
-        return {"status": "completed", **execution, **item, "id": item.get("id") or new_id(ID_PREFIXES[kind])}
+        defaults = DEFAULTS.get(kind, {"status": "completed"})
+        return {**defaults, **item, "id": item.get("id") or new_id(ID_PREFIXES[kind])}
     if kind == "mcp_approval_response":
         for field in ("approval_request_id", "approve"):
             if field not in item:

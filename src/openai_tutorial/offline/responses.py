@@ -17,6 +17,7 @@ from openai_tutorial.offline.documents import document_text, searchable
 from openai_tutorial.offline.errors import invalid, not_found
 from openai_tutorial.offline.items import new_id, normalized_input
 from openai_tutorial.offline.lists import page
+from openai_tutorial.offline.programs import check_program_tools, check_programs
 from openai_tutorial.offline.rules import check_metadata, strict_schema_problem
 from openai_tutorial.offline.store import Transaction
 from openai_tutorial.offline.streams import EventStream, response_events
@@ -75,6 +76,7 @@ def check_request(body: dict[str, Any]) -> None:
         for param, function in [(f"tools[{index}]", tool), *((f"tools[{index}].tools[{n}]", f) for n, f in inner)]:
             check_function_schema(function, f"{param}.parameters")
     check_tool_search(body)
+    check_program_tools(body.get("tools") or [])
     text_format = (body.get("text") or {}).get("format") or {}
     if text_format.get("type") == "json_schema" and "schema" not in text_format:
         param = "text.format.schema"
@@ -287,6 +289,7 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
     history = history_of(call.store, body)
     new_items = normalized_input(body.get("input", []))
     check_items(history, new_items)
+    check_programs(history, new_items)
     searched = [tool for tool in body.get("tools") or [] if tool.get("type") == "file_search"]
     stores = [store_id for tool in searched for store_id in tool["vector_store_ids"]]
     workspace = containers.workspace_for(call.store, body.get("tools") or [])
