@@ -10,7 +10,8 @@ How a block runs:
   (``Conversation_API.multi_user_app``), starts that backend on a free loopback port (the
   one running before stops), waits for ``/healthz`` and checks it is offline;
 - ``uv run gunicorn … -b 127.0.0.1:5000 …`` starts a backend the same way, on a free port
-  (skipped where gunicorn is not installed: ``tests/support/optional.py``);
+  (skipped where gunicorn is not installed: ``tests/support/optional.py``), and so is the
+  computer-use lesson where Playwright or Chromium is missing;
 - ``uv run python …/frontend.py`` runs against it with two questions on stdin;
 - any other ``uv run python …`` runs as a subprocess; a placeholder (``SESSION_ID``,
   ``ID``, ``CONV_ID``) becomes the last such id printed; optional ``[--flag]`` arguments
@@ -57,6 +58,7 @@ IDS = {
     "conversation": re.compile(r"\bconv_[0-9a-f]+\b"),
     "session": re.compile(r"\b[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}\b"),
 }
+NEEDS_A_BROWSER = {"Responses_API/Basic_examples/29-computer_use.py"}  # skipped without Playwright and Chromium
 FRONTEND_QUESTIONS = "What is the weather in Lisbon?\nAnd tomorrow?\n"
 OFFLINE_NOTICE = "offline: OPENAI_API_KEY is not set, so replies come from the built-in offline stand-in"
 COMMAND_TIMEOUT_SECONDS = 3 * PATIENCE  # the longest block starts four servers
@@ -170,6 +172,8 @@ class Reader:
             self.start_backend(words)
             return
         script = script_of(words)
+        if script in NEEDS_A_BROWSER:
+            optional.require_chromium()
         if BACKEND.search(script):
             self.start_backend(words)
             return

@@ -8,6 +8,7 @@ pass without them.
 
 import importlib.util
 import os
+import shutil
 
 import pytest
 
@@ -22,3 +23,12 @@ def unavailable(reason: str) -> None:
 def require_module(name: str, group: str) -> None:
     if importlib.util.find_spec(name) is None:
         unavailable(f"{name} is not installed: uv sync --group {group}")
+
+
+def require_chromium() -> str:
+    """Playwright and Debian's Chromium (Playwright's own browser download is out of reach); returns its path."""
+    require_module("playwright", "browser")
+    executable = shutil.which("chromium")
+    if executable is None:
+        unavailable("Debian's chromium is not installed: apt-get install chromium")
+    return executable

@@ -25,6 +25,8 @@ ID_PREFIXES = {
     "shell_call_output": "sho",
     "tool_search_call": "ts",
     "tool_search_output": "tso",
+    "computer_call": "cu",
+    "computer_call_output": "cuo",
     "program": "prog",
     "program_output": "progo",
 }
@@ -35,6 +37,7 @@ REQUIRED_FIELDS = {
     "shell_call_output": ("call_id", "output"),
     "apply_patch_call_output": ("call_id", "status"),
     "tool_search_output": ("call_id", "tools"),
+    "computer_call_output": ("call_id", "output"),
     "program": ("call_id", "code", "fingerprint"),
     "program_output": ("call_id", "result", "status"),
 }

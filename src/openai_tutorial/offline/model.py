@@ -3,11 +3,12 @@
 ``reply(turn)`` decides what one response holds, the way a model's output is shaped:
 - a reasoning item first, for reasoning models (its size follows ``reasoning.effort``);
 - then what comes back for what this turn answers (``FOLLOW_UPS``, keyed on the item type:
-  a program's answered calls, function and custom tool call outputs, MCP approvals, a client's tool search);
+  a program's answered calls, function and custom tool call outputs, MCP approvals, screenshots, a client's
+  tool search);
 - else the first built-in or custom tool in ``tools`` (``TOOLS``, keyed on the tool type: the
   built-in ones simulated in ``hosted_tools.py`` and ``shell.py``, custom ones in ``custom_tools.py``,
   ``apply_patch`` and a local shell, which the client runs, in ``coding_agent.py``, tool search in
-  ``tool_search.py``, programs in ``programs.py``), else
+  ``tool_search.py``, programs in ``programs.py``, the computer in ``computer.py``), else
   function calls (``functions.py``), else the answer
   (``text.py``): JSON for ``text.format``, or text that says it is canned and recalls facts;
 - usage estimated from the text, and a reply cut to ``incomplete`` by ``max_output_tokens``.
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from openai_tutorial.offline import coding_agent, custom_tools, hosted_tools, programs, shell, tool_search
+from openai_tutorial.offline import coding_agent, computer, custom_tools, hosted_tools, programs, shell, tool_search
 from openai_tutorial.offline.functions import after_function_outputs, call_functions
 from openai_tutorial.offline.items import estimated_tokens, new_id, text_of
 from openai_tutorial.offline.text import answer, excerpt
@@ -49,6 +50,7 @@ TOOLS: dict[str, Callable[[Turn, dict[str, Any]], Items]] = {
     "apply_patch": coding_agent.next_step,
     "tool_search": tool_search.search,
     "programmatic_tool_calling": programs.write_program,
+    "computer": computer.use_computer,
 }
 # What the model does when the input since the user's last message holds items of this type.
 FOLLOW_UPS: dict[str, Callable[[Turn, Items], Items]] = {
@@ -58,6 +60,7 @@ FOLLOW_UPS: dict[str, Callable[[Turn, Items], Items]] = {
     "mcp_approval_response": hosted_tools.after_approvals,
     "apply_patch_call_output": coding_agent.after_outputs,
     "shell_call_output": coding_agent.after_outputs,
+    "computer_call_output": computer.after_screenshot,
     "tool_search_output": tool_search.after_search,  # last: a search is done once the functions it loaded answer
 }
 
@@ -109,6 +112,9 @@ def count_input_tokens(request: dict[str, Any], context: list[dict[str, Any]]) -
     tokens = estimated_tokens(request.get("instructions") or "") + estimated_tokens(tools or "")
     for item in filter(programs.seen_by_model, context):
         tokens += 4  # each item's role and framing
+        if item.get("type") == "computer_call_output":
+            tokens += DETAILED_IMAGE_TOKENS  # a screenshot costs what an image does, whatever its size in base64
+            continue
         if item.get("type") != "message":
             counted = {key: value for key, value in item.items() if key not in {"id", "result", "encrypted_content"}}
             tokens += estimated_tokens(counted)

@@ -11,7 +11,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from openai_tutorial.offline import containers, model
+from openai_tutorial.offline import computer, containers, model
 from openai_tutorial.offline.custom_tools import check_format
 from openai_tutorial.offline.documents import document_text, searchable
 from openai_tutorial.offline.errors import invalid, not_found
@@ -77,6 +77,7 @@ def check_request(body: dict[str, Any]) -> None:
             check_function_schema(function, f"{param}.parameters")
     check_tool_search(body)
     check_program_tools(body.get("tools") or [])
+    computer.check_computer_tool(body)
     text_format = (body.get("text") or {}).get("format") or {}
     if text_format.get("type") == "json_schema" and "schema" not in text_format:
         param = "text.format.schema"
@@ -134,6 +135,7 @@ CALLS = {
     "shell_call": "shell",
     "apply_patch_call": "apply_patch",
     "tool_search_call": "tool_search",
+    "computer_call": "computer",
 }
 OUTPUTS = {"tool_search_output": "tool_search"} | {
     f"{call}_output": kind for call, kind in CALLS.items() if call != "tool_search_call"
@@ -290,6 +292,7 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
     new_items = normalized_input(body.get("input", []))
     check_items(history, new_items)
     check_programs(history, new_items)
+    computer.check_screenshots(history, new_items)
     searched = [tool for tool in body.get("tools") or [] if tool.get("type") == "file_search"]
     stores = [store_id for tool in searched for store_id in tool["vector_store_ids"]]
     workspace = containers.workspace_for(call.store, body.get("tools") or [])

@@ -7,7 +7,6 @@ chromium``), since Playwright's own browser download is out of reach; Playwright
 A screenshot of the page after a conversation is saved to ``.screenshots/chat-page.png``.
 """
 
-import shutil
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -39,10 +38,7 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
-    optional.require_module("playwright", "browser")
-    executable = shutil.which("chromium")
-    if executable is None:
-        optional.unavailable("Debian's chromium is not installed: apt-get install chromium")
+    executable = optional.require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -24,6 +24,7 @@ from openai_tutorial.offline.open_meteo import OfflineOpenMeteo
 from openai_tutorial.offline.streams import EventStream
 from openai_tutorial.offline.transport import OfflineTransport
 from tests.conftest import REPO_ROOT
+from tests.support import optional
 from tests.support.helpers import dispose, sqlite_url
 
 TRANSCRIPTS = Path(__file__).parent / "transcripts"
@@ -39,7 +40,9 @@ SEALED = re.compile(r"offline-(ey[A-Za-z0-9+/]+=*)")
 # Its requests run at once, so they reach the stand-in in any order: its answers are sorted.
 CONCURRENT = {"22-async_client.py"}
 # Arguments a lesson needs to show its whole lesson with nothing on stdin: 27 asks before each change otherwise.
-ARGUMENTS = {"27-apply_patch_coding_agent.py": ["--yes"]}
+ARGUMENTS = {"27-apply_patch_coding_agent.py": ["--yes"], "29-computer_use.py": ["--yes"]}
+# Lessons that drive a browser: their transcript is checked where Playwright and Chromium are installed.
+NEEDS_A_BROWSER = {"29-computer_use.py"}
 MIDDAY = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
@@ -95,6 +98,8 @@ def matches_recording(name: str, transcript: str) -> bool:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=str)
 def test_the_example_run_offline_matches_its_transcript(run_script, monkeypatch, tmp_path, answers, path):
+    if path.name in NEEDS_A_BROWSER:
+        optional.require_chromium()
     monkeypatch.chdir(tmp_path)  # lessons that save files write them here
     monkeypatch.setattr(time, "perf_counter", lambda: 0.0)  # lessons that time their calls print 0
     with time_machine.travel(MIDDAY, tick=True):  # the clock runs, from the same moment each time
