@@ -18,7 +18,7 @@ from openai_tutorial.offline.errors import invalid, not_found
 from openai_tutorial.offline.items import new_id, normalized_input
 from openai_tutorial.offline.lists import page
 from openai_tutorial.offline.programs import check_program_tools, check_programs
-from openai_tutorial.offline.rules import check_metadata, strict_schema_problem
+from openai_tutorial.offline.rules import check_metadata, check_tool_type, strict_schema_problem
 from openai_tutorial.offline.store import Transaction
 from openai_tutorial.offline.streams import EventStream, response_events
 from openai_tutorial.offline.text import compaction_item
@@ -66,6 +66,7 @@ def check_request(body: dict[str, Any]) -> None:
         )
     check_metadata(body.get("metadata"))
     for index, tool in enumerate(body.get("tools") or []):
+        check_tool_type(tool, f"tools[{index}]")
         required = {"code_interpreter": "container", "file_search": "vector_store_ids", "mcp": "server_label"}
         if tool.get("type") in required and required[tool["type"]] not in tool:
             param = f"tools[{index}].{required[tool['type']]}"

@@ -9,6 +9,27 @@ from openai_tutorial.offline.errors import invalid
 MAX_METADATA_PAIRS = 16
 MAX_METADATA_KEY_CHARS = 64
 MAX_METADATA_VALUE_CHARS = 512
+# Every tool type the API takes, as the SDK's ToolParam lists them.
+TOOL_TYPES = (
+    "apply_patch",
+    "code_interpreter",
+    "computer",
+    "computer_use_preview",
+    "custom",
+    "file_search",
+    "function",
+    "image_generation",
+    "local_shell",
+    "mcp",
+    "namespace",
+    "programmatic_tool_calling",
+    "shell",
+    "tool_search",
+    "web_search",
+    "web_search_2025_08_26",
+    "web_search_preview",
+    "web_search_preview_2025_03_11",
+)
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
 
 
@@ -32,6 +53,16 @@ def check_metadata(metadata: Any) -> dict[str, str]:
         if len(value) > MAX_METADATA_VALUE_CHARS:
             raise too_long(f"metadata.{key}", MAX_METADATA_VALUE_CHARS, len(value))
     return metadata
+
+
+def check_tool_type(tool: Any, param: str) -> None:
+    kind = tool.get("type") if isinstance(tool, dict) else None
+    if kind not in TOOL_TYPES:
+        raise invalid(
+            f"Invalid value: {kind!r}. Supported values are: {', '.join(repr(name) for name in TOOL_TYPES)}.",
+            param=f"{param}.type",
+            code="invalid_value",
+        )
 
 
 def too_long(param: str, limit: int, length: int):

@@ -75,7 +75,50 @@ def reasoning_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
     return events
 
 
-ITEM_EVENTS = {"message": message_events, "function_call": function_call_events, "reasoning": reasoning_events}
+def custom_tool_call_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
+    where = {"item_id": item["id"], "output_index": index}
+    return [
+        {"type": "response.output_item.added", "output_index": index, "item": {**item, "input": ""}},
+        {"type": "response.custom_tool_call_input.delta", **where, "delta": item["input"]},
+        {"type": "response.custom_tool_call_input.done", **where, "input": item["input"]},
+    ]
+
+
+def shell_call_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The call, then each command as it is written."""
+    started = {**item, "status": "in_progress", "action": {**item["action"], "commands": []}}
+    events = [{"type": "response.output_item.added", "output_index": index, "item": started}]
+    for command_index, command in enumerate(item["action"]["commands"]):
+        where = {"output_index": index, "command_index": command_index}
+        events += [
+            {"type": "response.shell_call_command.added", **where, "command": ""},
+            {"type": "response.shell_call_command.delta", **where, "delta": command},
+            {"type": "response.shell_call_command.done", **where, "command": command},
+        ]
+    return events
+
+
+def shell_call_output_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The output, then what each command printed, command by command."""
+    events = [{"type": "response.output_item.added", "output_index": index, "item": {**item, "output": []}}]
+    for command_index, output in enumerate(item["output"]):
+        where = {"item_id": item["id"], "output_index": index, "command_index": command_index}
+        delta = {"stdout": output["stdout"], "stderr": output["stderr"]}
+        events += [
+            {"type": "response.shell_call_output_content.delta", **where, "delta": delta},
+            {"type": "response.shell_call_output_content.done", **where, "output": [output]},
+        ]
+    return events
+
+
+ITEM_EVENTS = {
+    "message": message_events,
+    "function_call": function_call_events,
+    "reasoning": reasoning_events,
+    "custom_tool_call": custom_tool_call_events,
+    "shell_call": shell_call_events,
+    "shell_call_output": shell_call_output_events,
+}
 FINAL_EVENTS = {"completed": "response.completed", "incomplete": "response.incomplete", "failed": "response.failed"}
 
 

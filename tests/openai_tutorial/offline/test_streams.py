@@ -127,6 +127,54 @@ def test_only_background_responses_can_be_streamed_again(client):
     )
 
 
+def test_a_custom_tool_call_streams_its_input(client):
+    tool = {"type": "custom", "name": "calculator", "description": "Evaluates arithmetic."}
+    with client.responses.create(model=MODEL, input="What is 3*4 + 2?", tools=[tool], stream=True) as stream:
+        events = list(stream)
+
+    call = next(item for item in events[-1].response.output if item.type == "custom_tool_call")
+    added = next(event for event in events if event.type == "response.output_item.added" and event.item.id == call.id)
+    deltas = [event.delta for event in events if event.type == "response.custom_tool_call_input.delta"]
+    done = next(event for event in events if event.type == "response.custom_tool_call_input.done")
+    assert (added.item.input, "".join(deltas), done.input, done.item_id) == ("", "3*4 + 2", "3*4 + 2", call.id)
+
+
+def test_a_hosted_shell_streams_each_command_then_what_each_printed(client):
+    tools = [{"type": "shell", "environment": {"type": "container_auto"}}]
+    with client.responses.create(
+        model=MODEL, input="Run `echo one` and `cat missing.txt`.", tools=tools, stream=True
+    ) as stream:
+        events = list(stream)
+
+    shell = [event for event in events if event.type.startswith("response.shell_call_")]
+    assert [(event.type, event.command_index) for event in shell] == [
+        ("response.shell_call_command.added", 0),
+        ("response.shell_call_command.delta", 0),
+        ("response.shell_call_command.done", 0),
+        ("response.shell_call_command.added", 1),
+        ("response.shell_call_command.delta", 1),
+        ("response.shell_call_command.done", 1),
+        ("response.shell_call_output_content.delta", 0),
+        ("response.shell_call_output_content.done", 0),
+        ("response.shell_call_output_content.delta", 1),
+        ("response.shell_call_output_content.done", 1),
+    ]
+    assert [event.command for event in shell if event.type == "response.shell_call_command.done"] == [
+        "echo one",
+        "cat missing.txt",
+    ]
+    assert [(event.delta.stdout, event.delta.stderr) for event in shell if event.type.endswith("content.delta")] == [
+        ("one\n", ""),
+        ("", "cat: /mnt/data/missing.txt: No such file or directory\n"),
+    ]
+    final = {item.type: item for item in events[-1].response.output}
+    done = [event.output[0].model_dump() for event in shell if event.type.endswith("content.done")]
+    assert done == [output.model_dump() for output in final["shell_call_output"].output]  # the types differ
+    added = [event.item for event in events if event.type == "response.output_item.added"]
+    assert [item.action.commands for item in added if item.type == "shell_call"] == [[]]
+    assert [item.output for item in added if item.type == "shell_call_output"] == [[]]
+
+
 def test_items_other_than_messages_calls_and_reasoning_stream_whole():
     response = {"background": False, "status": "completed", "output": [{"type": "web_search_call", "id": "ws_1"}]}
 

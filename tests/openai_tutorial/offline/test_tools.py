@@ -3,12 +3,15 @@
 import base64
 import json
 import sqlite3
+import typing
 
 import openai
 import pytest
+from openai.types.responses.tool_param import ToolParam
 
 from openai_tutorial import client as client_module
 from openai_tutorial.client import get_model
+from openai_tutorial.offline import rules
 from tests.conftest import REPO_ROOT
 from tests.support import payloads
 from tests.support.refusals import error_of, refusal
@@ -500,3 +503,34 @@ def test_the_cached_prefix_holds_the_tools_and_the_items_but_not_their_ids(clien
     # The tools come right after the instructions: a new tool list leaves only the instructions in common.
     assert with_a_tool.usage.input_tokens_details.cached_tokens == len(json.dumps([rules])) // 4 // 128 * 128
     assert again.usage.input_tokens_details.cached_tokens >= 1024  # same items under other ids: still cached
+
+
+@pytest.mark.parametrize(
+    ("tool", "shown"),
+    [({"type": "browser"}, "'browser'"), ({"name": "no_type"}, "None"), ("web_search", "None")],
+    ids=["an unknown type", "no type", "not an object"],
+)
+def test_a_tool_of_a_type_the_api_does_not_know_is_refused(client, tool, shown):
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input="Hi", tools=[{"type": "web_search"}, tool])
+
+    supported = (
+        "'apply_patch', 'code_interpreter', 'computer', 'computer_use_preview', 'custom', 'file_search', 'function', "
+        "'image_generation', 'local_shell', 'mcp', 'namespace', 'programmatic_tool_calling', 'shell', 'tool_search', "
+        "'web_search', 'web_search_2025_08_26', 'web_search_preview', 'web_search_preview_2025_03_11'"
+    )
+    assert error_of(raised) == refusal(
+        f"Invalid value: {shown}. Supported values are: {supported}.", "tools[1].type", "invalid_value"
+    )
+
+
+def test_the_tool_types_the_stand_in_knows_are_the_sdk_s():
+    def literals(annotation) -> list[str]:
+        found = []
+        for argument in typing.get_args(annotation):
+            found += [argument] if isinstance(argument, str) else literals(argument)
+        return found
+
+    sdk = {name for member in typing.get_args(ToolParam) for name in literals(typing.get_type_hints(member)["type"])}
+
+    assert sorted(sdk) == list(rules.TOOL_TYPES)
