@@ -13,14 +13,18 @@ Two environments are shown:
 2. ``container_reference``: a container made with the Containers API
    (``containers.create``), named in two separate requests, so a file the first writes is
    there for the second; the file is then downloaded (``containers.files.content``) and
-   the container deleted, even when a request fails.
+   the container deleted, even when a request fails;
+3. a skill (a folder with a ``SKILL.md``) uploaded with the Skills API (``skills.create``) and
+   mounted in an automatic container (``environment.skills``): the model is shown its name and
+   description, reads its SKILL.md when it needs it, and does what it says; then it is deleted.
 A container keeps its files while it lives: it expires after ``expires_after`` minutes
 without use (20 by default, counted from ``last_active_at``) and cannot be revived.
 Containers are billed per session by memory size (``memory_limit``: 1g, 4g, 16g or 64g),
 on top of the tokens: delete one as soon as you are done. Never let a shell run without a
 sandbox: the hosted one is OpenAI's; a local shell (the next lesson) is yours to confine.
 What to look for in the output: each command and what it printed, the failed ``curl``,
-the file read back in the second request, and the container deleted at the end.
+the file read back in the second request, the container deleted, and the skill's SKILL.md
+read before the commands it names.
 
 Run: uv run python Responses_API/Basic_examples/26-hosted_shell_and_containers.py [--out PATH]
 (saves the container's notes.txt in the current folder unless --out says otherwise)
@@ -38,6 +42,13 @@ from openai_tutorial.client import describe_api_error, get_client, get_model, ru
 NO_NETWORK = {"type": "disabled"}
 LIMITS = "Give each shell call a timeout_ms of at most 10000 and a max_output_length of at most 4096."
 NOTES = "/mnt/data/notes.txt"
+# A skill is a folder with a SKILL.md: front matter the model sees up front, instructions it reads when it uses it.
+SKILL = b"""---
+name: container-report
+description: Report on the container: its Python version and the files in /mnt/data.
+---
+Run `python3 --version` and `ls -l /mnt/data`, then say what the container holds.
+"""
 
 
 def show(response) -> None:
@@ -57,23 +68,8 @@ def show(response) -> None:
     print(f"  answer: {response.output_text}")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description="Run commands in hosted containers, then download a file.")
-    parser.add_argument("--out", type=Path, default=Path("notes.txt"), help="where to save it (default notes.txt)")
-    args = parser.parse_args()
-    client = get_client()
-
-    print("1. An automatic container, with the network disabled")
-    response = client.responses.create(
-        model=get_model(),
-        instructions=LIMITS,
-        input="Run `python3 --version` and `curl -sI https://example.com`, then say what each one shows.",
-        tools=[{"type": "shell", "environment": {"type": "container_auto", "network_policy": NO_NETWORK}}],
-        max_tool_calls=3,
-    )
-    show(response)
-
-    print("\n2. A container of our own, named by reference in two requests")
+def own_container(client, out: Path) -> int:
+    """A container made with the Containers API, named in two requests, a file downloaded, the container deleted."""
     container = client.containers.create(
         name="lesson-26",
         memory_limit="1g",
@@ -96,8 +92,8 @@ def main() -> int:
             print(f"The container holds no {NOTES}: the model did not write it.", file=sys.stderr)
             return 1
         content = client.containers.files.content.retrieve(notes.id, container_id=container.id)
-        args.out.write_bytes(content.read())
-        print(f"  downloaded {notes.path} ({notes.bytes} bytes, written by the {notes.source}) to {args.out.resolve()}")
+        out.write_bytes(content.read())
+        print(f"  downloaded {notes.path} ({notes.bytes} bytes, written by the {notes.source}) to {out.resolve()}")
         return 0
     finally:
         try:
@@ -110,6 +106,54 @@ def main() -> int:
                 file=sys.stderr,
             )
             print(describe_api_error(error), file=sys.stderr)
+
+
+def with_a_skill(client) -> None:
+    """A skill uploaded with the Skills API, mounted in an automatic container, followed by the model; then deleted."""
+    skill = client.skills.create(files=[("container-report/SKILL.md", SKILL, "text/markdown")])
+    print(f"  uploaded the skill {skill.name} as {skill.id} (version {skill.default_version})")
+    try:
+        environment = {
+            "type": "container_auto",
+            "network_policy": NO_NETWORK,
+            "skills": [{"type": "skill_reference", "skill_id": skill.id}],
+        }
+        response = client.responses.create(
+            model=get_model(),
+            instructions=LIMITS,
+            input="Use the container-report skill.",
+            tools=[{"type": "shell", "environment": environment}],
+            max_tool_calls=3,
+        )
+        show(response)
+    finally:
+        client.skills.delete(skill.id)
+        print(f"  deleted the skill {skill.id}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Run commands in hosted containers, then download a file.")
+    parser.add_argument("--out", type=Path, default=Path("notes.txt"), help="where to save it (default notes.txt)")
+    args = parser.parse_args()
+    client = get_client()
+
+    print("1. An automatic container, with the network disabled")
+    response = client.responses.create(
+        model=get_model(),
+        instructions=LIMITS,
+        input="Run `python3 --version` and `curl -sI https://example.com`, then say what each one shows.",
+        tools=[{"type": "shell", "environment": {"type": "container_auto", "network_policy": NO_NETWORK}}],
+        max_tool_calls=3,
+    )
+    show(response)
+
+    print("\n2. A container of our own, named by reference in two requests")
+    if own_container(client, args.out):
+        return 1
+
+    print("\n3. A skill of our own, mounted in an automatic container")
+    with_a_skill(client)
+    return 0
 
 
 if __name__ == "__main__":

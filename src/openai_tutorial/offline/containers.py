@@ -17,6 +17,7 @@ from openai_tutorial.offline.errors import invalid, not_found
 from openai_tutorial.offline.files import form_fields
 from openai_tutorial.offline.items import new_id
 from openai_tutorial.offline.lists import page
+from openai_tutorial.offline.skills import mounted_files
 from openai_tutorial.offline.store import Transaction
 from openai_tutorial.offline.turn import Workspace
 
@@ -103,7 +104,11 @@ def workspace_for(store: Transaction, tools: list[dict[str, Any]]) -> Workspace 
 def shell_container(store: Transaction, environment: Any, param: str) -> dict[str, Any]:
     kind = environment.get("type") if isinstance(environment, dict) else None
     if kind == "container_auto":
-        return new_container(store, "container_auto", environment)
+        mounted = mounted_files(store, environment.get("skills"), f"{param}.skills")  # checked before anything is made
+        container = new_container(store, "container_auto", environment)
+        for path, content in mounted.items():
+            keep_file(store, container["id"], path, content, "user")
+        return container
     if kind == "container_reference":
         return named_container(store, environment.get("container_id"), f"{param}.container_id")
     raise invalid(

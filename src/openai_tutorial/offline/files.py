@@ -18,18 +18,26 @@ if TYPE_CHECKING:
 PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
 
 
-def form_fields(call: "Call") -> dict[str, tuple[str | None, bytes]]:
-    """The parts of a multipart/form-data body, by name: (filename, content)."""
+def form_parts(call: "Call") -> list[tuple[str, str | None, bytes]]:
+    """The parts of a multipart/form-data body, in order: (name, filename, content)."""
     content_type = call.request.headers.get("content-type", "")  # pragma: no mutate: case-blind
     if not content_type.startswith("multipart/form-data"):
         raise invalid("Uploads must be sent as multipart/form-data.")
     header = b"Content-Type: " + content_type.encode()  # pragma: no mutate: case-blind
     mime = header + b"\r\n\r\n" + call.request.content
-    fields = {}
-    for part in BytesParser(policy=HTTP).parsebytes(mime).iter_parts():
-        name = part.get_param("name", header="content-disposition")  # pragma: no mutate: case-blind
-        fields[name] = (part.get_filename(), part.get_payload(decode=True))
-    return fields
+    return [
+        (
+            part.get_param("name", header="content-disposition"),  # pragma: no mutate: case-blind
+            part.get_filename(),
+            part.get_payload(decode=True),
+        )
+        for part in BytesParser(policy=HTTP).parsebytes(mime).iter_parts()
+    ]
+
+
+def form_fields(call: "Call") -> dict[str, tuple[str | None, bytes]]:
+    """The parts of a multipart/form-data body, by name (the last of a name): (filename, content)."""
+    return {name: (filename, content) for name, filename, content in form_parts(call)}
 
 
 def create(call: "Call") -> dict[str, Any]:

@@ -17,8 +17,10 @@ from openai.types import (
     ContainerCreateResponse,
     ContainerListResponse,
     ContainerRetrieveResponse,
+    DeletedSkill,
     FileDeleted,
     FileObject,
+    Skill,
     VectorStore,
     VectorStoreDeleted,
 )
@@ -27,7 +29,7 @@ from openai.types.conversations import Conversation, ConversationDeletedResource
 from openai.types.responses import CompactedResponse, InputTokenCountResponse, Response, ResponseItem
 from openai.types.vector_stores import VectorStoreFile, VectorStoreFileDeleted
 
-from openai_tutorial.offline import containers, conversations, files, responses, vector_stores
+from openai_tutorial.offline import containers, conversations, files, responses, skills, vector_stores
 from openai_tutorial.offline.call import Route
 
 RESPONSE = r"/responses/(?P<response_id>[^/]+)"
@@ -38,6 +40,7 @@ VECTOR_STORE = r"/vector_stores/(?P<vector_store_id>[^/]+)"
 VECTOR_STORE_FILE = VECTOR_STORE + r"/files/(?P<file_id>[^/]+)"
 CONTAINER = r"/containers/(?P<container_id>[^/]+)"
 CONTAINER_FILE = CONTAINER + r"/files/(?P<file_id>[^/]+)"
+SKILL = r"/skills/(?P<skill_id>[^/]+)"
 
 # A list reply's type is list[...]: the guard checks its "data". A reply the SDK does not read is None (it ignores
 # what DELETE /responses/{id} and DELETE /containers/... answer); file content is bytes, passed on as they are.
@@ -77,5 +80,9 @@ ROUTES = [
         ("GET", CONTAINER_FILE, containers.retrieve_file, FileRetrieveResponse),
         ("DELETE", CONTAINER_FILE, containers.delete_file, None),
         ("GET", CONTAINER_FILE + "/content", containers.file_content, bytes),
+        ("POST", r"/skills", skills.create, Skill),
+        ("GET", r"/skills", skills.list_skills, list[Skill]),
+        ("GET", SKILL, skills.retrieve, Skill),
+        ("DELETE", SKILL, skills.delete, DeletedSkill),
     ]
 ]

@@ -1,12 +1,13 @@
 """The hosted ``shell`` tool, simulated: commands are read, never run; a few are answered from the container's files.
 
-The model's commands are the ones the user's message quotes in backticks (else it lists
-/mnt/data). A handful of commands are simulated on the turn's ``Workspace`` (the
-container's files): ``printf``/``echo`` (with ``>`` or ``>>`` into a file), ``cat``,
-``ls``, ``wc -l``, ``python3 --version``; ``curl`` obeys the container's network policy
-without fetching anything. Any other command fails with exit status 127 and says it was
-not simulated. One ``shell_call`` carries every command, one ``shell_call_output`` an
-output per command, then the answer says that nothing ran.
+The model's commands are the ones the user's message quotes in backticks; else, with a skill
+mounted, it reads the skill's SKILL.md and runs the commands that quotes; else it lists
+/mnt/data. A handful of commands are simulated on the turn's ``Workspace`` (the container's
+files): ``printf``/``echo`` (with ``>`` or ``>>`` into a file), ``cat``, ``ls``, ``wc -l``,
+``python3 --version``; ``curl`` obeys the container's network policy without fetching
+anything. Any other command fails with exit status 127 and says it was not simulated. One
+``shell_call`` carries every command, one ``shell_call_output`` an output per command, then
+the answer says that nothing ran.
 """
 
 import codecs
@@ -23,6 +24,7 @@ DATA_FOLDER = "/mnt/data"
 TIMEOUT_MS = 10_000  # what the model asks for each call: the limits it writes into ``action``
 MAX_OUTPUT_LENGTH = 4_096
 PYTHON_VERSION = "Python 3.12.3\n"
+SKILL_MANIFEST = re.compile(r"/mnt/skills/[^/]+/SKILL\.md")
 
 type Outcome = tuple[str, str, int]  # stdout, stderr, exit code
 
@@ -30,7 +32,9 @@ type Outcome = tuple[str, str, int]  # stdout, stderr, exit code
 def hosted_shell(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:
     workspace = turn.workspace
     assert workspace is not None, "responses.create loads the workspace of every shell tool"
-    commands = re.findall(r"`([^`]+)`", turn.question) or [f"ls {DATA_FOLDER}"]
+    commands = (
+        re.findall(r"`([^`]+)`", turn.question) or skill_commands(turn.question, workspace) or [f"ls {DATA_FOLDER}"]
+    )
     call_id = new_id("call")
     call = {
         "id": new_id("sh"),
@@ -66,6 +70,17 @@ def hosted_shell(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:
         f"files, of which {failed} failed.{last}"
     )
     return [call, output, assistant_message(text)]
+
+
+def skill_commands(question: str, workspace: Workspace) -> list[str]:
+    """A mounted skill's way: read its SKILL.md (the one the question names, else the first), then what it quotes."""
+    manifests = sorted(path for path in workspace.files if SKILL_MANIFEST.fullmatch(path))
+    if not manifests:
+        return []
+    named = [path for path in manifests if path.split("/")[-2] in question]
+    manifest = (named or manifests)[0]
+    text = workspace.files[manifest].decode(errors="replace")
+    return [f"cat {manifest}", *re.findall(r"`([^`]+)`", text.split("---", 2)[-1])]
 
 
 def run(command: str, workspace: Workspace) -> Outcome:
