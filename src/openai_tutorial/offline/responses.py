@@ -11,7 +11,7 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from openai_tutorial.offline import computer, containers, model
+from openai_tutorial.offline import compaction, computer, containers, model
 from openai_tutorial.offline.custom_tools import check_format
 from openai_tutorial.offline.documents import document_text, searchable
 from openai_tutorial.offline.errors import invalid, not_found
@@ -77,6 +77,7 @@ def check_request(body: dict[str, Any]) -> None:
         for param, function in [(f"tools[{index}]", tool), *((f"tools[{index}].tools[{n}]", f) for n, f in inner)]:
             check_function_schema(function, f"{param}.parameters")
     check_tool_search(body)
+    compaction.threshold_of(body)
     check_program_tools(body.get("tools") or [])
     computer.check_computer_tool(body)
     text_format = (body.get("text") or {}).get("format") or {}
@@ -297,23 +298,22 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
     searched = [tool for tool in body.get("tools") or [] if tool.get("type") == "file_search"]
     stores = [store_id for tool in searched for store_id in tool["vector_store_ids"]]
     workspace = containers.workspace_for(call.store, body.get("tools") or [])
-    turn = Turn(
-        body, history, new_items, documents_in(call.store, new_items), searchable(call.store, stores), workspace
-    )
-    reply = model.reply(turn)
+    seen = compaction.visible(history + new_items)  # what the model reads: from the newest compaction item on
+    earlier = seen[: max(len(seen) - len(new_items), 0)]
+    documents = documents_in(call.store, new_items)
+    turn = Turn(body, earlier, seen[len(earlier) :], documents, searchable(call.store, stores), workspace)
+    if compaction.triggered(new_items):
+        item = compaction_item(seen)
+        input_tokens = model.count_input_tokens(body, seen)
+        reply = model.Reply([item], model.usage(input_tokens, model.count_input_tokens({}, [item])))
+    else:
+        reply = model.reply(turn)
+        threshold = compaction.threshold_of(body)
+        if threshold is not None and model.count_input_tokens(body, seen) > threshold:
+            reply.output.insert(0, compaction_item(seen))
     if workspace is not None:
         containers.keep_workspace(call.store, workspace)
-    threshold = next(
-        (
-            rule.get("compact_threshold")
-            for rule in body.get("context_management") or []
-            if rule.get("type") == "compaction"
-        ),
-        None,
-    )
-    if threshold is not None and model.count_input_tokens(body, history + new_items) > threshold:
-        reply.output.insert(0, compaction_item(history + new_items))
-    reply.usage["input_tokens_details"]["cached_tokens"] = cached_tokens(call.store, body, history + new_items)
+    reply.usage["input_tokens_details"]["cached_tokens"] = cached_tokens(call.store, body, seen)
     response = response_object(body, reply, conversation_id_of(body))
 
     if response["store"]:

@@ -111,6 +111,14 @@ def shell_call_output_events(index: int, item: dict[str, Any]) -> list[dict[str,
     return events
 
 
+def compaction_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
+    """A compaction item says that it is being written, and shows nothing of its sealed content until done."""
+    return [
+        {"type": "response.output_item.added", "output_index": index, "item": item},
+        {"type": "response.compaction.compacting", "item_id": item["id"], "output_index": index},
+    ]
+
+
 ITEM_EVENTS = {
     "message": message_events,
     "function_call": function_call_events,
@@ -118,6 +126,7 @@ ITEM_EVENTS = {
     "custom_tool_call": custom_tool_call_events,
     "shell_call": shell_call_events,
     "shell_call_output": shell_call_output_events,
+    "compaction": compaction_events,
 }
 FINAL_EVENTS = {"completed": "response.completed", "incomplete": "response.incomplete", "failed": "response.failed"}
 

@@ -295,3 +295,15 @@ def test_a_stream_is_a_200_of_server_sent_events_with_a_request_id(raw_api):
     assert reply.headers["content-type"] == "text/event-stream; charset=utf-8"
     assert re.fullmatch(r"req_offline_[0-9a-f]{24}", reply.headers["x-request-id"])
     assert reply.text.startswith("event: response.created\ndata: ")
+
+
+def test_a_compaction_streams_that_it_is_compacting(client):
+    rule = [{"type": "compaction", "compact_threshold": 1000}]
+    with client.responses.create(
+        model=MODEL, input="My name is Ada. " + "Beans. " * 700, context_management=rule, stream=True
+    ) as stream:
+        events = list(stream)
+
+    compacting = [event for event in events if event.type == "response.compaction.compacting"]
+    (compaction,) = [item for item in events[-1].response.output if item.type == "compaction"]
+    assert [(event.item_id, event.output_index) for event in compacting] == [(compaction.id, 0)]

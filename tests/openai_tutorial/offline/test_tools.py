@@ -434,8 +434,8 @@ def test_a_sealed_item_the_stand_in_did_not_seal_recalls_nothing(client):
 
 
 def test_context_management_compacts_once_the_input_passes_the_threshold(client):
-    long_input = "My name is Ada. " + "The beans grow. " * 100
-    rule = [{"type": "compaction", "compact_threshold": 200}]
+    long_input = "My name is Ada. " + "The beans grow. " * 300
+    rule = [{"type": "compaction", "compact_threshold": 1000}]
 
     compacted = client.responses.create(model=MODEL, input=long_input, context_management=rule)
     small = client.responses.create(model=MODEL, input="Hi.", context_management=rule)
@@ -445,11 +445,76 @@ def test_context_management_compacts_once_the_input_passes_the_threshold(client)
 
 
 def test_an_input_exactly_at_the_threshold_is_not_compacted(client):
-    def first_item(threshold: int) -> str:
-        rule = [{"type": "compaction", "compact_threshold": threshold}]
-        return client.responses.create(model=MODEL, input="Hi", context_management=rule).output[0].type
+    def first_item(text: str, rule: dict) -> str:
+        return client.responses.create(model=MODEL, input=text, context_management=[rule]).output[0].type
 
-    assert (first_item(5), first_item(4)) == ("reasoning", "compaction")  # "Hi" in a message: 5 tokens
+    at_threshold = "x" * 3984  # 996 tokens, and 4 for the message around it: 1000
+    rule = {"type": "compaction", "compact_threshold": 1000}
+    assert (first_item(at_threshold, rule), first_item(at_threshold + "xxxx", rule)) == ("reasoning", "compaction")
+    assert first_item(at_threshold + "xxxx", {"type": "compaction"}) == "compaction"  # 1000 unless it says
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        (
+            {"type": "compaction", "compact_threshold": 999},
+            refusal(
+                "Invalid 'context_management[0].compact_threshold': integer below minimum value. Expected a value "
+                ">= 1000, but got 999 instead.",
+                "context_management[0].compact_threshold",
+                "integer_below_min_value",
+            ),
+        ),
+        (
+            {"type": "truncation"},
+            refusal(
+                "Invalid value: 'truncation'. Supported values are: 'compaction'.",
+                "context_management[0].type",
+                "invalid_value",
+            ),
+        ),
+    ],
+    ids=["below the minimum", "not compaction"],
+)
+def test_a_context_management_rule_the_api_does_not_take_is_refused(client, rule, expected):
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input="Hi", context_management=[rule])
+
+    assert error_of(raised) == expected
+
+
+def test_after_a_compaction_the_model_sees_only_the_compaction_and_what_follows(client):
+    rule = [{"type": "compaction", "compact_threshold": 1000}]
+    first = client.responses.create(model=MODEL, input="My name is Ada. " + "Beans. " * 700, context_management=rule)
+    second = client.responses.create(
+        model=MODEL, previous_response_id=first.id, input="What is my name?", context_management=rule
+    )
+
+    assert first.usage.input_tokens > 1000
+    assert second.usage.input_tokens < 200
+    assert "Ada" in second.output_text
+
+
+def test_a_compaction_trigger_compacts_now_and_must_come_last(client):
+    said = [{"role": "user", "content": "My name is Ada."}, {"role": "assistant", "content": "Hello Ada."}]
+
+    compacted = client.responses.create(model=MODEL, input=[*said, {"type": "compaction_trigger"}], store=False)
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input=[{"type": "compaction_trigger"}, *said])
+    later = client.responses.create(
+        model=MODEL,
+        input=[
+            *said,
+            *[item.model_dump() for item in compacted.output],
+            {"role": "user", "content": "What is my name?"},
+        ],
+    )
+
+    assert [item.type for item in compacted.output] == ["compaction"]
+    assert compacted.usage.output_tokens > 0
+    assert error_of(raised) == refusal("A 'compaction_trigger' item must be the last input item.", "input[0]")
+    assert "Ada" in later.output_text
 
 
 def test_a_question_about_earlier_results_is_answered_from_them_without_a_new_call(client):
