@@ -16,6 +16,7 @@ from typing import Any
 
 from openai_tutorial.offline.errors import invalid
 from openai_tutorial.offline.items import assistant_message, new_id
+from openai_tutorial.offline.rules import is_gpt_5_4_or_later
 from openai_tutorial.offline.turn import CANNED_NOTE, Turn
 
 QUOTED = re.compile(r"\"([^\"]+)\"")
@@ -90,7 +91,7 @@ def check_screenshots(history: list[dict[str, Any]], new_items: list[dict[str, A
 def check_computer_tool(body: dict[str, Any]) -> None:
     """``computer_use_preview`` is refused by gpt-5.4 and later, which know the GA ``computer`` tool."""
     for index, tool in enumerate(body.get("tools") or []):
-        if tool.get("type") == "computer_use_preview" and re.match(r"gpt-(5\.([4-9]|\d{2,})|[6-9])", body["model"]):
+        if tool.get("type") == "computer_use_preview" and is_gpt_5_4_or_later(body["model"]):
             raise invalid(
                 f"The tool 'computer_use_preview' is not supported with the model '{body['model']}': use the "
                 "'computer' tool.",

@@ -30,7 +30,7 @@ ID_PREFIXES = {
     "program": "prog",
     "program_output": "progo",
 }
-# The fields an item the client sends must have, by its type, and what it is given when it does not say.
+# The fields an item the client sends must have, by its type.
 REQUIRED_FIELDS = {
     "function_call_output": ("call_id", "output"),
     "custom_tool_call_output": ("call_id", "output"),
@@ -41,6 +41,7 @@ REQUIRED_FIELDS = {
     "program": ("call_id", "code", "fingerprint"),
     "program_output": ("call_id", "result", "status"),
 }
+# What such an item is given when it does not say: a status, unless its type has none (programs) or more.
 DEFAULTS = {"tool_search_output": {"status": "completed", "execution": "client"}, "program": {}, "program_output": {}}
 ROLES = ("user", "assistant", "system", "developer")
 

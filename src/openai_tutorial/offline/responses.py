@@ -130,18 +130,17 @@ def history_of(store: Transaction, body: dict[str, Any]) -> list[dict[str, Any]]
     return [item for record in reversed(chain) for item in [*record["input_items"], *record["response"]["output"]]]
 
 
-# The calls the client answers, and the output item that answers each.
-CALLS = {
-    "function_call": "function",
-    "custom_tool_call": "custom tool",
-    "shell_call": "shell",
-    "apply_patch_call": "apply_patch",
-    "tool_search_call": "tool_search",
-    "computer_call": "computer",
+# The calls that need an output: call type -> (what made it, the type of the item that answers it).
+ANSWERED_BY = {
+    "function_call": ("function", "function_call_output"),
+    "custom_tool_call": ("custom tool", "custom_tool_call_output"),
+    "shell_call": ("shell", "shell_call_output"),
+    "apply_patch_call": ("apply_patch", "apply_patch_call_output"),
+    "tool_search_call": ("tool_search", "tool_search_output"),
+    "computer_call": ("computer", "computer_call_output"),
 }
-OUTPUTS = {"tool_search_output": "tool_search"} | {
-    f"{call}_output": kind for call, kind in CALLS.items() if call != "tool_search_call"
-}
+CALLS = {call: kind for call, (kind, _) in ANSWERED_BY.items()}
+OUTPUTS = {output: kind for kind, output in ANSWERED_BY.values()}
 
 
 def check_items(history: list[dict[str, Any]], new_items: list[dict[str, Any]]) -> None:

@@ -1,5 +1,6 @@
 """The API's rules on request parameters that the stand-in enforces, with the API's error bodies."""
 
+import re
 from typing import Any
 
 import httpx2
@@ -30,6 +31,8 @@ TOOL_TYPES = (
     "web_search_preview",
     "web_search_preview_2025_03_11",
 )
+# gpt-5.4 and every later family (gpt-5.10, gpt-6.1, gpt-12...): the models the newest tools need.
+GPT_5_4_OR_LATER = re.compile(r"gpt-(5\.([4-9]|\d{2,})|[6-9]|\d{2,})")
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
 
 
@@ -53,6 +56,10 @@ def check_metadata(metadata: Any) -> dict[str, str]:
         if len(value) > MAX_METADATA_VALUE_CHARS:
             raise too_long(f"metadata.{key}", MAX_METADATA_VALUE_CHARS, len(value))
     return metadata
+
+
+def is_gpt_5_4_or_later(model: Any) -> bool:
+    return GPT_5_4_OR_LATER.match(str(model)) is not None
 
 
 def check_tool_type(tool: Any, param: str) -> None:

@@ -19,11 +19,10 @@ from typing import Any
 
 from openai_tutorial.offline.errors import invalid
 from openai_tutorial.offline.items import assistant_message, new_id
+from openai_tutorial.offline.rules import is_gpt_5_4_or_later
 from openai_tutorial.offline.schemas import instance_of
 from openai_tutorial.offline.turn import CANNED_NOTE, Turn
 
-# Models that know tool search, as OpenAI's guide says: gpt-5.4 and later.
-SUPPORTING_MODEL = re.compile(r"^gpt-(5\.([4-9]|\d{2,})|[6-9]|\d{2,})")
 WORD = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 COMMON_WORDS = {"the", "and", "for", "what", "when", "which", "will", "with", "that", "this", "from", "does", "has"}
 
@@ -36,15 +35,13 @@ def check_tool_search(body: dict[str, Any]) -> None:
     search = next((tool for tool in tools if tool.get("type") == "tool_search"), None)
     if search is None:
         return
-    if not SUPPORTING_MODEL.match(str(body["model"])):
+    if not is_gpt_5_4_or_later(body["model"]):  # as OpenAI's guide says
         raise invalid(
             f"The tool 'tool_search' is not supported with the model '{body['model']}': use gpt-5.4 or later.",
             param="tools",
         )
-    deferred = [tool for tool in tools if tool.get("defer_loading")] + [
-        function for namespace, function in functions_in(tools) if function.get("defer_loading")
-    ]
-    if search.get("execution", "server") == "server" and not deferred:
+    searchable = [*tools, *(function for namespace, function in functions_in(tools) if namespace is not None)]
+    if search.get("execution", "server") == "server" and not any(tool.get("defer_loading") for tool in searchable):
         raise invalid(
             "Tool search needs at least one tool with defer_loading: true (a function, a function in a namespace, "
             "or an MCP server) to search.",
