@@ -80,6 +80,12 @@ def reasoning_effort(request: dict[str, Any]) -> str:
     return (request.get("reasoning") or {}).get("effort") or "medium"
 
 
+def served_tier(request: dict[str, Any]) -> str:
+    """The tier that serves a request: the one asked for, where it is a tier of its own, else ``default``."""
+    tier = request.get("service_tier")
+    return tier if tier in {"flex", "priority", "scale"} else "default"
+
+
 def reply(turn: Turn) -> Reply:
     request = turn.request
     effort = reasoning_effort(request)

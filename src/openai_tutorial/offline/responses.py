@@ -6,12 +6,10 @@ background response moves queued → in_progress → completed over successive r
 so polling shows a real progression.
 """
 
-import json
-import os
 import time
 from typing import TYPE_CHECKING, Any
 
-from openai_tutorial.offline import compaction, computer, containers, model
+from openai_tutorial.offline import caching, compaction, computer, containers, model
 from openai_tutorial.offline.custom_tools import check_format
 from openai_tutorial.offline.documents import document_text, searchable
 from openai_tutorial.offline.errors import invalid, not_found
@@ -77,6 +75,7 @@ def check_request(body: dict[str, Any]) -> None:
         for param, function in [(f"tools[{index}]", tool), *((f"tools[{index}].tools[{n}]", f) for n, f in inner)]:
             check_function_schema(function, f"{param}.parameters")
     check_tool_search(body)
+    caching.check_options(body)
     compaction.threshold_of(body)
     check_program_tools(body.get("tools") or [])
     computer.check_computer_tool(body)
@@ -216,9 +215,7 @@ def response_object(body: dict[str, Any], reply: model.Reply, conversation_id: s
         "previous_response_id": body.get("previous_response_id"),
         "conversation": {"id": conversation_id} if conversation_id else None,
         "reasoning": {"effort": model.reasoning_effort(body), "summary": reasoning.get("summary")},
-        "service_tier": body.get("service_tier")
-        if body.get("service_tier") in {"flex", "priority", "scale"}
-        else "default",
+        "service_tier": model.served_tier(body),
         "store": body.get("store") is not False,  # unset: stored
         "temperature": body.get("temperature", 1.0),
         "text": {"format": text.get("format") or {"type": "text"}, "verbosity": text.get("verbosity", "medium")},
@@ -233,29 +230,6 @@ def response_object(body: dict[str, Any], reply: model.Reply, conversation_id: s
         "prompt_cache_key": body.get("prompt_cache_key"),
         "metadata": body.get("metadata") or {},
     }
-
-
-CACHE_MINIMUM_TOKENS = 1024
-CACHE_BLOCK_TOKENS = 128
-
-
-def cached_tokens(store: Transaction, body: dict[str, Any], context: list[dict[str, Any]]) -> int:
-    """Prompt caching: the tokens this request shares, from its start, with the last one of the same cache key.
-
-    As with the API, only prompts of 1024 tokens or more are cached, in blocks of 128 tokens;
-    ``prompt_cache_key`` groups requests that share a long prefix.
-    """
-    prefix = json.dumps(
-        [body.get("instructions"), body.get("tools"), [{k: v for k, v in i.items() if k != "id"} for i in context]]
-    )
-    key = f"prompt_cache:{body['model']}:{body.get('prompt_cache_key') or ''}"  # pragma: no mutate: equivalent
-    previous = store.get("prompt_cache", key)
-    store.put("prompt_cache", key, {"prefix": prefix})
-    if previous is None or model.count_input_tokens(body, context) < CACHE_MINIMUM_TOKENS:
-        return 0
-    # Character by character is what is meant here: the prompt's shared start, not a path.
-    shared = len(os.path.commonprefix([previous["prefix"], prefix])) // 4  # noqa: RUF071
-    return shared // CACHE_BLOCK_TOKENS * CACHE_BLOCK_TOKENS if shared >= CACHE_MINIMUM_TOKENS else 0
 
 
 def compact(call: "Call") -> dict[str, Any]:
@@ -305,6 +279,8 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
         item = compaction_item(seen)
         input_tokens = model.count_input_tokens(body, seen)
         reply = model.Reply([item], model.usage(input_tokens, model.count_input_tokens({}, [item])))
+    elif caching.options_of(body).get("prewarm"):
+        reply = model.Reply([], model.usage(model.count_input_tokens(body, seen), 0))  # the cache written, no output
     else:
         reply = model.reply(turn)
         threshold = compaction.threshold_of(body)
@@ -312,11 +288,13 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
             reply.output.insert(0, compaction_item(seen))
     if workspace is not None:
         containers.keep_workspace(call.store, workspace)
-    reply.usage["input_tokens_details"]["cached_tokens"] = cached_tokens(call.store, body, seen)
+    reply.usage["input_tokens_details"] = caching.read_and_write(call.store, body, seen)
+    signature = caching.signature(body, seen)
     response = response_object(body, reply, conversation_id_of(body))
+    response |= caching.reported(call.store, body, signature, reply.usage)
 
     if response["store"]:
-        record = {"response": response, "input_items": new_items}
+        record = {"response": response, "input_items": new_items, "cache_signature": signature}
         if response["background"] and not body.get("stream"):
             record = {**record, "response": queued(response), "finished": response}
         call.store.put("response", response["id"], record)
@@ -348,7 +326,8 @@ def retrieve(call: "Call") -> dict[str, Any] | EventStream:
         raise invalid("Only responses created with background=true can be streamed again.", param="stream")
     finished = record.get("finished", record["response"])
     if "finished" in record:
-        call.store.put("response", response_id, {"response": finished, "input_items": record["input_items"]})
+        del record["finished"]
+        call.store.put("response", response_id, {**record, "response": finished})
     starting_after = int(call.query.get("starting_after", "-1"))
     return EventStream([event for event in response_events(finished) if event["sequence_number"] > starting_after])
 
@@ -371,7 +350,8 @@ def cancel(call: "Call") -> dict[str, Any]:
     if response["status"] in TERMINAL_STATUSES:
         raise invalid(f"Cannot cancel a response that is already {response['status']}.")
     response = {**response, "status": "cancelled"}
-    call.store.put("response", response_id, {"response": response, "input_items": record["input_items"]})
+    record.pop("finished", None)  # a cancelled response never finishes
+    call.store.put("response", response_id, {**record, "response": response})
     return response
 
 

@@ -31,8 +31,8 @@ TOOL_TYPES = (
     "web_search_preview",
     "web_search_preview_2025_03_11",
 )
-# gpt-5.4 and every later family (gpt-5.10, gpt-6.1, gpt-12...): the models the newest tools need.
-GPT_5_4_OR_LATER = re.compile(r"gpt-(5\.([4-9]|\d{2,})|[6-9]|\d{2,})")
+# A GPT model's family as numbers: gpt-5.4-mini is (5, 4), gpt-6-astra (6, 0), gpt-5.10 (5, 10).
+GPT_FAMILY = re.compile(r"gpt-(\d+)(?:\.(\d+))?(?![\d.])")
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
 
 
@@ -58,8 +58,20 @@ def check_metadata(metadata: Any) -> dict[str, str]:
     return metadata
 
 
+def gpt_family(model: Any) -> tuple[int, int]:
+    """(major, minor) of a GPT model's name, or (0, 0) for any other model."""
+    match = GPT_FAMILY.match(str(model))
+    return (int(match[1]), int(match[2] or 0)) if match else (0, 0)
+
+
 def is_gpt_5_4_or_later(model: Any) -> bool:
-    return GPT_5_4_OR_LATER.match(str(model)) is not None
+    """The models the newest tools need (tool search, the computer tool)."""
+    return gpt_family(model) >= (5, 4)
+
+
+def is_gpt_5_6_or_later(model: Any) -> bool:
+    """The models prompt cache options need."""
+    return gpt_family(model) >= (5, 6)
 
 
 def check_tool_type(tool: Any, param: str) -> None:
