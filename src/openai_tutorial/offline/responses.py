@@ -6,10 +6,11 @@ background response moves queued → in_progress → completed over successive r
 so polling shows a real progression.
 """
 
+import functools
 import time
 from typing import TYPE_CHECKING, Any
 
-from openai_tutorial.offline import caching, compaction, computer, containers, model
+from openai_tutorial.offline import caching, compaction, computer, containers, model, moderation
 from openai_tutorial.offline.custom_tools import check_format
 from openai_tutorial.offline.documents import document_text, searchable
 from openai_tutorial.offline.errors import invalid, not_found
@@ -78,6 +79,7 @@ def check_request(body: dict[str, Any]) -> None:
     caching.check_options(body)
     compaction.threshold_of(body)
     check_program_tools(body.get("tools") or [])
+    moderation.check_moderation(body)
     computer.check_computer_tool(body)
     text_format = (body.get("text") or {}).get("format") or {}
     if text_format.get("type") == "json_schema" and "schema" not in text_format:
@@ -249,6 +251,22 @@ def compact(call: "Call") -> dict[str, Any]:
     }
 
 
+def generated(turn: Turn, *, triggered: bool) -> model.Reply:
+    """What the model writes: a compaction a trigger asks for, nothing for a prewarm, or its reply."""
+    body = turn.request
+    if triggered:
+        item = compaction_item(turn.context)
+        input_tokens = model.count_input_tokens(body, turn.context)
+        return model.Reply([item], model.usage(input_tokens, model.count_input_tokens({}, [item])))
+    if caching.options_of(body).get("prewarm"):  # the cache is written, nothing is generated
+        return model.Reply([], model.usage(model.count_input_tokens(body, turn.context), 0))
+    reply = model.reply(turn)
+    threshold = compaction.threshold_of(body)
+    if threshold is not None and model.count_input_tokens(body, turn.context) > threshold:
+        reply.output.insert(0, compaction_item(turn.context))
+    return reply
+
+
 def queued(response: dict[str, Any]) -> dict[str, Any]:
     return {
         **response,
@@ -275,23 +293,19 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
     earlier = seen[: max(len(seen) - len(new_items), 0)]
     documents = documents_in(call.store, new_items)
     turn = Turn(body, earlier, seen[len(earlier) :], documents, searchable(call.store, stores), workspace)
-    if compaction.triggered(new_items):
-        item = compaction_item(seen)
-        input_tokens = model.count_input_tokens(body, seen)
-        reply = model.Reply([item], model.usage(input_tokens, model.count_input_tokens({}, [item])))
-    elif caching.options_of(body).get("prewarm"):
-        reply = model.Reply([], model.usage(model.count_input_tokens(body, seen), 0))  # the cache written, no output
+    generate = functools.partial(generated, triggered=compaction.triggered(new_items))
+    if body.get("moderation") is None:
+        reply, moderated = generate(turn), None
     else:
-        reply = model.reply(turn)
-        threshold = compaction.threshold_of(body)
-        if threshold is not None and model.count_input_tokens(body, seen) > threshold:
-            reply.output.insert(0, compaction_item(seen))
+        reply, moderated = moderation.moderated(turn, generate)
     if workspace is not None:
         containers.keep_workspace(call.store, workspace)
     reply.usage["input_tokens_details"] = caching.read_and_write(call.store, body, seen)
     signature = caching.signature(body, seen)
     response = response_object(body, reply, conversation_id_of(body))
     response |= caching.reported(call.store, body, signature, reply.usage)
+    if moderated is not None:
+        response["moderation"] = moderated
 
     if response["store"]:
         record = {"response": response, "input_items": new_items, "cache_signature": signature}
