@@ -36,6 +36,8 @@ DEFAULT_MODEL = "gpt-5.4-mini"
 DEFAULT_TIMEOUT_SECONDS = 120.0
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_OFFLINE_STREAM_DELAY_SECONDS = 0.05
+# The stand-in posts webhooks only to this machine: it never sends anything elsewhere.
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 class UpstreamError(RuntimeError):
@@ -144,18 +146,42 @@ def client_options() -> dict[str, Any]:
         delay = number_setting(
             "OPENAI_OFFLINE_STREAM_DELAY", float, DEFAULT_OFFLINE_STREAM_DELAY_SECONDS, low=0, high=5
         )
-        return {**options, "api_key": "offline", "base_url": offline.BASE_URL, "offline": (state, delay)}
+        webhook_url = offline_webhook_url()
+        offline_options = {"api_key": "offline", "base_url": offline.BASE_URL, "webhook_secret": offline.WEBHOOK_SECRET}
+        return {**options, **offline_options, "offline": (state, delay, webhook_url)}
     base_url = setting("OPENAI_BASE_URL")
     if base_url is not None:
-        try:
-            parsed = httpx2.URL(base_url)
-        except httpx2.InvalidURL:
-            parsed = None
+        parsed = parsed_url(base_url)
         if parsed is None or parsed.scheme not in {"http", "https"} or not parsed.host:
             raise UsageError(
                 f"OPENAI_BASE_URL must be an http(s) URL such as https://api.openai.com/v1, not {base_url!r}."
             )
     return {**options, "base_url": base_url}
+
+
+def parsed_url(text: str) -> httpx2.URL | None:
+    try:
+        return httpx2.URL(text)
+    except httpx2.InvalidURL:
+        return None
+
+
+def valid_port(url: httpx2.URL) -> bool:
+    return url.port is None or 1 <= url.port <= 65535
+
+
+def offline_webhook_url() -> str | None:
+    """Where the offline stand-in posts webhook events: an http URL on this machine, or nowhere when unset."""
+    url = setting("OPENAI_OFFLINE_WEBHOOK_URL")
+    if url is None:
+        return None
+    parsed = parsed_url(url)
+    if parsed is None or parsed.scheme != "http" or parsed.host not in LOOPBACK_HOSTS or not valid_port(parsed):
+        raise UsageError(
+            f"OPENAI_OFFLINE_WEBHOOK_URL must be an http URL on this machine, such as "
+            f"http://127.0.0.1:5000/webhook, not {url!r}."
+        )
+    return url
 
 
 def http_client(*, asynchronous: bool = False) -> httpx2.Client | httpx2.AsyncClient:
@@ -171,9 +197,10 @@ def http_client(*, asynchronous: bool = False) -> httpx2.Client | httpx2.AsyncCl
 def client_arguments(*, asynchronous: bool) -> dict[str, Any]:
     options = client_options()
     if "offline" in options:
-        state, delay = options.pop("offline")
+        state, delay, webhook_url = options.pop("offline")
         try:
-            return {**options, "http_client": offline.http_client(state, delay, asynchronous=asynchronous)}
+            transport = offline.http_client(state, delay, asynchronous=asynchronous, webhook_url=webhook_url)
+            return {**options, "http_client": transport}
         except offline.StateFileError as error:
             raise UsageError(
                 f"The offline stand-in cannot use its state file {state.absolute()} ({error}): delete it, "

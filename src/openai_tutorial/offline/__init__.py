@@ -23,14 +23,21 @@ import httpx2
 from openai_tutorial.offline.routes import ROUTES
 from openai_tutorial.offline.store import StateFileError, Store
 from openai_tutorial.offline.transport import OfflineTransport
+from openai_tutorial.offline.webhooks import SECRET as WEBHOOK_SECRET
+from openai_tutorial.offline.webhooks import Webhooks
 
 BASE_URL = "http://offline.invalid/v1"
-__all__ = ["BASE_URL", "StateFileError", "http_client"]
+__all__ = ["BASE_URL", "WEBHOOK_SECRET", "StateFileError", "http_client"]
 
 
-def http_client(state: Path, stream_delay: float, *, asynchronous: bool) -> httpx2.Client | httpx2.AsyncClient:
-    """A client whose requests the stand-in answers; raises ``StateFileError`` if ``state`` cannot be its file."""
+def http_client(
+    state: Path, stream_delay: float, *, asynchronous: bool, webhook_url: str | None = None
+) -> httpx2.Client | httpx2.AsyncClient:
+    """A client whose requests the stand-in answers; raises ``StateFileError`` if ``state`` cannot be its file.
+
+    With a ``webhook_url``, a background response's event is delivered there when it is done."""
     store = Store(state)
     store.check()
-    transport = OfflineTransport(store, ROUTES, stream_delay)
+    webhooks = Webhooks(store, webhook_url) if webhook_url else None
+    transport = OfflineTransport(store, ROUTES, stream_delay, webhooks)
     return httpx2.AsyncClient(transport=transport) if asynchronous else httpx2.Client(transport=transport)

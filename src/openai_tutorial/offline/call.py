@@ -9,8 +9,8 @@ finds the one a request names and calls it.
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 
@@ -18,16 +18,22 @@ from openai_tutorial.offline.errors import invalid
 from openai_tutorial.offline.store import Transaction
 from openai_tutorial.offline.streams import EventStream
 
+if TYPE_CHECKING:
+    from openai_tutorial.offline.webhooks import Webhooks
+
 
 @dataclass
 class Call:
-    """One request as a handler sees it: what the path named, the query, the body, the store."""
+    """One request as a handler sees it: what the path named, the query, the body, the store, and where
+    webhooks go (None when no URL is set). What a handler puts in ``after_commit`` runs once its transaction is."""
 
     path: dict[str, str]
     query: httpx2.QueryParams
     body: dict[str, Any]
     request: httpx2.Request
     store: Transaction
+    webhooks: "Webhooks | None" = None
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
 type Handler = Callable[[Call], dict[str, Any] | EventStream | bytes]

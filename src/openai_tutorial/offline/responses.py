@@ -17,7 +17,7 @@ from openai_tutorial.offline.errors import invalid, not_found
 from openai_tutorial.offline.items import new_id, normalized_input
 from openai_tutorial.offline.lists import page
 from openai_tutorial.offline.programs import check_program_tools, check_programs
-from openai_tutorial.offline.rules import check_metadata, check_tool_type, strict_schema_problem
+from openai_tutorial.offline.rules import check_metadata, check_tool_type, strict_schema_problem, too_long
 from openai_tutorial.offline.store import Transaction
 from openai_tutorial.offline.streams import EventStream, response_events
 from openai_tutorial.offline.text import compaction_item
@@ -94,6 +94,49 @@ def check_request(body: dict[str, Any]) -> None:
         )
     if body.get("background") and body.get("store") is False:
         raise invalid("Background mode requires store=true: a background response must be stored.", param="store")
+    check_background_options(body)
+
+
+COMPLETION_WINDOWS = ("soonest", "2h", "8h")
+MAX_CONTINUATION_ID_CHARS = 64
+
+
+def check_background_options(body: dict[str, Any]) -> None:
+    """The 2h and 8h windows are discounted background work: background, Standard processing, no stream."""
+    options = body.get("background_options")
+    if options is None:
+        return
+    if not isinstance(options, dict):
+        raise invalid("Invalid 'background_options': expected an object.", param="background_options")
+    window = options.get("completion_window", "soonest")
+    if window not in COMPLETION_WINDOWS:
+        raise invalid(
+            f"Invalid value: {window!r}. Supported values are: 'soonest', '2h', '8h'.",
+            param="background_options.completion_window",
+            code="invalid_value",
+        )
+    continuation = options.get("continuation_id")
+    if continuation is not None and not (isinstance(continuation, str) and continuation):
+        raise invalid(
+            "Invalid 'background_options.continuation_id': expected a non-empty string.",
+            param="background_options.continuation_id",
+        )
+    if isinstance(continuation, str) and len(continuation) > MAX_CONTINUATION_ID_CHARS:
+        raise too_long("background_options.continuation_id", MAX_CONTINUATION_ID_CHARS, len(continuation))
+    if window == "soonest":
+        return
+    if not body.get("background"):
+        problem, param = "requires background: true", "background"
+    elif body.get("stream"):
+        problem, param = "cannot be streamed: set stream to false or leave it out", "stream"
+    elif model.served_tier(body) != "default":
+        problem, param = (
+            "requires Standard processing: leave service_tier out, or set it to 'auto' or 'default'",
+            "service_tier",
+        )
+    else:
+        return
+    raise invalid(f"The '{window}' completion window {problem}.", param=param)
 
 
 def check_function_schema(tool: dict[str, Any], param: str) -> None:
@@ -312,6 +355,8 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
         if response["background"] and not body.get("stream"):
             record = {**record, "response": queued(response), "finished": response}
         call.store.put("response", response["id"], record)
+    if response["background"] and call.webhooks is not None:
+        call.after_commit.append(functools.partial(call.webhooks.settle_and_deliver_later, response["id"], settled))
     if conversation_id := conversation_id_of(body):
         for item in [*new_items, *response["output"]]:
             call.store.put("item", item["id"], item, owner=conversation_id)
@@ -329,6 +374,14 @@ def advanced(store: Transaction, response_id: str) -> dict[str, Any]:
         response = {**response, "status": status} if status else record.pop("finished")
         store.put("response", response_id, {**record, "response": response})
     return response
+
+
+def settled(store: Transaction, response_id: str) -> str | None:
+    """A background response taken to its final state, as polling would; its status, or None if it is gone."""
+    if store.get("response", response_id) is None:
+        return None
+    response = advanced(store, response_id)
+    return response["status"] if response["status"] in TERMINAL_STATUSES else advanced(store, response_id)["status"]
 
 
 def retrieve(call: "Call") -> dict[str, Any] | EventStream:

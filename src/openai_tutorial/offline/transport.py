@@ -20,13 +20,16 @@ from openai_tutorial.offline.call import Call, Route, parse_json
 from openai_tutorial.offline.errors import APIError, not_found
 from openai_tutorial.offline.store import Store
 from openai_tutorial.offline.streams import EventStream, encode_event
+from openai_tutorial.offline.webhooks import Webhooks
 
 API_PREFIX = "/v1"
 
 
 class OfflineTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
-    def __init__(self, store: Store, routes: list[Route], stream_delay: float) -> None:
-        self.store, self.routes, self.stream_delay = store, routes, stream_delay
+    def __init__(
+        self, store: Store, routes: list[Route], stream_delay: float, webhooks: Webhooks | None = None
+    ) -> None:
+        self.store, self.routes, self.stream_delay, self.webhooks = store, routes, stream_delay, webhooks
 
     def answer(self, request: httpx2.Request) -> tuple[int, dict[str, Any] | EventStream | bytes]:
         path = request.url.path.removeprefix(API_PREFIX)
@@ -35,7 +38,11 @@ class OfflineTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
                 if route.method == request.method and (match := route.pattern.fullmatch(path)):
                     body = parse_json(request)
                     with self.store.transaction() as store:
-                        return 200, route.handler(Call(match.groupdict(), request.url.params, body, request, store))
+                        call = Call(match.groupdict(), request.url.params, body, request, store, self.webhooks)
+                        result = route.handler(call)
+                    for then in call.after_commit:
+                        then()
+                    return 200, result
             raise not_found(
                 f"Invalid URL ({request.method} {API_PREFIX}{path}): the offline stand-in does not cover this "
                 "endpoint. Set OPENAI_API_KEY (and OPENAI_OFFLINE=0) to use OpenAI."
