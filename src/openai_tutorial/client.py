@@ -199,8 +199,8 @@ def client_arguments(*, asynchronous: bool) -> dict[str, Any]:
     if "offline" in options:
         state, delay, webhook_url = options.pop("offline")
         try:
-            transport = offline.http_client(state, delay, asynchronous=asynchronous, webhook_url=webhook_url)
-            return {**options, "http_client": transport}
+            answered_offline = offline.client_options(state, delay, asynchronous=asynchronous, webhook_url=webhook_url)
+            return {**options, **answered_offline}
         except offline.StateFileError as error:
             raise UsageError(
                 f"The offline stand-in cannot use its state file {state.absolute()} ({error}): delete it, "

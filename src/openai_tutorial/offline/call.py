@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 
 @dataclass
 class Call:
-    """One request as a handler sees it: what the path named, the query, the body, the store, and where
-    webhooks go (None when no URL is set). What a handler puts in ``after_commit`` runs once its transaction is."""
+    """One request as a handler sees it: what the path named, the query, the body, the store, where
+    webhooks go (None when no URL is set), and the WebSocket connection's memory when it came over one.
+    What a handler puts in ``after_commit`` runs once its transaction is committed."""
 
     path: dict[str, str]
     query: httpx2.QueryParams
@@ -34,6 +35,8 @@ class Call:
     store: Transaction
     webhooks: "Webhooks | None" = None
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # What a WebSocket connection keeps between its requests (its latest response), None over HTTP.
+    connection: dict[str, Any] | None = None
 
 
 type Handler = Callable[[Call], dict[str, Any] | EventStream | bytes]

@@ -151,8 +151,12 @@ def check_function_schema(tool: dict[str, Any], param: str) -> None:
         )
 
 
-def history_of(store: Transaction, body: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every item the model sees before this request's input: a chain of responses, or a conversation."""
+def history_of(
+    store: Transaction, body: dict[str, Any], connection: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Every item the model sees before this request's input: a chain of responses, or a conversation.
+
+    Over a WebSocket, the connection's latest response is found too, stored or not."""
     if conversation_id := conversation_id_of(body):
         if store.get("conversation", conversation_id) is None:
             raise not_found(f"Conversation with id '{conversation_id}' not found.", param="conversation")
@@ -160,7 +164,7 @@ def history_of(store: Transaction, body: dict[str, Any]) -> list[dict[str, Any]]
     chain = []
     response_id = body.get("previous_response_id")
     while response_id:
-        record = store.get("response", response_id)
+        record = store.get("response", response_id) or (connection or {}).get(response_id)
         if record is None and not chain:
             raise invalid(
                 f"Previous response with id '{response_id}' not found.",
@@ -324,7 +328,7 @@ def queued(response: dict[str, Any]) -> dict[str, Any]:
 def create(call: "Call") -> dict[str, Any] | EventStream:
     body = call.body
     check_request(body)
-    history = history_of(call.store, body)
+    history = history_of(call.store, body, call.connection)
     new_items = normalized_input(body.get("input", []))
     check_items(history, new_items)
     check_programs(history, new_items)
@@ -355,6 +359,9 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
         if response["background"] and not body.get("stream"):
             record = {**record, "response": queued(response), "finished": response}
         call.store.put("response", response["id"], record)
+    if call.connection is not None:  # a WebSocket connection keeps its latest response, stored or not
+        call.connection.clear()
+        call.connection[response["id"]] = {"response": response, "input_items": new_items, "request": body}
     if response["background"] and call.webhooks is not None:
         call.after_commit.append(functools.partial(call.webhooks.settle_and_deliver_later, response["id"], settled))
     if conversation_id := conversation_id_of(body):

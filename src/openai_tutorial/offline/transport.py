@@ -31,14 +31,20 @@ class OfflineTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     ) -> None:
         self.store, self.routes, self.stream_delay, self.webhooks = store, routes, stream_delay, webhooks
 
-    def answer(self, request: httpx2.Request) -> tuple[int, dict[str, Any] | EventStream | bytes]:
+    def answer(
+        self, request: httpx2.Request, connection: dict[str, Any] | None = None
+    ) -> tuple[int, dict[str, Any] | EventStream | bytes]:
+        """The status and reply to ``request``; ``connection`` is what a WebSocket connection keeps between requests."""
         path = request.url.path.removeprefix(API_PREFIX)
         try:
             for route in self.routes:
                 if route.method == request.method and (match := route.pattern.fullmatch(path)):
                     body = parse_json(request)
                     with self.store.transaction() as store:
-                        call = Call(match.groupdict(), request.url.params, body, request, store, self.webhooks)
+                        found = match.groupdict()
+                        call = Call(
+                            found, request.url.params, body, request, store, self.webhooks, connection=connection
+                        )
                         result = route.handler(call)
                     for then in call.after_commit:
                         then()
