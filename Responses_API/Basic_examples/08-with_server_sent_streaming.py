@@ -5,13 +5,21 @@ With ``stream=True`` the API sends a sequence of typed events instead of one rep
 characters at a time, then ``response.completed`` with the whole response and its usage.
 A stream can also end in ``response.failed``, ``response.incomplete`` or an ``error``
 event, so those are handled too. Using the stream as a context manager closes the
-connection however the loop ends, Ctrl-C included. What to look for in the output: text
-appearing bit by bit, then the usage line.
+connection however the loop ends, Ctrl-C included.
 
-Run: uv run python Responses_API/Basic_examples/08-with_server_sent_streaming.py ["your prompt"]
+Each delta event also carries an ``obfuscation`` field of random characters that pads it.
+Streams are encrypted, but the size of each encrypted event still shows how long its piece
+of text is, and a run of such sizes can give away what was written; padding hides that.
+If you trust every network link between you and OpenAI (your own servers, a private link),
+``stream_options={"include_obfuscation": False}`` leaves it out and saves those bytes on
+every event (``--no-obfuscation`` here). What to look for in the output: text appearing bit
+by bit, then the usage line, then how many deltas came and how much padding they carried.
+
+Run: uv run python Responses_API/Basic_examples/08-with_server_sent_streaming.py ["your prompt"] [--no-obfuscation]
 API reference: https://developers.openai.com/api/docs/guides/streaming-responses
 """
 
+import argparse
 import sys
 
 from openai_tutorial.client import get_client, get_model, run
@@ -20,12 +28,24 @@ DEFAULT_PROMPT = "Write a short poem (four lines) about streams of data."
 
 
 def main() -> int:
-    prompt = " ".join(sys.argv[1:]) or DEFAULT_PROMPT
-    with get_client().responses.create(model=get_model(), input=prompt, stream=True) as stream:
+    parser = argparse.ArgumentParser(description="Stream a reply as it is written.")
+    parser.add_argument("prompt", nargs="*", help="what to ask")
+    parser.add_argument("--no-obfuscation", action="store_true", help="leave the padding out of delta events")
+    args = parser.parse_args()
+    prompt = " ".join(args.prompt) or DEFAULT_PROMPT
+    pieces = padding = 0
+    with get_client().responses.create(
+        model=get_model(),
+        input=prompt,
+        stream=True,
+        stream_options={"include_obfuscation": not args.no_obfuscation},
+    ) as stream:
         for event in stream:
             match event.type:
                 case "response.output_text.delta":
                     print(event.delta, end="", flush=True)
+                    pieces += 1
+                    padding += len((event.model_extra or {}).get("obfuscation", ""))
                 case "response.completed":
                     usage = event.response.usage
                     print(f"\n\n[completed: {usage.input_tokens} in + {usage.output_tokens} out tokens]")
@@ -38,6 +58,7 @@ def main() -> int:
                 case "error":
                     print(f"\n\n[stream error: {event.code}: {event.message}]", file=sys.stderr)
                     return 1
+    print(f"[text deltas: {pieces}; obfuscation padding in them: {padding} characters]")
     return 0
 
 

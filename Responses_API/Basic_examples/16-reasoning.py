@@ -7,9 +7,13 @@ never see. ``reasoning.effort`` sets how many it may spend; the SDK accepts ``no
 Reasoning tokens are billed as output tokens, and counted in
 ``usage.output_tokens_details.reasoning_tokens``. ``reasoning.summary`` (``auto``,
 ``concise`` or ``detailed``) asks for a readable summary of that reasoning, which comes back
-as ``summary_text`` parts of the response's ``reasoning`` item. What to look for in the
-output: the same question at two efforts, with their reasoning tokens, total tokens and
-time; then the reasoning summary and the answer.
+as ``summary_text`` parts of the response's ``reasoning`` item. On later turns of a chain,
+``reasoning.context`` says which earlier reasoning the model reads again: ``current_turn``
+(only this turn's, the default before gpt-5.6), ``all_turns`` (every turn's, the default
+from gpt-5.6 on: more input tokens, more continuity) or ``auto`` (the model's choice). What
+to look for in the output: the same question at two efforts, with their reasoning tokens,
+total tokens and time; then the reasoning summary and the answer; then a follow-up's input
+tokens under each reasoning context.
 
 Run: uv run python Responses_API/Basic_examples/16-reasoning.py [LOW_EFFORT HIGH_EFFORT]
 API reference: https://developers.openai.com/api/docs/guides/reasoning
@@ -51,6 +55,16 @@ def main() -> None:
     for text in summaries or ["(the model gave no summary this time)"]:
         print("  " + text.replace("\n", "\n  "))
     print(f"\nAnswer: {summarised.output_text}")
+
+    print("\nA follow-up under each reasoning.context (which earlier reasoning the model reads again):")
+    for context in ("current_turn", "all_turns"):
+        follow_up = client.responses.create(
+            model=get_model(),
+            previous_response_id=summarised.id,
+            input="And how much does the bat cost?",
+            reasoning={"effort": "medium", "context": context},
+        )
+        print(f"  {context:<13}{follow_up.usage.input_tokens:>5} input tokens")
 
 
 if __name__ == "__main__":

@@ -1,14 +1,18 @@
-"""Image generation: the model draws a picture, then edits it in a follow-up turn.
+"""Image generation: the model draws a picture, showing it as it comes, then edits it in a follow-up turn.
 
 With the ``image_generation`` tool the model can answer with an ``image_generation_call``
 item whose ``result`` is the image, base64-encoded (PNG by default), next to the
-``revised_prompt`` the image model was really given. A follow-up with
-``previous_response_id`` can ask for changes: the model sees the earlier image and edits
-it. Images are billed by size and quality, well above text. What to look for in the
-output: where each image was saved, and the revised prompts.
+``revised_prompt`` the image model was really given. Streamed, with ``partial_images`` (1 to
+3) in the tool, rough versions arrive first as ``response.image_generation_call.partial_image``
+events (``partial_image_b64``), so a page can show something long before the image is done;
+each partial image is billed as extra output. A follow-up with ``previous_response_id`` can
+ask for changes: the model sees the earlier image and edits it. Images are billed by size and
+quality, well above text. What to look for in the output: each partial image saved as it
+arrived, then where each final image was saved, and the revised prompts.
 
 Run: uv run python Responses_API/Basic_examples/19-image_generation.py ["prompt"] [--out PATH]
-(saves image.png and image-edit.png in the current folder unless --out says otherwise)
+(saves image.png, its partial images image-partial-1.png and image-partial-2.png, and
+image-edit.png in the current folder unless --out says otherwise)
 API reference: https://developers.openai.com/api/docs/guides/image-generation
 """
 
@@ -22,6 +26,7 @@ from openai_tutorial.client import get_client, get_model, run
 DEFAULT_PROMPT = "Draw a small lighthouse on a rocky island at dusk, in a flat poster style."
 EDIT = "Now make it night, with the lighthouse beam lit."
 TOOLS = [{"type": "image_generation"}]
+PARTIAL_IMAGES = 2
 
 
 def save_image(response, path: Path) -> bool:
@@ -44,7 +49,14 @@ def main() -> int:
     prompt = " ".join(args.prompt) or DEFAULT_PROMPT
     client = get_client()
 
-    first = client.responses.create(model=get_model(), input=prompt, tools=TOOLS)
+    streamed_tools = [{"type": "image_generation", "partial_images": PARTIAL_IMAGES}]
+    with client.responses.stream(model=get_model(), input=prompt, tools=streamed_tools) as stream:
+        for event in stream:
+            if event.type == "response.image_generation_call.partial_image":
+                partial = args.out.with_stem(f"{args.out.stem}-partial-{event.partial_image_index + 1}")
+                partial.write_bytes(base64.b64decode(event.partial_image_b64))
+                print(f"Partial image {event.partial_image_index + 1} of {PARTIAL_IMAGES}: {partial.resolve()}")
+        first = stream.get_final_response()
     if not save_image(first, args.out):
         return 1
     edited = client.responses.create(model=get_model(), previous_response_id=first.id, input=EDIT, tools=TOOLS)

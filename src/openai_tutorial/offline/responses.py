@@ -17,9 +17,15 @@ from openai_tutorial.offline.errors import invalid, not_found
 from openai_tutorial.offline.items import new_id, normalized_input
 from openai_tutorial.offline.lists import page
 from openai_tutorial.offline.programs import check_program_tools, check_programs
-from openai_tutorial.offline.rules import check_metadata, check_tool_type, strict_schema_problem, too_long
+from openai_tutorial.offline.rules import (
+    check_metadata,
+    check_tool_type,
+    is_gpt_5_6_or_later,
+    strict_schema_problem,
+    too_long,
+)
 from openai_tutorial.offline.store import Transaction
-from openai_tutorial.offline.streams import EventStream, response_events
+from openai_tutorial.offline.streams import EventStream, obfuscated, response_events
 from openai_tutorial.offline.text import compaction_item
 from openai_tutorial.offline.tool_search import check_tool_search
 from openai_tutorial.offline.turn import Turn
@@ -28,6 +34,7 @@ if TYPE_CHECKING:
     from openai_tutorial.offline.call import Call
 
 MIN_OUTPUT_TOKENS = 16
+MAX_PARTIAL_IMAGES = 3
 TERMINAL_STATUSES = {"completed", "failed", "cancelled", "incomplete"}
 # Each retrieve of a background response moves it one step on.
 BACKGROUND_PROGRESSION = {"queued": "in_progress"}
@@ -72,6 +79,14 @@ def check_request(body: dict[str, Any]) -> None:
             raise invalid(f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter")
         if tool.get("type") == "custom":
             check_format(tool, f"tools[{index}].format")
+        partial = tool.get("partial_images", 0) if tool.get("type") == "image_generation" else 0
+        if not (isinstance(partial, int) and 0 <= partial <= MAX_PARTIAL_IMAGES):
+            param = f"tools[{index}].partial_images"
+            raise invalid(
+                f"Invalid '{param}': expected an integer from 0 to {MAX_PARTIAL_IMAGES}, but got {partial!r} instead.",
+                param=param,
+                code="integer_out_of_range",
+            )
         inner = enumerate(tool.get("tools") or []) if tool.get("type") == "namespace" else []
         for param, function in [(f"tools[{index}]", tool), *((f"tools[{index}].tools[{n}]", f) for n, f in inner)]:
             check_function_schema(function, f"{param}.parameters")
@@ -95,6 +110,7 @@ def check_request(body: dict[str, Any]) -> None:
     if body.get("background") and body.get("store") is False:
         raise invalid("Background mode requires store=true: a background response must be stored.", param="store")
     check_background_options(body)
+    reasoning_context(body)
 
 
 COMPLETION_WINDOWS = ("soonest", "2h", "8h")
@@ -263,7 +279,8 @@ def response_object(body: dict[str, Any], reply: model.Reply, conversation_id: s
         "parallel_tool_calls": body.get("parallel_tool_calls", True),
         "previous_response_id": body.get("previous_response_id"),
         "conversation": {"id": conversation_id} if conversation_id else None,
-        "reasoning": {"effort": model.reasoning_effort(body), "summary": reasoning.get("summary")},
+        "reasoning": {"effort": model.reasoning_effort(body), "summary": reasoning.get("summary")}
+        | ({"context": reasoning_context(body)} if reasoning.get("context") else {}),
         "service_tier": model.served_tier(body),
         "store": body.get("store") is not False,  # unset: stored
         "temperature": body.get("temperature", 1.0),
@@ -296,6 +313,33 @@ def compact(call: "Call") -> dict[str, Any]:
         "output": [item],
         "usage": model.usage(input_tokens, model.count_input_tokens({}, [item]) + 16),
     }
+
+
+REASONING_CONTEXTS = ("auto", "current_turn", "all_turns")
+
+
+def reasoning_context(body: dict[str, Any]) -> str:
+    """Which earlier reasoning the model reads again: as asked, or by default all turns from gpt-5.6 on, the
+    current turn before it (the SDK's docstring of ``reasoning.context``)."""
+    asked = (body.get("reasoning") or {}).get("context") or "auto"
+    if asked not in REASONING_CONTEXTS:
+        raise invalid(
+            f"Invalid value: {asked!r}. Supported values are: 'auto', 'current_turn', 'all_turns'.",
+            param="reasoning.context",
+            code="invalid_value",
+        )
+    if asked != "auto":
+        return asked
+    return "all_turns" if is_gpt_5_6_or_later(body["model"]) else "current_turn"
+
+
+def rendered(items: list[dict[str, Any]], body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The items the model reads: with ``current_turn``, no reasoning from before the user's last message."""
+    if reasoning_context(body) == "all_turns":
+        return items
+    users = [index for index, item in enumerate(items) if item.get("role") == "user"]
+    start = users[-1] if users else 0
+    return [item for index, item in enumerate(items) if index >= start or item["type"] != "reasoning"]
 
 
 def generated(turn: Turn, *, triggered: bool) -> model.Reply:
@@ -336,7 +380,7 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
     searched = [tool for tool in body.get("tools") or [] if tool.get("type") == "file_search"]
     stores = [store_id for tool in searched for store_id in tool["vector_store_ids"]]
     workspace = containers.workspace_for(call.store, body.get("tools") or [])
-    seen = compaction.visible(history + new_items)  # what the model reads: from the newest compaction item on
+    seen = rendered(compaction.visible(history + new_items), body)  # what the model reads
     earlier = seen[: max(len(seen) - len(new_items), 0)]
     documents = documents_in(call.store, new_items)
     turn = Turn(body, earlier, seen[len(earlier) :], documents, searchable(call.store, stores), workspace)
@@ -368,7 +412,9 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
         for item in [*new_items, *response["output"]]:
             call.store.put("item", item["id"], item, owner=conversation_id)
     if body.get("stream"):
-        return EventStream(response_events(response))
+        events = response_events(response)
+        keep_padding = (body.get("stream_options") or {}).get("include_obfuscation") is not False
+        return EventStream(obfuscated(events) if keep_padding else events)
     return queued(response) if response["background"] else response
 
 
@@ -403,7 +449,8 @@ def retrieve(call: "Call") -> dict[str, Any] | EventStream:
         del record["finished"]
         call.store.put("response", response_id, {**record, "response": finished})
     starting_after = int(call.query.get("starting_after", "-1"))
-    return EventStream([event for event in response_events(finished) if event["sequence_number"] > starting_after])
+    events = [event for event in response_events(finished) if event["sequence_number"] > starting_after]
+    return EventStream(events if call.query.get("include_obfuscation") == "false" else obfuscated(events))
 
 
 def delete(call: "Call") -> dict[str, Any]:

@@ -5,10 +5,14 @@ stream=True, starting_after=n)`` give the very same numbered events: a resumed s
 neither loses nor repeats anything.
 """
 
+import base64
+import hashlib
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from openai_tutorial.offline.images import placeholder_png
 
 WORDS_PER_DELTA = 3
 
@@ -119,6 +123,36 @@ def compaction_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def image_generation_events(index: int, item: dict[str, Any], partial_images: int) -> list[dict[str, Any]]:
+    """The call in progress, generating, each partial image asked for (``partial_images``), then completed."""
+    where = {"item_id": item["id"], "output_index": index}
+    started = {**item, "status": "in_progress", "result": None}
+    events = [
+        {"type": "response.output_item.added", "output_index": index, "item": started},
+        {"type": "response.image_generation_call.in_progress", **where},
+        {"type": "response.image_generation_call.generating", **where},
+    ]
+    for number in range(partial_images):
+        events.append(
+            {
+                "type": "response.image_generation_call.partial_image",
+                **where,
+                "partial_image_index": number,
+                "partial_image_b64": placeholder_png(f"{item['revised_prompt']} (partial {number + 1})"),
+                "output_format": item.get("output_format"),
+                "size": item.get("size"),
+                "quality": item.get("quality"),
+                "background": item.get("background"),
+            }
+        )
+    return [*events, {"type": "response.image_generation_call.completed", **where}]
+
+
+def partial_images_of(response: dict[str, Any]) -> int:
+    tools = [tool for tool in response.get("tools") or [] if tool.get("type") == "image_generation"]
+    return tools[0].get("partial_images", 0) if tools else 0
+
+
 ITEM_EVENTS = {
     "message": message_events,
     "function_call": function_call_events,
@@ -150,7 +184,9 @@ def response_events(response: dict[str, Any]) -> list[dict[str, Any]]:
     events.append({"type": "response.in_progress", "response": started})
     for index, item in enumerate(response["output"]):
         item_events = ITEM_EVENTS.get(item["type"])
-        if item_events is None:
+        if item["type"] == "image_generation_call":  # how many partial images is the tool's to say
+            events += image_generation_events(index, item, partial_images_of(response))
+        elif item_events is None:
             events.append({"type": "response.output_item.added", "output_index": index, "item": item})
         else:
             events += item_events(index, item)
@@ -158,3 +194,23 @@ def response_events(response: dict[str, Any]) -> list[dict[str, Any]]:
     if response["status"] in FINAL_EVENTS:
         events.append({"type": FINAL_EVENTS[response["status"]], "response": response})
     return [{**event, "sequence_number": number} for number, event in enumerate(events)]
+
+
+# Obfuscation pads each delta event so that every payload's length is a multiple of this many characters.
+OBFUSCATION_BLOCK = 32
+
+
+def obfuscated(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each delta event with an ``obfuscation`` field that pads it, as the API sends unless told not to.
+
+    The padding hides how long each piece is, which a network observer could otherwise read off the sizes of
+    the encrypted events; the stand-in's is deterministic (from the event), the API's random."""
+    padded = []
+    for event in events:
+        if event["type"].endswith(".delta"):
+            size = len(json.dumps(event.get("delta", "")))
+            seed = hashlib.sha256(f"{event['sequence_number']}:{event.get('delta')}".encode()).digest()
+            filler = base64.b64encode(seed * 2).decode().rstrip("=")
+            event = {**event, "obfuscation": filler[: OBFUSCATION_BLOCK - size % OBFUSCATION_BLOCK]}
+        padded.append(event)
+    return padded

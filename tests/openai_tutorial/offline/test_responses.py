@@ -1131,3 +1131,29 @@ def test_several_images_and_files_in_one_message_are_each_acknowledged(client):
         "received the image at file-photo (detail: auto); and an image (image/png, 8 bytes) sent inline (detail: "
         "low); and notes.txt, in which it found no text it can read. A real model describes it."
     )
+
+
+def test_reasoning_context_says_whether_earlier_reasoning_is_read_again_by_default_from_gpt_5_6(client, raw_api):
+    def follow_up_tokens(model: str, context: str | None) -> tuple[int, str | None]:
+        first = client.responses.create(model=model, input="Think about tomatoes.", reasoning={"summary": "auto"})
+        reasoning = {"context": context} if context else {}
+        follow_up = client.responses.create(
+            model=model, previous_response_id=first.id, input="And beans?", reasoning=reasoning
+        )
+        return follow_up.usage.input_tokens, follow_up.reasoning.context
+
+    current, shown_current = follow_up_tokens("gpt-5.4-mini", "current_turn")
+    every, shown_every = follow_up_tokens("gpt-5.4-mini", "all_turns")
+    assert current < every
+    assert (shown_current, shown_every) == ("current_turn", "all_turns")
+    assert follow_up_tokens("gpt-5.4-mini", None) == (current, None)  # before gpt-5.6: the current turn
+    assert follow_up_tokens("gpt-5.4-mini", "auto") == (current, "current_turn")
+    assert follow_up_tokens("gpt-5.6-luna", None)[0] > follow_up_tokens("gpt-5.6-luna", "current_turn")[0]
+    refused = raw_api.post("responses", json={"model": MODEL, "input": "Hi", "reasoning": {"context": "everything"}})
+    assert refused.status_code == 400
+    assert refused.json()["error"] == {
+        "message": "Invalid value: 'everything'. Supported values are: 'auto', 'current_turn', 'all_turns'.",
+        "type": "invalid_request_error",
+        "param": "reasoning.context",
+        "code": "invalid_value",
+    }

@@ -307,3 +307,32 @@ def test_a_compaction_streams_that_it_is_compacting(client):
     compacting = [event for event in events if event.type == "response.compaction.compacting"]
     (compaction,) = [item for item in events[-1].response.output if item.type == "compaction"]
     assert [(event.item_id, event.output_index) for event in compacting] == [(compaction.id, 0)]
+
+
+def test_each_delta_is_padded_to_a_block_unless_obfuscation_is_turned_off(client):
+    with client.responses.create(model=MODEL, input="Write a poem.", stream=True) as stream:
+        padded = [event for event in stream if event.type.endswith(".delta")]
+    with client.responses.create(
+        model=MODEL, input="Write a poem.", stream=True, stream_options={"include_obfuscation": False}
+    ) as stream:
+        plain = [event for event in stream if event.type.endswith(".delta")]
+
+    for event in padded:
+        padding = event.model_extra["obfuscation"]
+        assert re.fullmatch(r"[A-Za-z0-9+/]+", padding)
+        assert (len(json.dumps(event.delta)) + len(padding)) % streams.OBFUSCATION_BLOCK == 0
+    assert len({len(json.dumps(event.delta)) + len(event.model_extra["obfuscation"]) for event in padded}) <= 2
+    assert [event.delta for event in plain] == [event.delta for event in padded]
+    assert all("obfuscation" not in (event.model_extra or {}) for event in plain)
+
+
+def test_a_resumed_stream_is_padded_unless_asked_not_to_be(client):
+    started = client.responses.create(model=MODEL, input="Write a poem.", background=True)
+
+    with client.responses.retrieve(started.id, stream=True) as stream:
+        padded = [event for event in stream if event.type.endswith(".delta")]
+    with client.responses.retrieve(started.id, stream=True, include_obfuscation=False) as stream:
+        plain = [event for event in stream if event.type.endswith(".delta")]
+
+    assert all(event.model_extra["obfuscation"] for event in padded)
+    assert all("obfuscation" not in (event.model_extra or {}) for event in plain)

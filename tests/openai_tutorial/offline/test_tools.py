@@ -283,6 +283,45 @@ def test_image_generation_returns_a_png_and_a_follow_up_edits_it(client):
     assert edit.usage.input_tokens < 200  # the image in the history is not counted as text
 
 
+def test_a_streamed_image_sends_the_partial_images_asked_for_before_the_image(client):
+    tools = [{"type": "image_generation", "partial_images": 3}]
+    with client.responses.stream(model=MODEL, input="A lighthouse.", tools=tools) as stream:
+        events = list(stream)
+        final = stream.get_final_response()
+
+    kinds = [event.type for event in events]
+    partials = [event for event in events if event.type == "response.image_generation_call.partial_image"]
+    (call,) = [item for item in final.output if item.type == "image_generation_call"]
+    assert kinds.index("response.image_generation_call.in_progress") < kinds.index(
+        "response.image_generation_call.generating"
+    )
+    assert [event.partial_image_index for event in partials] == [0, 1, 2]
+    assert len({event.partial_image_b64 for event in partials} | {call.result}) == 4  # each a picture of its own
+    assert all(base64.b64decode(event.partial_image_b64).startswith(b"\x89PNG") for event in partials)
+    assert kinds.index("response.image_generation_call.completed") > kinds.index(
+        "response.image_generation_call.partial_image"
+    )
+    assert all(event.item_id == call.id for event in partials)
+
+
+def test_no_partial_images_unless_asked_and_more_than_three_is_refused(client, raw_api):
+    with client.responses.stream(model=MODEL, input="A lighthouse.", tools=[{"type": "image_generation"}]) as stream:
+        kinds = [event.type for event in stream]
+    tools = [{"type": "image_generation", "partial_images": 4}]
+
+    reply = raw_api.post("responses", json={"model": MODEL, "input": "Hi", "tools": tools})
+
+    assert "response.image_generation_call.partial_image" not in kinds
+    assert "response.image_generation_call.completed" in kinds
+    assert reply.status_code == 400
+    assert reply.json()["error"] == {
+        "message": "Invalid 'tools[0].partial_images': expected an integer from 0 to 3, but got 4 instead.",
+        "type": "invalid_request_error",
+        "param": "tools[0].partial_images",
+        "code": "integer_out_of_range",
+    }
+
+
 def test_a_long_prefix_sent_twice_with_a_cache_key_is_cached_in_blocks(client):
     rules = "Rule: be kind to every gardener and cite the handbook. " * 100
 

@@ -11,12 +11,17 @@ def stream_reply(events: list[dict]) -> httpx.Response:
     return httpx.Response(200, content=payloads.sse_body(events), headers=SSE_HEADERS)
 
 
-def test_prints_each_delta_then_the_usage(openai_api, run_script):
+def padded(events: list[dict], paddings: list[str]) -> list[dict]:
+    """The events with each delta padded by the next of ``paddings``, as the API sends them by default."""
+    pads = iter(paddings)
+    return [{**event, "obfuscation": next(pads)} if event["type"].endswith(".delta") else event for event in events]
+
+
+def test_prints_each_delta_then_the_usage_and_the_padding_the_pieces_carried(openai_api, run_script):
     chunks = ["Bits ", "flow ", "like ", "rivers."]
     final = payloads.response("".join(chunks), usage_=payloads.usage(17, 6))
-    route = openai_api.post("/responses").mock(
-        return_value=stream_reply(payloads.text_stream_events(chunks, final=final))
-    )
+    events = padded(payloads.text_stream_events(chunks, final=final), ["abc", "de", "fghij", ""])
+    route = openai_api.post("/responses").mock(return_value=stream_reply(events))
 
     result = run_script(SCRIPT)
 
@@ -25,8 +30,23 @@ def test_prints_each_delta_then_the_usage(openai_api, run_script):
         "model": "gpt-5.4-mini",
         "input": "Write a short poem (four lines) about streams of data.",
         "stream": True,
+        "stream_options": {"include_obfuscation": True},
     }
-    assert result.stdout == "Bits flow like rivers.\n\n[completed: 17 in + 6 out tokens]\n"
+    assert result.stdout == (
+        "Bits flow like rivers.\n\n[completed: 17 in + 6 out tokens]\n"
+        "[text deltas: 4; obfuscation padding in them: 10 characters]\n"
+    )
+
+
+def test_no_obfuscation_asks_for_the_pieces_without_padding(openai_api, run_script):
+    route = openai_api.post("/responses").mock(return_value=stream_reply(payloads.text_stream_events(["Hi."])))
+
+    result = run_script(SCRIPT, "Say", "hi", "--no-obfuscation")
+
+    assert result.exit_code == 0, result.stderr
+    assert sent_json(route)["input"] == "Say hi"
+    assert sent_json(route)["stream_options"] == {"include_obfuscation": False}
+    assert result.stdout.splitlines()[-1] == "[text deltas: 1; obfuscation padding in them: 0 characters]"
 
 
 def test_a_failed_stream_reports_the_error_and_exits_1(openai_api, run_script):
@@ -67,7 +87,10 @@ def test_an_incomplete_stream_says_why(openai_api, run_script):
 
     result = run_script(SCRIPT)
 
-    assert (result.exit_code, result.stdout) == (0, "Cut \n\n[incomplete: max_output_tokens]\n")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "Cut \n\n[incomplete: max_output_tokens]\n[text deltas: 1; obfuscation padding in them: 0 characters]\n",
+    )
 
 
 def test_ctrl_c_mid_stream_stops_cleanly(openai_api, run_script):
