@@ -17,7 +17,7 @@ from typing import Any
 
 from openai_tutorial.offline import model
 from openai_tutorial.offline.errors import invalid
-from openai_tutorial.offline.rules import is_gpt_5_6_or_later
+from openai_tutorial.offline.rules import is_gpt_5_6_or_later, served_tier
 from openai_tutorial.offline.store import Transaction
 
 MINIMUM_TOKENS = 1024
@@ -31,7 +31,7 @@ CONSIDERED_BREAKPOINTS = 80
 PREFIX_PARAMETERS = [
     ("model_changed", lambda body: body.get("model")),
     ("prompt_cache_key_changed", lambda body: body.get("prompt_cache_key")),
-    ("service_tier_changed", lambda body: model.served_tier(body)),
+    ("service_tier_changed", served_tier),
     ("tools_changed", lambda body: body.get("tools") or []),
     ("text_format_changed", lambda body: (body.get("text") or {}).get("format") or {"type": "text"}),
     ("verbosity_changed", lambda body: (body.get("text") or {}).get("verbosity") or "medium"),

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from openai_tutorial.offline import coding_agent, computer, custom_tools, hosted_tools, programs, shell, tool_search
+from openai_tutorial.offline.errors import invalid
 from openai_tutorial.offline.functions import after_function_outputs, call_functions
 from openai_tutorial.offline.items import estimated_tokens, new_id, text_of
+from openai_tutorial.offline.rules import is_gpt_5_6_or_later
 from openai_tutorial.offline.text import answer, excerpt
 from openai_tutorial.offline.turn import Turn
 
@@ -80,10 +82,31 @@ def reasoning_effort(request: dict[str, Any]) -> str:
     return (request.get("reasoning") or {}).get("effort") or "medium"
 
 
-def served_tier(request: dict[str, Any]) -> str:
-    """The tier that serves a request: the one asked for, where it is a tier of its own, else ``default``."""
-    tier = request.get("service_tier")
-    return tier if tier in {"flex", "priority", "scale"} else "default"
+REASONING_CONTEXTS = ("auto", "current_turn", "all_turns")
+
+
+def reasoning_context(body: dict[str, Any]) -> str:
+    """Which earlier reasoning the model reads again: as asked, or by default all turns from gpt-5.6 on, the
+    current turn before it (the SDK's docstring of ``reasoning.context``)."""
+    asked = (body.get("reasoning") or {}).get("context") or "auto"
+    if asked not in REASONING_CONTEXTS:
+        raise invalid(
+            f"Invalid value: {asked!r}. Supported values are: 'auto', 'current_turn', 'all_turns'.",
+            param="reasoning.context",
+            code="invalid_value",
+        )
+    if asked != "auto":
+        return asked
+    return "all_turns" if is_gpt_5_6_or_later(body["model"]) else "current_turn"
+
+
+def rendered(items: list[dict[str, Any]], body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The items the model reads: with ``current_turn``, no reasoning from before the user's last message."""
+    if reasoning_context(body) == "all_turns":
+        return items
+    users = [index for index, item in enumerate(items) if item.get("role") == "user"]
+    start = users[-1] if users else 0
+    return [item for index, item in enumerate(items) if index >= start or item["type"] != "reasoning"]
 
 
 def reply(turn: Turn) -> Reply:

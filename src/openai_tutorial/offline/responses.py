@@ -18,11 +18,11 @@ from openai_tutorial.offline.items import new_id, normalized_input
 from openai_tutorial.offline.lists import page
 from openai_tutorial.offline.programs import check_program_tools, check_programs
 from openai_tutorial.offline.rules import (
+    check_background_options,
     check_metadata,
     check_tool_type,
-    is_gpt_5_6_or_later,
+    served_tier,
     strict_schema_problem,
-    too_long,
 )
 from openai_tutorial.offline.store import Transaction
 from openai_tutorial.offline.streams import EventStream, obfuscated, response_events
@@ -110,49 +110,7 @@ def check_request(body: dict[str, Any]) -> None:
     if body.get("background") and body.get("store") is False:
         raise invalid("Background mode requires store=true: a background response must be stored.", param="store")
     check_background_options(body)
-    reasoning_context(body)
-
-
-COMPLETION_WINDOWS = ("soonest", "2h", "8h")
-MAX_CONTINUATION_ID_CHARS = 64
-
-
-def check_background_options(body: dict[str, Any]) -> None:
-    """The 2h and 8h windows are discounted background work: background, Standard processing, no stream."""
-    options = body.get("background_options")
-    if options is None:
-        return
-    if not isinstance(options, dict):
-        raise invalid("Invalid 'background_options': expected an object.", param="background_options")
-    window = options.get("completion_window", "soonest")
-    if window not in COMPLETION_WINDOWS:
-        raise invalid(
-            f"Invalid value: {window!r}. Supported values are: 'soonest', '2h', '8h'.",
-            param="background_options.completion_window",
-            code="invalid_value",
-        )
-    continuation = options.get("continuation_id")
-    if continuation is not None and not (isinstance(continuation, str) and continuation):
-        raise invalid(
-            "Invalid 'background_options.continuation_id': expected a non-empty string.",
-            param="background_options.continuation_id",
-        )
-    if isinstance(continuation, str) and len(continuation) > MAX_CONTINUATION_ID_CHARS:
-        raise too_long("background_options.continuation_id", MAX_CONTINUATION_ID_CHARS, len(continuation))
-    if window == "soonest":
-        return
-    if not body.get("background"):
-        problem, param = "requires background: true", "background"
-    elif body.get("stream"):
-        problem, param = "cannot be streamed: set stream to false or leave it out", "stream"
-    elif model.served_tier(body) != "default":
-        problem, param = (
-            "requires Standard processing: leave service_tier out, or set it to 'auto' or 'default'",
-            "service_tier",
-        )
-    else:
-        return
-    raise invalid(f"The '{window}' completion window {problem}.", param=param)
+    model.reasoning_context(body)
 
 
 def check_function_schema(tool: dict[str, Any], param: str) -> None:
@@ -280,8 +238,8 @@ def response_object(body: dict[str, Any], reply: model.Reply, conversation_id: s
         "previous_response_id": body.get("previous_response_id"),
         "conversation": {"id": conversation_id} if conversation_id else None,
         "reasoning": {"effort": model.reasoning_effort(body), "summary": reasoning.get("summary")}
-        | ({"context": reasoning_context(body)} if reasoning.get("context") else {}),
-        "service_tier": model.served_tier(body),
+        | ({"context": model.reasoning_context(body)} if reasoning.get("context") else {}),
+        "service_tier": served_tier(body),
         "store": body.get("store") is not False,  # unset: stored
         "temperature": body.get("temperature", 1.0),
         "text": {"format": text.get("format") or {"type": "text"}, "verbosity": text.get("verbosity", "medium")},
@@ -313,33 +271,6 @@ def compact(call: "Call") -> dict[str, Any]:
         "output": [item],
         "usage": model.usage(input_tokens, model.count_input_tokens({}, [item]) + 16),
     }
-
-
-REASONING_CONTEXTS = ("auto", "current_turn", "all_turns")
-
-
-def reasoning_context(body: dict[str, Any]) -> str:
-    """Which earlier reasoning the model reads again: as asked, or by default all turns from gpt-5.6 on, the
-    current turn before it (the SDK's docstring of ``reasoning.context``)."""
-    asked = (body.get("reasoning") or {}).get("context") or "auto"
-    if asked not in REASONING_CONTEXTS:
-        raise invalid(
-            f"Invalid value: {asked!r}. Supported values are: 'auto', 'current_turn', 'all_turns'.",
-            param="reasoning.context",
-            code="invalid_value",
-        )
-    if asked != "auto":
-        return asked
-    return "all_turns" if is_gpt_5_6_or_later(body["model"]) else "current_turn"
-
-
-def rendered(items: list[dict[str, Any]], body: dict[str, Any]) -> list[dict[str, Any]]:
-    """The items the model reads: with ``current_turn``, no reasoning from before the user's last message."""
-    if reasoning_context(body) == "all_turns":
-        return items
-    users = [index for index, item in enumerate(items) if item.get("role") == "user"]
-    start = users[-1] if users else 0
-    return [item for index, item in enumerate(items) if index >= start or item["type"] != "reasoning"]
 
 
 def generated(turn: Turn, *, triggered: bool) -> model.Reply:
@@ -380,7 +311,7 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
     searched = [tool for tool in body.get("tools") or [] if tool.get("type") == "file_search"]
     stores = [store_id for tool in searched for store_id in tool["vector_store_ids"]]
     workspace = containers.workspace_for(call.store, body.get("tools") or [])
-    seen = rendered(compaction.visible(history + new_items), body)  # what the model reads
+    seen = model.rendered(compaction.visible(history + new_items), body)  # what the model reads
     earlier = seen[: max(len(seen) - len(new_items), 0)]
     documents = documents_in(call.store, new_items)
     turn = Turn(body, earlier, seen[len(earlier) :], documents, searchable(call.store, stores), workspace)

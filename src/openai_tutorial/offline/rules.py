@@ -36,6 +36,54 @@ GPT_FAMILY = re.compile(r"gpt-(\d+)(?:\.(\d+))?(?![\d.])")
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
 
 
+def served_tier(request: dict[str, Any]) -> str:
+    """The tier that serves a request: the one asked for, where it is a tier of its own, else ``default``."""
+    tier = request.get("service_tier")
+    return tier if tier in {"flex", "priority", "scale"} else "default"
+
+
+COMPLETION_WINDOWS = ("soonest", "2h", "8h")
+MAX_CONTINUATION_ID_CHARS = 64
+
+
+def check_background_options(body: dict[str, Any]) -> None:
+    """The 2h and 8h windows are discounted background work: background, Standard processing, no stream."""
+    options = body.get("background_options")
+    if options is None:
+        return
+    if not isinstance(options, dict):
+        raise invalid("Invalid 'background_options': expected an object.", param="background_options")
+    window = options.get("completion_window", "soonest")
+    if window not in COMPLETION_WINDOWS:
+        raise invalid(
+            f"Invalid value: {window!r}. Supported values are: 'soonest', '2h', '8h'.",
+            param="background_options.completion_window",
+            code="invalid_value",
+        )
+    continuation = options.get("continuation_id")
+    if continuation is not None and not (isinstance(continuation, str) and continuation):
+        raise invalid(
+            "Invalid 'background_options.continuation_id': expected a non-empty string.",
+            param="background_options.continuation_id",
+        )
+    if isinstance(continuation, str) and len(continuation) > MAX_CONTINUATION_ID_CHARS:
+        raise too_long("background_options.continuation_id", MAX_CONTINUATION_ID_CHARS, len(continuation))
+    if window == "soonest":
+        return
+    if not body.get("background"):
+        problem, param = "requires background: true", "background"
+    elif body.get("stream"):
+        problem, param = "cannot be streamed: set stream to false or leave it out", "stream"
+    elif served_tier(body) != "default":
+        problem, param = (
+            "requires Standard processing: leave service_tier out, or set it to 'auto' or 'default'",
+            "service_tier",
+        )
+    else:
+        return
+    raise invalid(f"The '{window}' completion window {problem}.", param=param)
+
+
 def check_metadata(metadata: Any) -> dict[str, str]:
     if metadata is None:
         return {}
