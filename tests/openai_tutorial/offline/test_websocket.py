@@ -18,20 +18,10 @@ from openai_tutorial.offline.routes import ROUTES
 from openai_tutorial.offline.store import Store
 from openai_tutorial.offline.transport import OfflineTransport
 from openai_tutorial.offline.websocket import Session
+from tests.support import payloads
 
 MODEL = "gpt-5.4-mini"
-WEATHER = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "The weather of a place.",
-    "strict": True,
-    "parameters": {
-        "type": "object",
-        "properties": {"place": {"type": "string"}},
-        "required": ["place"],
-        "additionalProperties": False,
-    },
-}
+WEATHER = payloads.place_tool()
 
 type Sent = list[dict]
 type Later = Callable[[Sent], str | dict | None]
