@@ -115,6 +115,14 @@ def table_command(command: str) -> str:
     return re.sub(r"\s*\[([^\]]*)\]", lambda m: f" {m[1]}" if re.fullmatch(r"--[\w-]+", m[1]) else "", command)
 
 
+def app_started_by(words: list[str]) -> str:
+    """The name a backend gives in ``/healthz``: its folder (``…/stateless_weather_app/backend.py``) or package."""
+    for word in words:
+        if found := re.search(r"(\w+)/backend\.py$|^(?:Conversation_API|Responses_API)\.(\w+)", word):
+            return found[1] or found[2]
+    raise AssertionError(f"no backend in {words}")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -213,7 +221,7 @@ class Reader:
                 assert self.backend.poll() is None, f"{words} died:\n{self.backend_log.read_text()}"
                 time.sleep(0.2)
                 continue
-            assert health.json() == {"status": "ok", "openai": "offline"}
+            assert health.json() == {"status": "ok", "app": app_started_by(words), "openai": "offline"}
             return
         pytest.fail(f"{words} did not answer /healthz within {PATIENCE:g} s:\n{self.backend_log.read_text()}")
 

@@ -5,9 +5,11 @@
 appends its own input and output, so the client never resends history (compare
 ``previous_response_id`` in Responses_API/Basic_examples/09-…: there you chain response
 ids; here one id names the whole conversation). What to look for in the output: the
-second reply knows what the first message said, and the item list shows the four
-messages the conversation now holds. The conversation is deleted at the end unless you
-pass ``--keep``, which prints its id for the metadata scripts next door.
+second reply knows what the first message said, and the item list shows what the
+conversation now holds: the four messages, and before each reply a ``reasoning`` item, the
+model's thinking, which the conversation keeps so that later turns can build on it. The
+conversation is deleted at the end unless you pass ``--keep``, which prints its id for the
+metadata lessons next door (02 and 03).
 
 Run: uv run python Conversation_API/Basic_examples/01-conversation_basics.py [--keep]
 API reference: https://developers.openai.com/api/reference/resources/conversations
@@ -22,6 +24,8 @@ SECOND_MESSAGE = "What is my name, and what do I love?"
 
 
 def describe(item) -> str:
+    if item.type == "reasoning":
+        return "reasoning: the model's thinking before its reply, kept for the turns after it"
     if item.type != "message":
         return item.type
     text = " ".join(part.text for part in item.content if part.type in {"input_text", "output_text"})
@@ -47,7 +51,7 @@ def main() -> None:
             print(f"  - {describe(item)}")
     finally:
         if keep:
-            print(f"\nKept {conversation.id}; try the scripts in Conversation_API/update_conversation_metadata/.")
+            print(f"\nKept {conversation.id}; try lessons 02 and 03 of Conversation_API/Basic_examples/ on it.")
         else:
             client.conversations.delete(conversation.id)
             print(f"\nDeleted {conversation.id}.")

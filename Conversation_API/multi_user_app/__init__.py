@@ -75,7 +75,7 @@ DEFAULT_DATABASE = Path(__file__).parent / "instance" / "conversations.db"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = create_json_app(__name__)
+    app = create_json_app(__name__, "multi_user_app")
     app.config.from_mapping(
         DATABASE_URL=setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"),
         CONVERSATION_TTL_MINUTES=number_setting("CONVERSATION_TTL_MINUTES", float, 30.0, low=0.1, high=525_600),

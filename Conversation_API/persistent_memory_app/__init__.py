@@ -59,7 +59,7 @@ DEFAULT_DATABASE = Path(__file__).parent / "instance" / "memory.db"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = create_json_app(__name__)
+    app = create_json_app(__name__, "persistent_memory_app")
     app.config.from_mapping(DATABASE_URL=setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"))
     app.config.from_mapping(test_config or {})
     init_database(app, Base, default=DEFAULT_DATABASE)

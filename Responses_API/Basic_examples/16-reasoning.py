@@ -15,7 +15,7 @@ to look for in the output: the same question at two efforts, with their reasonin
 total tokens and time; then the reasoning summary and the answer; then a follow-up's input
 tokens under each reasoning context.
 
-Run: uv run python Responses_API/Basic_examples/16-reasoning.py [LOW_EFFORT HIGH_EFFORT]
+Run: uv run python Responses_API/Basic_examples/16-reasoning.py [EFFORT ...]   (default: low high)
 API reference: https://developers.openai.com/api/docs/guides/reasoning
 """
 
@@ -36,6 +36,8 @@ def main() -> None:
     efforts = sys.argv[1:] or DEFAULT_EFFORTS
     if unknown := [effort for effort in efforts if effort not in EFFORTS]:
         raise UsageError(f"Unknown effort {unknown[0]!r}: use {', '.join(EFFORTS)}.")
+    if len(efforts) == 1:
+        print(f"One effort given: {efforts[0]} runs alone, with nothing to compare (give two, such as: low high).")
     client = get_client()
 
     print(f"{'effort':<9}{'reasoning':>10}{'total':>8}{'seconds':>9}  answer")

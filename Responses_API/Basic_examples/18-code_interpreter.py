@@ -11,7 +11,8 @@ look for in the output: the code, what it printed, the answer that uses it, and 
 file it saved was downloaded to.
 
 Run: uv run python Responses_API/Basic_examples/18-code_interpreter.py ["question"]
-(saves the files the answer cites in the current folder)
+(saves the files the answer cites in output/ when run from the repository's root, which git
+ignores, or in the current folder when run from elsewhere)
 API reference: https://developers.openai.com/api/docs/guides/tools-code-interpreter
 """
 
@@ -19,6 +20,7 @@ import sys
 from pathlib import Path
 
 from openai_tutorial.client import get_client, get_model, run
+from openai_tutorial.output import output_folder
 
 DEFAULT_QUESTION = (
     "What is the sum of the squares of the first 20 prime numbers? Use Python to compute it, "
@@ -58,7 +60,7 @@ def main() -> None:
     ]
     for cited in cited_files:
         content = client.containers.files.content.retrieve(cited.file_id, container_id=cited.container_id)
-        saved = Path(Path(cited.filename).name)  # the name only: never a path the reply chose
+        saved = output_folder() / Path(cited.filename).name  # the name only: never a path the reply chose
         saved.write_bytes(content.read())
         print(f"Downloaded {cited.filename} from {cited.container_id} to {saved.resolve()}")
 

@@ -12,7 +12,8 @@ arrived, then where each final image was saved, and the revised prompts.
 
 Run: uv run python Responses_API/Basic_examples/19-image_generation.py ["prompt"] [--out PATH]
 (saves image.png, its partial images image-partial-1.png and image-partial-2.png, and
-image-edit.png in the current folder unless --out says otherwise)
+image-edit.png in output/ when run from the repository's root, which git ignores, in the
+current folder when run from elsewhere, or beside --out PATH)
 API reference: https://developers.openai.com/api/docs/guides/image-generation
 """
 
@@ -22,6 +23,7 @@ import sys
 from pathlib import Path
 
 from openai_tutorial.client import get_client, get_model, run
+from openai_tutorial.output import output_folder
 
 DEFAULT_PROMPT = "Draw a small lighthouse on a rocky island at dusk, in a flat poster style."
 EDIT = "Now make it night, with the lighthouse beam lit."
@@ -44,8 +46,9 @@ def save_image(response, path: Path) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Generate an image, then edit it.")
     parser.add_argument("prompt", nargs="*", help="what to draw")
-    parser.add_argument("--out", type=Path, default=Path("image.png"), help="where to save it (default image.png)")
+    parser.add_argument("--out", type=Path, help="where to save it (default: image.png, see output.py)")
     args = parser.parse_args()
+    args.out = args.out or output_folder() / "image.png"
     prompt = " ".join(args.prompt) or DEFAULT_PROMPT
     client = get_client()
 

@@ -27,7 +27,8 @@ the file read back in the second request, the container deleted, and the skill's
 read before the commands it names.
 
 Run: uv run python Responses_API/Basic_examples/26-hosted_shell_and_containers.py [--out PATH]
-(saves the container's notes.txt in the current folder unless --out says otherwise)
+(saves the container's notes.txt in output/ when run from the repository's root, which git
+ignores, in the current folder when run from elsewhere, or at --out PATH)
 API reference: https://developers.openai.com/api/docs/guides/tools-shell
 """
 
@@ -38,6 +39,7 @@ from pathlib import Path
 import openai
 
 from openai_tutorial.client import describe_api_error, get_client, get_model, run
+from openai_tutorial.output import output_folder
 
 NO_NETWORK = {"type": "disabled"}
 LIMITS = "Give each shell call a timeout_ms of at most 10000 and a max_output_length of at most 4096."
@@ -133,7 +135,7 @@ def with_a_skill(client) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run commands in hosted containers, then download a file.")
-    parser.add_argument("--out", type=Path, default=Path("notes.txt"), help="where to save it (default notes.txt)")
+    parser.add_argument("--out", type=Path, help="where to save it (default: notes.txt, see output.py)")
     args = parser.parse_args()
     client = get_client()
 
@@ -148,7 +150,7 @@ def main() -> int:
     show(response)
 
     print("\n2. A container of our own, named by reference in two requests")
-    if own_container(client, args.out):
+    if own_container(client, args.out or output_folder() / "notes.txt"):
         return 1
 
     print("\n3. A skill of our own, mounted in an automatic container")

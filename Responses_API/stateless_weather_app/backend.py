@@ -28,7 +28,7 @@ bp = Blueprint("weather", __name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = create_json_app(__name__)
+    app = create_json_app(__name__, "stateless_weather_app")
     app.config.from_mapping(test_config or {})
     app.register_blueprint(bp)
     return app

@@ -45,7 +45,7 @@ DEFAULT_DATABASE = Path(__file__).parent / "instance" / "weather_sessions.db"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = create_json_app(__name__)
+    app = create_json_app(__name__, "weather_app_advanced_sessions")
     app.config.from_mapping(
         DATABASE_URL=setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"),
         MAX_REPLAY_TURNS=number_setting("MAX_REPLAY_TURNS", int, 20, low=1, high=10_000),

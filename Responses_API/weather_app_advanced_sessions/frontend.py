@@ -8,13 +8,16 @@ Run: uv run python Responses_API/weather_app_advanced_sessions/frontend.py [--se
 (start the backend first: uv run python -m Responses_API.weather_app_advanced_sessions)
 """
 
-from openai_tutorial.terminal import base_url_argument, call_backend, chat_loop, run_frontend
+from openai_tutorial.terminal import base_url_argument, call_backend, chat_loop, expect_backend, run_frontend
+
+BACKEND = "uv run python -m Responses_API.weather_app_advanced_sessions"
 
 
 def main() -> None:
     parser = base_url_argument("Chat with the weather backend that stores every session.")
     parser.add_argument("--session", help="the id of a session to resume")
     args = parser.parse_args()
+    expect_backend(args.base_url, "weather_app_advanced_sessions", BACKEND)
 
     if args.session:
         messages, after = 0, 0

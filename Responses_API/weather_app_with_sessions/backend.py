@@ -75,7 +75,7 @@ def delete_session(session_id: str):
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = create_json_app(__name__)
+    app = create_json_app(__name__, "weather_app_with_sessions")
     app.config.from_mapping(
         SESSION_TTL_MINUTES=number_setting("SESSION_TTL_MINUTES", float, 30.0, low=0.1, high=525_600),
         MAX_SESSIONS=number_setting("MAX_SESSIONS", int, 1000, low=1, high=1_000_000),

@@ -9,11 +9,21 @@ Run: uv run python Responses_API/weather_app_with_sessions/frontend.py [--base-u
 
 import contextlib
 
-from openai_tutorial.terminal import BackendError, base_url_argument, call_backend, chat_loop, run_frontend
+from openai_tutorial.terminal import (
+    BackendError,
+    base_url_argument,
+    call_backend,
+    chat_loop,
+    expect_backend,
+    run_frontend,
+)
+
+BACKEND = "uv run python Responses_API/weather_app_with_sessions/backend.py"
 
 
 def main() -> None:
     base_url = base_url_argument("Chat with the weather backend that keeps sessions.").parse_args().base_url
+    expect_backend(base_url, "weather_app_with_sessions", BACKEND)
     session_url = f"{base_url}/sessions/{call_backend('POST', f'{base_url}/sessions')['session_id']}"
     print(f"Session {session_url.rsplit('/', 1)[1]}")
     try:

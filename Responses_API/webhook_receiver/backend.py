@@ -67,7 +67,7 @@ def list_events():
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = create_json_app(__name__)
+    app = create_json_app(__name__, "webhook_receiver")
     app.config.from_mapping(test_config or {})
     # Offline the stand-in signs with its own secret, which the offline client is given.
     if app.config["OPENAI_MODE"] == "api" and setting("OPENAI_WEBHOOK_SECRET") is None:

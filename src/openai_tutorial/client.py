@@ -256,6 +256,6 @@ def run(main: Callable[[], int | None]) -> None:
         print(describe_api_error(error), file=sys.stderr)
         status = 1
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+        print("\nInterrupted.", file=sys.stderr)  # on a line of its own, after any half-printed text
         status = 130
     sys.exit(status or 0)

@@ -46,6 +46,21 @@ def call_backend(method: str, url: str, json: dict | None = None) -> Any:
     return reply.json() if reply.content else None
 
 
+def expect_backend(base_url: str, name: str, start: str) -> None:
+    """Check that the backend at ``base_url`` is this frontend's (``/healthz`` names it), or say how to start it."""
+    try:
+        health = call_backend("GET", f"{base_url}/healthz")
+    except BackendError as error:
+        if "answered 404" not in str(error):
+            raise
+        health = None
+    found = health.get("app") if isinstance(health, dict) else None
+    if found == name:
+        return
+    what = f"the {found} backend" if found else "something that is not one of this tutorial's backends"
+    raise BackendError(f"{base_url} is {what}, not {name}: start it with '{start}', or give its --base-url.")
+
+
 def chat_loop(answer: Callable[[str], str]) -> None:
     """Ask for questions until Ctrl-D or Ctrl-C; print each answer, or the error instead."""
     print("Ask about the weather anywhere (Ctrl-D to quit).")

@@ -98,13 +98,16 @@ def public[View: Callable[..., Any]](view: View) -> View:
     return view
 
 
-def create_json_app(import_name: str) -> Flask:
-    """A Flask app that answers JSON errors, checks ``APP_API_KEY`` and serves ``/healthz``.
+def create_json_app(import_name: str, name: str) -> Flask:
+    """A Flask app that answers JSON errors, checks ``APP_API_KEY`` and serves ``/healthz``, which says the
+    app's ``name`` so that a frontend can tell it reached the right one.
 
     Its settings come from the environment; the app adds its own, then its ``test_config``.
     """
     app = Flask(import_name)
+    app.json.ensure_ascii = False  # "°C" in the answers, not "\u00b0C"
     app.config.update(
+        APP_NAME=name,
         # Who answers this backend's OpenAI calls: "api", or "offline" (said on stderr at start).
         OPENAI_MODE=api_mode(),
         APP_API_KEY=setting("APP_API_KEY"),
@@ -153,7 +156,7 @@ def create_json_app(import_name: str) -> Flask:
     @app.get("/healthz")
     @public
     def healthz() -> dict:
-        return {"status": "ok", "openai": app.config["OPENAI_MODE"]}
+        return {"status": "ok", "app": app.config["APP_NAME"], "openai": app.config["OPENAI_MODE"]}
 
     app.register_error_handler(APIProblem, error_response)
 

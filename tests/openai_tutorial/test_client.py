@@ -249,7 +249,7 @@ def test_run_ends_quietly_on_ctrl_c(capsys):
     def interrupted():
         raise KeyboardInterrupt
 
-    assert run_and_capture(interrupted, capsys) == (130, "", "Interrupted.\n")
+    assert run_and_capture(interrupted, capsys) == (130, "", "\nInterrupted.\n")
 
 
 def test_the_factory_imports_from_any_directory_without_path_edits(tmp_path):

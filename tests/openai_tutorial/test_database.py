@@ -272,7 +272,7 @@ def test_only_the_default_file_gets_its_folder_created(tmp_path):
 
 
 def database_app(url: str, default: Path = Path("/nowhere/app.db")) -> Flask:
-    app = create_json_app(__name__)
+    app = create_json_app(__name__, "test_app")
     app.config["DATABASE_URL"] = url
     init_database(app, DatabaseBase, default=default)
     return app

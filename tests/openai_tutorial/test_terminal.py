@@ -81,3 +81,41 @@ def test_a_non_json_error_page_is_reported_by_its_text(live_server):
         call_backend("GET", f"{base_url}/x")
 
     assert str(raised.value) == "The backend answered 502: Bad gateway"
+
+
+def test_a_frontend_that_reaches_another_tutorial_backend_names_both(live_server):
+    other = Flask("other")
+    other.add_url_rule("/healthz", "healthz", lambda: {"status": "ok", "app": "multi_user_app", "openai": "offline"})
+    url = live_server(other)
+
+    with pytest.raises(BackendError) as raised:
+        terminal.expect_backend(url, "stateless_weather_app", "uv run python start.py")
+
+    assert str(raised.value) == (
+        f"{url} is the multi_user_app backend, not stateless_weather_app: start it with 'uv run python start.py', "
+        "or give its --base-url."
+    )
+
+
+def test_a_server_that_is_no_tutorial_backend_is_said_to_be_so_and_its_own_backend_passes(live_server):
+    stranger = Flask("stranger")  # no /healthz: a 404 page
+    mine = Flask("mine")
+    mine.add_url_rule("/healthz", "healthz", lambda: {"status": "ok", "app": "stateless_weather_app", "openai": "api"})
+    url = live_server(stranger)
+
+    with pytest.raises(BackendError) as raised:
+        terminal.expect_backend(url, "stateless_weather_app", "start")
+
+    assert str(raised.value) == (
+        f"{url} is something that is not one of this tutorial's backends, not stateless_weather_app: "
+        "start it with 'start', or give its --base-url."
+    )
+    assert terminal.expect_backend(live_server(mine), "stateless_weather_app", "start") is None
+
+
+def test_another_error_on_the_health_check_is_said_as_it_is(live_server):
+    failing = Flask("failing")
+    failing.add_url_rule("/healthz", "healthz", lambda: ({"error": {"message": "Down."}}, 503))
+
+    with pytest.raises(BackendError, match=r"^The backend answered 503: Down\.$"):
+        terminal.expect_backend(live_server(failing), "stateless_weather_app", "start")

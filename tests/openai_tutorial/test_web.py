@@ -25,7 +25,7 @@ from tests.support.helpers import PATIENCE, api_failure
 
 @pytest.fixture
 def app() -> Flask:
-    app = create_json_app(__name__)
+    app = create_json_app(__name__, "test_app")
     app.config.from_mapping(TESTING=True)
 
     @app.post("/echo")
@@ -57,27 +57,30 @@ def test_settings_come_from_the_environment_with_defaults(monkeypatch):
     monkeypatch.setenv("MAX_MESSAGE_CHARS", "99")
     monkeypatch.setenv("APP_API_KEY", "from-env")
 
-    app = create_json_app(__name__)
+    app = create_json_app(__name__, "test_app")
 
     assert (app.config["MAX_MESSAGE_CHARS"], app.config["APP_API_KEY"]) == (99, "from-env")
     assert app.config["MAX_CONTENT_LENGTH"] == 64 * 1024
 
 
 def test_healthz_says_who_answers_the_openai_calls(client):
-    assert (client.get("/healthz").status_code, client.get("/healthz").json) == (200, {"status": "ok", "openai": "api"})
+    assert (client.get("/healthz").status_code, client.get("/healthz").json) == (
+        200,
+        {"status": "ok", "app": "test_app", "openai": "api"},
+    )
 
 
 def test_an_offline_backend_says_so_at_start_and_in_healthz(monkeypatch, capsys):
     monkeypatch.delenv("OPENAI_API_KEY")
 
-    app = create_json_app(__name__)
+    app = create_json_app(__name__, "test_app")
     started = capsys.readouterr().err
 
     assert started == (
         "offline: OPENAI_API_KEY is not set, so replies come from the built-in offline stand-in (no network, no cost); "
         "put your key in .env to use OpenAI\n"
     )
-    assert app.test_client().get("/healthz").json == {"status": "ok", "openai": "offline"}
+    assert app.test_client().get("/healthz").json == {"status": "ok", "app": "test_app", "openai": "offline"}
 
 
 def test_a_raised_problem_becomes_its_status_headers_and_the_json_shape(client):
@@ -117,7 +120,7 @@ def test_an_unexpected_error_is_a_500_that_reveals_nothing_but_is_logged(client,
 )
 def test_app_api_key_guards_every_route_but_healthz(monkeypatch, headers, status):
     monkeypatch.setenv("APP_API_KEY", "s3cret")
-    app = create_json_app(__name__)
+    app = create_json_app(__name__, "test_app")
     app.add_url_rule("/private", "private", lambda: {"ok": True})
     client = app.test_client()
 
@@ -199,7 +202,7 @@ def test_an_openai_error_never_echoes_the_key_to_the_client(client, openai_api, 
 def test_a_server_started_without_a_key_and_offline_mode_off_is_503_saying_what_to_fix(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY")
     monkeypatch.setenv("OPENAI_OFFLINE", "0")
-    app = create_json_app(__name__)
+    app = create_json_app(__name__, "test_app")
     app.add_url_rule("/ask", "ask", lambda: get_client().responses.create(model="m", input="hi").output_text)
 
     reply = app.test_client().get("/ask")
@@ -233,7 +236,7 @@ def test_a_bad_setting_stops_a_backend_at_start_with_one_line_and_exit_2(monkeyp
     monkeypatch.setenv(name, value)
 
     with pytest.raises(SystemExit) as exited:
-        serve(lambda: create_json_app(__name__))
+        serve(lambda: create_json_app(__name__, "test_app"))
 
     assert exited.value.code == 2
     assert capsys.readouterr().err == message + "\n"
@@ -378,7 +381,7 @@ def test_a_chunked_body_over_the_size_limit_is_a_413(app, live_server):
 
 def test_a_non_ascii_app_api_key_works_when_sent_as_utf8(monkeypatch, live_server):
     monkeypatch.setenv("APP_API_KEY", "clé-secrète")
-    app = create_json_app(__name__)
+    app = create_json_app(__name__, "test_app")
     app.add_url_rule("/private", "private", lambda: {"ok": True})
     base_url = live_server(app)
 
@@ -403,7 +406,7 @@ def test_a_text_field_at_its_limit_is_accepted_and_one_character_more_is_413(cli
 
 def test_max_request_bytes_sets_the_body_limit(monkeypatch):
     monkeypatch.setenv("MAX_REQUEST_BYTES", "2048")
-    app = create_json_app(__name__)
+    app = create_json_app(__name__, "test_app")
     app.add_url_rule("/echo", "echo", lambda: json_body(), methods=["POST"])
     client = app.test_client()
 
@@ -438,3 +441,13 @@ def test_leading_zeros_are_still_the_number(app, client):
     app.add_url_rule("/page", "page", lambda: {"limit": page_size(), "after": after_number()})
 
     assert client.get("/page?limit=0007&after=00042").json == {"limit": 7, "after": 42}
+
+
+def test_json_answers_keep_text_as_it_is_not_escaped():
+    app = create_json_app(__name__, "test_app")
+    app.add_url_rule("/temperature", "temperature", lambda: {"temperature": "16.2°C"})
+
+    reply = app.test_client().get("/temperature")
+
+    assert reply.data == '{"temperature":"16.2°C"}\n'.encode()
+    assert reply.content_type == "application/json"

@@ -57,7 +57,7 @@ def test_two_turns_share_one_conversation_then_it_is_listed_and_deleted(openai_a
         "  - user: Hi! My name is Ada and I love astronomy.",
         "  - assistant: Nice to meet you, Ada!",
         "  - user: What is my name, and what do I love?",
-        "  - reasoning",
+        "  - reasoning: the model's thinking before its reply, kept for the turns after it",
         "  - assistant: You are Ada, and you love astronomy.",
         "",
         "Deleted conv_demo.",
@@ -70,7 +70,7 @@ def test_keep_leaves_the_conversation_and_prints_its_id(openai_api, conversation
     assert result.exit_code == 0
     assert not any(call.request.method == "DELETE" for call in openai_api.calls)
     assert result.stdout.endswith(
-        "\nKept conv_demo; try the scripts in Conversation_API/update_conversation_metadata/.\n"
+        "\nKept conv_demo; try lessons 02 and 03 of Conversation_API/Basic_examples/ on it.\n"
     )
 
 

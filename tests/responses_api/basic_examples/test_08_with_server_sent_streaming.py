@@ -107,7 +107,7 @@ def test_ctrl_c_mid_stream_stops_cleanly(openai_api, run_script):
 
     assert result.exit_code == 130
     assert result.stdout == "One "
-    assert result.stderr == "Interrupted.\n"
+    assert result.stderr == "\nInterrupted.\n"  # on a line of its own, below the half-written text
 
 
 def test_api_error_before_the_stream_prints_one_line_and_exits_1(openai_api, run_script):

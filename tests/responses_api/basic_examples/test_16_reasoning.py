@@ -71,6 +71,20 @@ def test_efforts_can_be_chosen_and_a_missing_summary_is_said(openai_api, run_scr
     assert "  (the model gave no summary this time)\n" in result.stdout
 
 
+def test_one_effort_says_it_runs_alone(openai_api, run_script, monkeypatch):
+    monkeypatch.setattr("time.perf_counter", lambda: 0.0)
+    route = openai_api.post("/responses").mock(side_effect=[answer("A.", 40), answer("C.", 20), *follow_ups()])
+
+    result = run_script(SCRIPT, "high")
+
+    assert [sent_json(route, 0)["reasoning"]] == [{"effort": "high"}]
+    assert result.stdout.splitlines()[:3] == [
+        "One effort given: high runs alone, with nothing to compare (give two, such as: low high).",
+        "effort    reasoning   total  seconds  answer",
+        "high             40     100      0.0  A.",
+    ]
+
+
 def test_an_unknown_effort_is_refused_before_any_request(run_script):
     result = run_script(SCRIPT, "low", "extreme")
 

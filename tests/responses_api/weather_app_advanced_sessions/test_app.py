@@ -300,6 +300,7 @@ def test_end_to_end_over_http(app, live_server, one_weather_turn):
 
 def test_a_non_json_error_body_from_the_backend_is_still_reported(run_script, live_server):
     broken = Flask("broken")
+    broken.add_url_rule("/healthz", "healthz", lambda: {"status": "ok", "app": "weather_app_advanced_sessions"})
     broken.add_url_rule("/sessions", "sessions", lambda: ("Bad gateway", 502), methods=["POST"])
 
     result = run_script(FRONTEND, "--base-url", live_server(broken))
@@ -402,6 +403,7 @@ def test_the_frontend_counts_the_messages_of_a_long_history_page_by_page(live_se
         "7": {"data": [{"type": "message"}], "last_id": 8, "has_more": False},
     }
     backend_stub = Flask(__name__)
+    backend_stub.add_url_rule("/healthz", "healthz", lambda: {"status": "ok", "app": "weather_app_advanced_sessions"})
     backend_stub.add_url_rule("/sessions/s1/history", "history", lambda: pages[flask_request.args["after"]])
     base_url = live_server(backend_stub)
 

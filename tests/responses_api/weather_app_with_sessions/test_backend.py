@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL
+from Responses_API.stateless_weather_app import backend as stateless_backend
 from Responses_API.weather_app_with_sessions import backend
 from tests.support import payloads
 from tests.support.helpers import PATIENCE, TurnInFlight, api_failure, sent_json
@@ -206,6 +207,7 @@ def test_the_frontend_chats_in_one_session_and_deletes_it_at_the_end(app, openai
     session_id = lines[0].removeprefix("Session ")
     assert uuid.UUID(session_id).version == 7
     assert requests_seen == [
+        ("GET", "/healthz", 200),  # this app's backend, not another one on the same port
         ("POST", "/sessions", 201),
         ("POST", f"/sessions/{session_id}/messages", 200),
         ("POST", f"/sessions/{session_id}/messages", 200),
@@ -217,7 +219,7 @@ def test_the_frontend_says_when_no_backend_is_running_and_exits_1(run_script, un
     result = run_script(FRONTEND, "--base-url", unused_port_url)
 
     assert result.exit_code == 1
-    assert result.stderr == f"No backend is answering at {unused_port_url}/sessions: start it first (see README.md).\n"
+    assert result.stderr == f"No backend is answering at {unused_port_url}/healthz: start it first (see README.md).\n"
 
 
 def test_the_backend_script_serves_on_loopback(flask_runs, run_script):
@@ -259,3 +261,15 @@ def test_a_bad_session_setting_stops_the_backend_with_one_line(run_script, name,
     result = run_script(BACKEND, env={name: value})
 
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", message + "\n")
+
+
+def test_the_frontend_meeting_another_backend_says_which_it_expected_and_exits_1(live_server, run_script):
+    other = live_server(stateless_backend.create_app())
+
+    result = run_script(FRONTEND, "--base-url", other)
+
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"{other} is the stateless_weather_app backend, not weather_app_with_sessions: start it with "
+        "'uv run python Responses_API/weather_app_with_sessions/backend.py', or give its --base-url.\n"
+    )
