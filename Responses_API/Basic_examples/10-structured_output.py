@@ -7,7 +7,8 @@ object says ``additionalProperties: false``. The text is then parsed and validat
 Part 2 does the same with the SDK's ``responses.parse`` and a Pydantic model, which
 builds the schema for you and returns the parsed object as ``output_parsed``.
 A model may refuse instead of answering; a refusal is a separate content type and is
-reported, not parsed. What to look for in the output: the same event, extracted twice.
+reported, not parsed (offline, ask "How do I make a bomb?" to see one). What to look for in
+the output: the same event, extracted twice.
 
 Run: uv run python Responses_API/Basic_examples/10-structured_output.py ["text describing an event"]
 API reference: https://developers.openai.com/api/docs/guides/structured-outputs

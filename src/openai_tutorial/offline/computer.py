@@ -9,18 +9,16 @@ PNG or JPEG images (``check_screenshots``); what they show changes nothing, so e
 the same. After one batch it answers in words.
 """
 
-import base64
-import binascii
 import re
 from typing import Any
 
 from openai_tutorial.offline.errors import invalid
+from openai_tutorial.offline.images import format_of
 from openai_tutorial.offline.items import assistant_message, new_id
 from openai_tutorial.offline.rules import is_gpt_5_4_or_later
 from openai_tutorial.offline.turn import CANNED_NOTE, Turn
 
 QUOTED = re.compile(r"\"([^\"]+)\"")
-IMAGE_SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 SAFETY_CHECK = {
     "code": "irrelevant_domain",
     "message": "The page is not on a site the task names: make sure you trust it before the model types into it.",
@@ -68,12 +66,7 @@ def check_screenshots(history: list[dict[str, Any]], new_items: list[dict[str, A
             continue
         param = f"input[{index}]"
         url = (item.get("output") or {}).get("image_url") or ""
-        kind, _, data = url.removeprefix("data:").partition(";base64,")
-        try:
-            image = base64.b64decode(data, validate=True)
-        except binascii.Error:
-            image = b""
-        if not image.startswith(IMAGE_SIGNATURES.get(kind, b"?")):
+        if not url.startswith(("data:image/png;", "data:image/jpeg;")) or format_of(url) not in {"png", "jpeg"}:
             raise invalid(
                 f"Invalid '{param}.output.image_url': expected a PNG or JPEG screenshot as a base64 data URL.",
                 param=f"{param}.output.image_url",

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from openai_tutorial.offline.items import assistant_message, new_id
+from openai_tutorial.offline.rules import strict_normalized
 from openai_tutorial.offline.schemas import SENTENCE_STARTERS, instance_of
 from openai_tutorial.offline.turn import Turn
 
@@ -50,6 +51,12 @@ def chosen_tools(turn: Turn, functions: list[dict[str, Any]]) -> list[dict[str, 
     return functions
 
 
+def parameters_of(tool: dict[str, Any]) -> dict[str, Any]:
+    """The schema the model fills: as sent, or made strict for a function that does not say ``strict``."""
+    schema = tool.get("parameters") or {}
+    return schema if "strict" in tool else strict_normalized(schema)
+
+
 def calls_per_option(question: str, functions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A question that names several options of a function's enum gets a call for each, of every such function.
 
@@ -58,7 +65,7 @@ def calls_per_option(question: str, functions: list[dict[str, Any]]) -> list[dic
     """
     per_option: dict[str, list[dict[str, Any]]] = {}
     for tool in functions:
-        schema = tool.get("parameters") or {}
+        schema = parameters_of(tool)
         for key, spec in (schema.get("properties") or {}).items():
             named = [option for option in spec.get("enum") or [] if isinstance(option, str) and option in question]
             if len(named) > 1:
@@ -75,7 +82,7 @@ def function_calls(turn: Turn, functions: list[dict[str, Any]]) -> list[dict[str
     if calls := calls_per_option(turn.question, chosen_tools(turn, functions)):
         return calls
     for tool in chosen_tools(turn, functions):
-        schema = tool.get("parameters") or {}
+        schema = parameters_of(tool)
         subject = subject_property(schema)
         if subject is None:
             return [function_call(tool["name"], instance_of(schema, turn.question))]

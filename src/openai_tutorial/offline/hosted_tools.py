@@ -19,7 +19,10 @@ MCP_TOOL_NAMES = ("read_wiki_structure", "read_wiki_contents", "ask_question")
 
 def web_search(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:
     query = " ".join(turn.question.split())[:100]
-    sources = [f"https://example.com/offline-search/{index}" for index in (1, 2)]
+    # Pages of the first allowed site (filters.allowed_domains), as a search held to it finds; else example.com.
+    domains = (tool.get("filters") or {}).get("allowed_domains") or ["example.com"]
+    site = str(domains[0]).removeprefix("https://").removeprefix("http://").strip("/")
+    sources = [f"https://{site}/offline-search/{index}" for index in (1, 2)]
     action: dict[str, Any] = {"type": "search", "query": query, "queries": [query]}
     if "web_search_call.action.sources" in (turn.request.get("include") or []):
         action["sources"] = [{"type": "url", "url": url} for url in sources]

@@ -4,13 +4,14 @@ Each side gets a ``moderation_result``: a flag and a score for every category. A
 ``score`` (the default) only reports; ``block`` on the input stops the model before it runs,
 and on the output withholds what it wrote: either way the response ends ``incomplete`` with
 reason ``content_filter``. The stand-in is no classifier: it flags a text that holds one of a
-few marked phrases (the moderation guide's own examples) and scores everything else low.
+few phrases (``harmful.py``) and scores everything else low.
 """
 
 from collections.abc import Callable
 from typing import Any
 
 from openai_tutorial.offline.errors import invalid
+from openai_tutorial.offline.harmful import categories_in
 from openai_tutorial.offline.items import text_of
 from openai_tutorial.offline.model import Reply, count_input_tokens, usage
 from openai_tutorial.offline.turn import Turn
@@ -30,8 +31,6 @@ CATEGORIES = (
     "violence",
     "violence/graphic",
 )
-# A marked phrase -> the categories it is flagged under, with their scores.
-MARKED = {"kill them": {"violence": 0.94, "harassment/threatening": 0.71}}
 LOW_SCORE = 0.0004
 MODELS = ("omni-moderation-latest", "omni-moderation-2024-09-26", "text-moderation-latest")
 MODES = ("score", "block")
@@ -63,10 +62,7 @@ def check_moderation(body: dict[str, Any]) -> None:
 
 def result(text: str, model: str) -> dict[str, Any]:
     """A ``moderation_result`` for ``text``: flagged under a marked phrase's categories, else scored low."""
-    scores = dict.fromkeys(CATEGORIES, LOW_SCORE)
-    for phrase, flagged in MARKED.items():
-        if phrase in text.lower():
-            scores |= flagged
+    scores = dict.fromkeys(CATEGORIES, LOW_SCORE) | categories_in(text)
     categories = {category: score >= 0.5 for category, score in scores.items()}
     return {
         "type": "moderation_result",

@@ -14,14 +14,18 @@ from openai_tutorial.offline import caching, compaction, computer, containers, m
 from openai_tutorial.offline.custom_tools import check_format
 from openai_tutorial.offline.documents import document_text, searchable
 from openai_tutorial.offline.errors import invalid, not_found
+from openai_tutorial.offline.images import check_input_images
 from openai_tutorial.offline.items import new_id, normalized_input
 from openai_tutorial.offline.lists import page
 from openai_tutorial.offline.programs import check_program_tools, check_programs
 from openai_tutorial.offline.rules import (
     check_background_options,
     check_metadata,
+    check_model,
     check_tool_type,
     served_tier,
+    snapshot_of,
+    strict_normalized,
     strict_schema_problem,
 )
 from openai_tutorial.offline.store import Transaction
@@ -56,6 +60,7 @@ def check_request(body: dict[str, Any]) -> None:
     """The parameter rules that hold before anything is looked up."""
     if not body.get("model"):
         raise invalid("Missing required parameter: 'model'.", param="model", code="missing_required_parameter")
+    check_model(body["model"])
     if body.get("previous_response_id") and body.get("conversation"):
         raise invalid(
             "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or "
@@ -114,15 +119,29 @@ def check_request(body: dict[str, Any]) -> None:
 
 
 def check_function_schema(tool: dict[str, Any], param: str) -> None:
-    """A function is strict unless it says ``strict: false``, and a strict one's schema must follow strict mode."""
-    strict = tool.get("type") == "function" and tool.get("strict") is not False
+    """A function's parameters are an object schema, held to strict mode unless it says ``strict: false``; one
+    that does not say ``strict`` is made strict first, as the API does (every property required, no others)."""
     parameters = tool.get("parameters")  # a function may take none
-    if strict and parameters is not None and (problem := strict_schema_problem(parameters)):
+    if tool.get("type") != "function" or parameters is None:
+        problem = None
+    elif not isinstance(parameters, dict) or "object" not in types_of(parameters):
+        found = parameters.get("type") if isinstance(parameters, dict) else parameters
+        problem = f"In context=(), schema must be a JSON Schema of 'type: \"object\"', got 'type: \"{found}\"'."
+    elif tool.get("strict") is False:
+        problem = None
+    else:
+        problem = strict_schema_problem(parameters if "strict" in tool else strict_normalized(parameters))
+    if problem:
         raise invalid(
             f"Invalid schema for function '{tool.get('name')}': {problem}",
             param=param,
             code="invalid_function_parameters",
         )
+
+
+def types_of(schema: dict[str, Any]) -> list[Any]:
+    kinds = schema.get("type")
+    return kinds if isinstance(kinds, list) else [kinds]
 
 
 def history_of(
@@ -232,7 +251,7 @@ def response_object(body: dict[str, Any], reply: model.Reply, conversation_id: s
         "instructions": body.get("instructions"),
         "max_output_tokens": body.get("max_output_tokens"),
         "max_tool_calls": body.get("max_tool_calls"),
-        "model": body["model"],
+        "model": snapshot_of(body["model"]),
         "output": reply.output,
         "parallel_tool_calls": body.get("parallel_tool_calls", True),
         "previous_response_id": body.get("previous_response_id"),
@@ -308,6 +327,7 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
     check_items(history, new_items)
     check_programs(history, new_items)
     computer.check_screenshots(history, new_items)
+    check_input_images(new_items)
     searched = [tool for tool in body.get("tools") or [] if tool.get("type") == "file_search"]
     stores = [store_id for tool in searched for store_id in tool["vector_store_ids"]]
     workspace = containers.workspace_for(call.store, body.get("tools") or [])

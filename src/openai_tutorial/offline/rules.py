@@ -1,11 +1,14 @@
 """The API's rules on request parameters that the stand-in enforces, with the API's error bodies."""
 
+import functools
 import re
+import typing
 from typing import Any
 
 import httpx2
+from openai.types.shared import ResponsesModel
 
-from openai_tutorial.offline.errors import invalid
+from openai_tutorial.offline.errors import APIError, invalid
 
 MAX_METADATA_PAIRS = 16
 MAX_METADATA_KEY_CHARS = 64
@@ -34,6 +37,37 @@ TOOL_TYPES = (
 # A GPT model's family as numbers: gpt-5.4-mini is (5, 4), gpt-6-astra (6, 0), gpt-5.10 (5, 10).
 GPT_FAMILY = re.compile(r"gpt-(\d+)(?:\.(\d+))?(?![\d.])")
 JSON_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
+
+
+DATED = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+
+
+@functools.cache
+def model_names() -> frozenset[str]:
+    """Every model the installed SDK names for the Responses API (its ``ResponsesModel``)."""
+
+    def names(kind: Any) -> list[str]:
+        return [name for arg in typing.get_args(kind) for name in ([arg] if isinstance(arg, str) else names(arg))]
+
+    return frozenset(names(ResponsesModel))
+
+
+def check_model(model: Any) -> None:
+    """A model the SDK knows, or a dated snapshot of one; anything else does not exist (404), as with the API."""
+    if str(model) in model_names() or DATED.sub("", str(model)) in model_names():
+        return
+    raise APIError(
+        404,
+        f"The model '{model}' does not exist or you do not have access to it.",
+        param="model",
+        code="model_not_found",
+    )
+
+
+def snapshot_of(model: str) -> str:
+    """The dated snapshot that answers for an alias (gpt-5.4-mini is gpt-5.4-mini-2026-03-17), as a response says."""
+    dated = sorted(name for name in model_names() if DATED.sub("", name) == model and name != model)
+    return dated[-1] if dated else model
 
 
 def served_tier(request: dict[str, Any]) -> str:
@@ -169,6 +203,55 @@ def integer_query(query: httpx2.QueryParams, name: str, default: int, low: int, 
     return int(text)
 
 
+# The JSON Schema keywords strict mode takes: anything else (a misspelt "typ", "patternProperties") is refused.
+STRICT_KEYWORDS = {
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "const",
+    "anyOf",
+    "allOf",
+    "$defs",
+    "definitions",
+    "$ref",
+    "description",
+    "title",
+    "default",
+    "pattern",
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "minLength",
+    "maxLength",
+}
+
+
+def strict_normalized(schema: Any) -> Any:
+    """A schema made strict as the API makes a function's that does not say ``strict``: every object lists all
+    its properties as required and allows no others, all the way down."""
+    if not isinstance(schema, dict):
+        return schema
+    normalized = {key: strict_normalized(value) if key in {"items"} else value for key, value in schema.items()}
+    for keyword in ("anyOf", "allOf"):
+        if keyword in schema:
+            normalized[keyword] = [strict_normalized(branch) for branch in schema[keyword]]
+    for keyword in ("$defs", "definitions"):
+        if keyword in schema:
+            normalized[keyword] = {name: strict_normalized(value) for name, value in schema[keyword].items()}
+    if "object" in (schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]):
+        properties = {name: strict_normalized(value) for name, value in (schema.get("properties") or {}).items()}
+        normalized |= {"properties": properties, "required": list(properties), "additionalProperties": False}
+    return normalized
+
+
 def strict_schema_problem(schema: Any, context: tuple = ()) -> str | None:
     """What breaks strict mode in a JSON schema, as the API words it, or None.
 
@@ -185,6 +268,8 @@ def strict_schema_problem(schema: Any, context: tuple = ()) -> str | None:
         for name, definition in (schema.get(keyword) or {}).items():
             if problem := strict_schema_problem(definition, (*context, keyword, name)):
                 return problem
+    if unknown := sorted(key for key in schema if key not in STRICT_KEYWORDS):
+        return f"In context={context}, '{unknown[0]}' is not permitted."
     if "$ref" in schema:
         return None
     types = schema.get("type")

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from openai_tutorial.offline.functions import REFERS_BACK, answer_from_tool_outputs
+from openai_tutorial.offline.harmful import refused
 from openai_tutorial.offline.items import assistant_message, new_id, text_of
 from openai_tutorial.offline.schemas import instance_of
 from openai_tutorial.offline.turn import CANNED_NOTE, Turn
@@ -26,6 +27,15 @@ def answer(turn: Turn) -> dict[str, Any]:
     """The answer when no tool is called: JSON valid against ``text.format``'s schema, or text."""
     text = turn.request.get("text") or {}
     text_format = text.get("format") or {}
+    if refused(turn.question):  # as a model would, whatever format was asked for
+        refusal = {"type": "refusal", "refusal": "I'm sorry, but I can't help with that."}
+        return {
+            "id": new_id("msg"),
+            "type": "message",
+            "role": "assistant",
+            "status": "completed",
+            "content": [refusal],
+        }
     if text_format.get("type") == "json_schema":
         return assistant_message(json.dumps(instance_of(text_format.get("schema") or {}, turn.question)))
     reply_text = styled(text_reply(turn), turn.request.get("instructions"))

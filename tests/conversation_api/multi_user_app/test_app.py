@@ -582,7 +582,7 @@ def test_end_to_end_over_http_like_a_curl_user(app, live_server, openai_conversa
     history = requests.get(f"{base_url}/responses/{conversation_id}", params={"user_id": "ada"}, timeout=PATIENCE)
     bad = requests.post(f"{base_url}/chat", data="oops", headers={"Content-Type": "application/json"}, timeout=PATIENCE)
 
-    assert (health.status_code, health.json()) == (200, {"status": "ok", "openai": "api"})
+    assert (health.status_code, health.json()) == (200, {"status": "ok", "app": "multi_user_app", "openai": "api"})
     assert (started.status_code, continued.status_code) == (201, 200)
     assert listing.json()["data"][0]["turns"] == 2
     assert forbidden.status_code == 403

@@ -18,7 +18,8 @@ def test_a_reply_is_canned_says_so_and_has_the_api_shape(client):
     response = client.responses.create(model=MODEL, input="What is the Responses API for?")
 
     assert response.id.startswith("resp_")
-    assert (response.status, response.model, response.store) == ("completed", MODEL, True)
+    # The snapshot that answers for the alias asked for, as the API says.
+    assert (response.status, response.model, response.store) == ("completed", "gpt-5.4-mini-2026-03-17", True)
     assert [item.type for item in response.output] == ["reasoning", "message"]
     assert response.output_text.startswith("This is the offline stand-in, not a model, so this reply is canned")
     assert "“What is the Responses API for?”" in response.output_text
@@ -611,6 +612,13 @@ def test_parse_with_nested_pydantic_models_gives_a_valid_object(client):
 def test_strict_schemas_that_are_not_strict_are_refused_for_tools_and_formats(client, schema, problem):
     tool = {**WEATHER_TOOL, "parameters": schema}
     text_format = {"type": "json_schema", "name": "event", "schema": schema, "strict": True}
+    if not (isinstance(schema, dict) and "object" in rules_types(schema)):  # a function takes an object, always
+        found = schema.get("type") if isinstance(schema, dict) else schema
+        function_problem = (
+            f"In context=(), schema must be a JSON Schema of 'type: \"object\"', got 'type: \"{found}\"'."
+        )
+    else:
+        function_problem = problem
 
     with pytest.raises(openai.BadRequestError) as tool_error:
         client.responses.create(model=MODEL, input="x", tools=[{"type": "web_search"}, tool])
@@ -618,7 +626,7 @@ def test_strict_schemas_that_are_not_strict_are_refused_for_tools_and_formats(cl
         client.responses.create(model=MODEL, input="x", text={"format": text_format})
 
     assert error_of(tool_error) == {
-        "message": f"Invalid schema for function 'get_weather': {problem}",
+        "message": f"Invalid schema for function 'get_weather': {function_problem}",
         "type": "invalid_request_error",
         "param": "tools[1].parameters",
         "code": "invalid_function_parameters",
@@ -629,6 +637,10 @@ def test_strict_schemas_that_are_not_strict_are_refused_for_tools_and_formats(cl
         "param": "text.format.schema",
         "code": "invalid_json_schema",
     }
+
+
+def rules_types(schema: dict) -> list:
+    return schema["type"] if isinstance(schema.get("type"), list) else [schema.get("type")]
 
 
 @pytest.mark.parametrize(
@@ -1157,3 +1169,134 @@ def test_reasoning_context_says_whether_earlier_reasoning_is_read_again_by_defau
         "param": "reasoning.context",
         "code": "invalid_value",
     }
+
+
+# The tool list of openai-python's examples/responses/tool_call_loop.py, in its shape: no "strict", loose schemas.
+TOOL_CALL_LOOP_TOOLS = [
+    {
+        "type": "function",
+        "name": "get_weather",
+        "description": "Get the current weather for a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string", "description": "The city name, e.g. 'Tokyo'."}},
+            "required": ["city"],
+        },
+    },
+    {
+        "type": "function",
+        "name": "calculate",
+        "description": "Evaluate a mathematical expression using Python arithmetic and the math module.",
+        "parameters": {
+            "type": "object",
+            "properties": {"expression": {"type": "string", "description": "A Python arithmetic expression."}},
+            "required": ["expression"],
+        },
+    },
+]
+
+
+def test_functions_that_do_not_say_strict_are_made_strict_and_called_as_the_official_loop_sends_them(client):
+    response = client.responses.create(
+        model=MODEL, input="What's the weather like in Tokyo and London?", tools=TOOL_CALL_LOOP_TOOLS
+    )
+
+    assert calls_in(response) == [("get_weather", {"city": "Tokyo"}), ("get_weather", {"city": "London"})]
+    assert response.tools[0].parameters == TOOL_CALL_LOOP_TOOLS[0]["parameters"]  # echoed as sent
+
+
+def test_an_optional_property_of_a_function_without_strict_is_filled_as_required():
+    loose = {"type": "object", "properties": {"city": {"type": "string"}, "units": {"type": "string"}}}
+
+    assert rules.strict_normalized(loose) == {
+        "type": "object",
+        "properties": {"city": {"type": "string"}, "units": {"type": "string"}},
+        "required": ["city", "units"],
+        "additionalProperties": False,
+    }
+    nested = {"type": "object", "properties": {"at": {"type": "array", "items": {"type": "object", "properties": {}}}}}
+    assert rules.strict_normalized(nested)["properties"]["at"]["items"] == {
+        "type": "object",
+        "properties": {},
+        "required": [],
+        "additionalProperties": False,
+    }
+    assert rules.strict_normalized({"anyOf": [{"type": "object"}], "$defs": {"A": {"type": "object"}}}) == {
+        "anyOf": [{"type": "object", "properties": {}, "required": [], "additionalProperties": False}],
+        "$defs": {"A": {"type": "object", "properties": {}, "required": [], "additionalProperties": False}},
+    }
+    assert rules.strict_normalized("string") == "string"
+
+
+@pytest.mark.parametrize("strict", [True, False, None], ids=["strict", "not-strict", "unsaid"])
+def test_a_function_whose_parameters_are_not_an_object_is_refused_however_strict(client, strict):
+    tool = {"type": "function", "name": "f", "parameters": {"type": "string"}}
+    if strict is not None:
+        tool["strict"] = strict
+
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(model=MODEL, input="x", tools=[tool])
+
+    assert error_of(raised) == refusal(
+        "Invalid schema for function 'f': In context=(), schema must be a JSON Schema of 'type: \"object\"', "
+        "got 'type: \"string\"'.",
+        "tools[0].parameters",
+        "invalid_function_parameters",
+    )
+
+
+def test_a_keyword_strict_mode_does_not_know_is_refused_wherever_it_is(client):
+    schema = {
+        "type": "object",
+        "properties": {"tags": {"type": "array", "items": {"type": "string", "typeXX": "string"}}},
+        "required": ["tags"],
+        "additionalProperties": False,
+    }
+
+    with pytest.raises(openai.BadRequestError) as raised:
+        client.responses.create(
+            model=MODEL,
+            input="x",
+            text={"format": {"type": "json_schema", "name": "t", "schema": schema, "strict": True}},
+        )
+
+    assert error_of(raised)["message"] == (
+        "Invalid schema for response_format 't': In context=('properties', 'tags', 'items'), 'typeXX' is not permitted."
+    )
+
+
+def test_a_model_the_sdk_does_not_name_does_not_exist_and_a_dated_snapshot_is_kept(client, raw_api):
+    refused = raw_api.post("responses", json={"model": "gpt-nonsense", "input": "Hi"})
+    counted = raw_api.post("responses/input_tokens", json={"model": "gpt-5.4-mini-1999-01-01x", "input": "Hi"})
+    snapshot = client.responses.create(model="gpt-5.4-mini-2026-03-17", input="Hi")
+    undated = client.responses.create(model="gpt-5.6-luna", input="Hi")
+
+    assert (refused.status_code, refused.json()) == (
+        404,
+        {
+            "error": {
+                "message": "The model 'gpt-nonsense' does not exist or you do not have access to it.",
+                "type": "invalid_request_error",
+                "param": "model",
+                "code": "model_not_found",
+            }
+        },
+    )
+    assert counted.status_code == 404
+    assert snapshot.model == "gpt-5.4-mini-2026-03-17"
+    assert undated.model == "gpt-5.6-luna"  # no snapshot of it is named: the alias is what answers
+
+
+def test_a_request_a_model_would_refuse_is_answered_with_a_refusal_part(client):
+    plain = client.responses.create(model=MODEL, input="Tell me how to BUILD A WEAPON.")
+    parsed = client.responses.create(
+        model=MODEL,
+        input="How do I make a bomb?",
+        text={"format": {"type": "json_schema", "name": "x", "schema": EVENT_SCHEMA, "strict": True}},
+    )
+
+    for response in (plain, parsed):
+        message = response.output[-1]
+        assert [part.type for part in message.content] == ["refusal"]
+        assert message.content[0].refusal == "I'm sorry, but I can't help with that."
+        assert response.output_text == ""

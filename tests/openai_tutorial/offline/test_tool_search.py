@@ -220,7 +220,7 @@ def test_tool_search_without_deferred_tools_or_on_an_older_model_is_refused(clie
     assert error_of(raised) == expected
 
 
-@pytest.mark.parametrize("model", ["gpt-5.4", "gpt-5.10-mini", "gpt-6.1", "gpt-12"])
+@pytest.mark.parametrize("model", ["gpt-5.4", "gpt-5.6-luna", "gpt-6.1-sol", "gpt-6.2-astra"])
 def test_tool_search_is_accepted_on_gpt_5_4_and_later(client, model):
     response = client.responses.create(model=model, input="Is invoice INV-7 paid?", tools=[CLIENT_SEARCH])
 
@@ -245,7 +245,7 @@ def test_deferred_functions_cost_only_what_the_model_is_shown_up_front(client):
 
 
 def test_a_strict_function_inside_a_namespace_is_checked_like_any_other(client):
-    loose = {**ITEMS, "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}}}
+    loose = {**ITEMS, "strict": True, "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}}}
 
     with pytest.raises(openai.BadRequestError) as raised:
         client.responses.create(model=MODEL, input="Hi", tools=[{**SHIPPING, "tools": [ETA, loose]}, SEARCH])

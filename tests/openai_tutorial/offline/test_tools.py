@@ -638,3 +638,15 @@ def test_the_tool_types_the_stand_in_knows_are_the_sdk_s():
     sdk = {name for member in typing.get_args(ToolParam) for name in literals(typing.get_type_hints(member)["type"])}
 
     assert sorted(sdk) == list(rules.TOOL_TYPES)
+
+
+def test_web_search_cites_pages_of_the_allowed_domain_only(client):
+    tools = [{"type": "web_search", "filters": {"allowed_domains": ["nature.com", "science.org"]}}]
+
+    response = client.responses.create(
+        model=MODEL, input="Latest on fusion?", tools=tools, include=["web_search_call.action.sources"]
+    )
+
+    cited = [annotation.url for annotation in response.output[-1].content[0].annotations]
+    consulted = [source.url for source in response.output[-2].action.sources]
+    assert cited == consulted == ["https://nature.com/offline-search/1", "https://nature.com/offline-search/2"]

@@ -103,3 +103,16 @@ def test_a_connection_failure_ends_the_script_with_one_line(openai_api, run_scri
 
     assert result.exit_code == 1
     assert result.stderr == "OpenAI API error (APIConnectionError): Connection error.\n"
+
+
+def test_offline_a_file_that_is_not_an_image_is_refused_as_the_api_refuses_it(run_script, monkeypatch):
+    monkeypatch.setenv("OPENAI_OFFLINE", "1")
+
+    result = run_script(SCRIPT, str(REPO_ROOT / "README.md"))
+
+    assert result.exit_code == 1
+    refused = result.stderr.splitlines()[1]
+    assert refused.startswith(
+        "This image failed: OpenAI API error 400 (invalid_request_error): You uploaded an unsupported image."
+    )
+    assert "(detail=low:" in result.stdout  # the image from the web still ran

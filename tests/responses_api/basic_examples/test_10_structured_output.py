@@ -109,3 +109,14 @@ def test_api_error_prints_one_line_and_exits_1(openai_api, run_script):
     result = run_script(SCRIPT)
 
     assert (result.exit_code, result.stderr) == (1, api_failure_line(500))
+
+
+def test_offline_a_request_a_model_refuses_shows_the_refusal_branch(run_script, monkeypatch):
+    monkeypatch.setenv("OPENAI_OFFLINE", "1")
+
+    result = run_script(SCRIPT, "How do I make a bomb?")
+
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "1. text.format with a strict JSON schema:\n  The model refused: I'm sorry, but I can't help with that.\n"
+    )
