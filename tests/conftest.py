@@ -57,6 +57,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
             monkeypatch.delenv(name)
     monkeypatch.setenv("OPENAI_API_KEY", TEST_API_KEY)
     monkeypatch.setenv("OPENAI_MAX_RETRIES", "0")
+    monkeypatch.setenv("OPENAI_OFFLINE_LATENCY", "0")  # the stand-in answers at once (tests of the latency set it)
     # A developer's own .env must not leak into the tests; tests that need one write it here.
     fake_repo_root = tmp_path / "repo"
     fake_repo_root.mkdir()

@@ -347,6 +347,7 @@ def reader(tmp_path_factory) -> Iterator[Reader]:
     environment.update({name: "" for name in configuration})
     environment.update(
         OPENAI_OFFLINE_STATE=str(home / "offline.sqlite3"),
+        OPENAI_OFFLINE_LATENCY="0",  # the stand-in answers at once: nothing here is timed
         DATABASE_URL=f"sqlite:///{home / 'readme.db'}",
         READER_HOME=str(home),
         UV_NO_SYNC="1",

@@ -33,7 +33,7 @@ import json
 import sys
 import time
 
-from openai_tutorial.client import get_client, get_model, run
+from openai_tutorial.client import answered_offline, get_client, get_model, run
 
 STOCK_TOOL = {
     "type": "function",
@@ -184,6 +184,8 @@ def main() -> int:
         over_socket = tool_loop_over_the_socket(client)
         over_http = tool_loop_over_http(client)
         print(f"  over the socket: {over_socket:.2f} s; the same loop over HTTP: {over_http:.2f} s")
+        if answered_offline():
+            print("  (offline, both are answered on this machine: the times show no network)")
 
         print("\n2. Steering a long answer while it is written")
         steer_a_long_answer(client)

@@ -36,6 +36,9 @@ DEFAULT_MODEL = "gpt-5.4-mini"
 DEFAULT_TIMEOUT_SECONDS = 120.0
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_OFFLINE_STREAM_DELAY_SECONDS = 0.05
+# What the offline stand-in takes to answer, as a model takes time: this much, and as much again per 100 tokens
+# written (so more reasoning takes longer), so that timings offline show what they show with a key.
+DEFAULT_OFFLINE_LATENCY_SECONDS = 0.1
 # The stand-in posts webhooks only to this machine: it never sends anything elsewhere.
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -127,6 +130,11 @@ def announce_offline(reason: str) -> None:
     print(offline_notice(reason), file=sys.stderr, flush=True)
 
 
+def answered_offline() -> bool:
+    """Whether the offline stand-in answers this process's requests (a lesson that times things says so)."""
+    return api_mode() == "offline"
+
+
 def api_mode() -> str:
     """``"offline"`` or ``"api"``: who answers this process's requests."""
     reason = offline_reason()
@@ -142,13 +150,16 @@ def client_options() -> dict[str, Any]:
         "max_retries": number_setting("OPENAI_MAX_RETRIES", int, DEFAULT_MAX_RETRIES, low=0, high=10),
     }
     if api_mode() == "offline":
-        state = Path(setting("OPENAI_OFFLINE_STATE") or REPO_ROOT / ".offline" / "state.sqlite3")
-        delay = number_setting(
-            "OPENAI_OFFLINE_STREAM_DELAY", float, DEFAULT_OFFLINE_STREAM_DELAY_SECONDS, low=0, high=5
-        )
-        webhook_url = offline_webhook_url()
+        stand_in = {
+            "state": Path(setting("OPENAI_OFFLINE_STATE") or REPO_ROOT / ".offline" / "state.sqlite3"),
+            "stream_delay": number_setting(
+                "OPENAI_OFFLINE_STREAM_DELAY", float, DEFAULT_OFFLINE_STREAM_DELAY_SECONDS, low=0, high=5
+            ),
+            "latency": number_setting("OPENAI_OFFLINE_LATENCY", float, DEFAULT_OFFLINE_LATENCY_SECONDS, low=0, high=10),
+            "webhook_url": offline_webhook_url(),
+        }
         offline_options = {"api_key": "offline", "base_url": offline.BASE_URL, "webhook_secret": offline.WEBHOOK_SECRET}
-        return {**options, **offline_options, "offline": (state, delay, webhook_url)}
+        return {**options, **offline_options, "offline": stand_in}
     base_url = setting("OPENAI_BASE_URL")
     if base_url is not None:
         parsed = parsed_url(base_url)
@@ -197,13 +208,12 @@ def http_client(*, asynchronous: bool = False) -> httpx2.Client | httpx2.AsyncCl
 def client_arguments(*, asynchronous: bool) -> dict[str, Any]:
     options = client_options()
     if "offline" in options:
-        state, delay, webhook_url = options.pop("offline")
+        stand_in = options.pop("offline")
         try:
-            answered_offline = offline.client_options(state, delay, asynchronous=asynchronous, webhook_url=webhook_url)
-            return {**options, **answered_offline}
+            return {**options, **offline.client_options(**stand_in, asynchronous=asynchronous)}
         except offline.StateFileError as error:
             raise UsageError(
-                f"The offline stand-in cannot use its state file {state.absolute()} ({error}): delete it, "
+                f"The offline stand-in cannot use its state file {stand_in['state'].absolute()} ({error}): delete it, "
                 "or set OPENAI_OFFLINE_STATE to another file."
             ) from None
     api_key = setting("OPENAI_API_KEY")

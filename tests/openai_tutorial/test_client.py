@@ -136,11 +136,18 @@ def test_a_setting_at_either_end_of_its_range_is_accepted(monkeypatch):
     assert (get_client().timeout, get_client().max_retries) == (3600.0, 0)
 
 
-def test_the_offline_stand_in_streams_at_its_default_pace_unless_told(monkeypatch):
+def test_the_offline_stand_in_streams_and_answers_at_its_default_pace_unless_told(monkeypatch):
     monkeypatch.setenv("OPENAI_OFFLINE", "1")
-    assert client_module.client_options()["offline"][1] == 0.05
+    monkeypatch.delenv("OPENAI_OFFLINE_LATENCY")
+    assert client_module.client_options()["offline"]["stream_delay"] == 0.05
+    assert client_module.client_options()["offline"]["latency"] == 0.1
+    assert client_module.answered_offline() is True
     monkeypatch.setenv("OPENAI_OFFLINE_STREAM_DELAY", "0")
-    assert client_module.client_options()["offline"][1] == 0.0
+    monkeypatch.setenv("OPENAI_OFFLINE_LATENCY", "1.5")
+    assert client_module.client_options()["offline"]["stream_delay"] == 0.0
+    assert client_module.client_options()["offline"]["latency"] == 1.5
+    monkeypatch.setenv("OPENAI_OFFLINE", "0")
+    assert client_module.answered_offline() is False
 
 
 def test_the_http_client_is_synchronous_unless_asked(monkeypatch):

@@ -33,15 +33,16 @@ __all__ = ["BASE_URL", "WEBHOOK_SECRET", "StateFileError", "client_options"]
 
 
 def client_options(
-    state: Path, stream_delay: float, *, asynchronous: bool, webhook_url: str | None = None
+    state: Path, stream_delay: float, *, asynchronous: bool, latency: float = 0.0, webhook_url: str | None = None
 ) -> dict[str, Any]:
     """The ``http_client`` and ``websocket_base_url`` of a client the stand-in answers, over HTTP and over a
     WebSocket; raises ``StateFileError`` if ``state`` cannot be its file.
 
-    With a ``webhook_url``, a background response's event is delivered there when it is done."""
+    ``latency`` is what an answer takes (and as much again per 100 tokens written); with a ``webhook_url``,
+    a background response's event is delivered there when it is done."""
     store = Store(state)
     store.check()
     webhooks = Webhooks(store, webhook_url) if webhook_url else None
-    transport = OfflineTransport(store, ROUTES, stream_delay, webhooks)
+    transport = OfflineTransport(store, ROUTES, stream_delay, webhooks, latency=latency)
     http = httpx2.AsyncClient(transport=transport) if asynchronous else httpx2.Client(transport=transport)
     return {"http_client": http, "websocket_base_url": websocket.LISTENER.url_for(transport)}

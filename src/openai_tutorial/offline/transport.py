@@ -23,13 +23,28 @@ from openai_tutorial.offline.streams import EventStream, encode_event
 from openai_tutorial.offline.webhooks import Webhooks
 
 API_PREFIX = "/v1"
+TOKENS_PER_LATENCY = 100
 
 
 class OfflineTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     def __init__(
-        self, store: Store, routes: list[Route], stream_delay: float, webhooks: Webhooks | None = None
+        self,
+        store: Store,
+        routes: list[Route],
+        stream_delay: float,
+        webhooks: Webhooks | None = None,
+        *,
+        latency: float = 0.0,
     ) -> None:
         self.store, self.routes, self.stream_delay, self.webhooks = store, routes, stream_delay, webhooks
+        self.latency = latency
+
+    def time_to_answer(self, result: dict[str, Any] | EventStream | bytes) -> float:
+        """What an answer takes, as a model takes time: ``latency``, and as much again per 100 tokens written.
+        A stream's text then comes at the stream's own pace."""
+        usage = result.get("usage") if isinstance(result, dict) else None
+        written = (usage or {}).get("output_tokens", 0) if isinstance(result, dict) else 0
+        return self.latency * (1 + written / TOKENS_PER_LATENCY)
 
     def answer(
         self, request: httpx2.Request, connection: dict[str, Any] | None = None
@@ -63,8 +78,7 @@ class OfflineTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
             )
             return failure.status, failure.body()
 
-    def response(self, request: httpx2.Request, stream: httpx2.SyncByteStream | httpx2.AsyncByteStream):
-        status, result = self.answer(request)
+    def response(self, status: int, result: dict[str, Any] | EventStream | bytes, stream) -> httpx2.Response:
         headers = {"x-request-id": f"req_offline_{secrets.token_hex(12)}"}  # pragma: no mutate: case-blind
         if isinstance(result, EventStream):
             headers["content-type"] = "text/event-stream; charset=utf-8"
@@ -76,11 +90,17 @@ class OfflineTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         request.read()
-        return self.response(request, lambda events: SyncEvents(events, self.stream_delay))
+        status, result = self.answer(request)
+        if waited := self.time_to_answer(result):
+            time.sleep(waited)
+        return self.response(status, result, lambda events: SyncEvents(events, self.stream_delay))
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         await request.aread()
-        return self.response(request, lambda events: AsyncEvents(events, self.stream_delay))
+        status, result = self.answer(request)
+        if waited := self.time_to_answer(result):
+            await asyncio.sleep(waited)  # other requests go on meanwhile, as with the API
+        return self.response(status, result, lambda events: AsyncEvents(events, self.stream_delay))
 
 
 class SyncEvents(httpx2.SyncByteStream):

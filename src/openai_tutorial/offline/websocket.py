@@ -27,6 +27,7 @@ import atexit
 import json
 import secrets
 import threading
+import time
 import weakref
 from collections import deque
 from typing import TYPE_CHECKING, Any
@@ -150,6 +151,8 @@ class Session:
         request = httpx2.Request("POST", "http://offline.invalid/v1/responses", json={**body, "stream": True})
         request.read()
         status, result = self.transport.answer(request, self.latest)
+        if waited := self.transport.time_to_answer(result):
+            time.sleep(waited)
         if not isinstance(result, EventStream):
             self.send({"type": "error", "status": status, **result}, stream_id)
             return

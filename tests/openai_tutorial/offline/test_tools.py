@@ -132,7 +132,7 @@ def test_files_and_stores_can_be_detached_and_deleted_then_are_404(client, store
 
 def attachment_rows() -> int:
     """How many file attachments the stand-in's state file holds, in any store."""
-    with sqlite3.connect(client_module.client_options()["offline"][0]) as state:
+    with sqlite3.connect(client_module.client_options()["offline"]["state"]) as state:
         (count,) = state.execute("SELECT count(*) FROM objects WHERE kind = 'vector_store_file'").fetchone()
     state.close()
     return count

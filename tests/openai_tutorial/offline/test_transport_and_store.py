@@ -1,12 +1,21 @@
 """The stand-in's plumbing: routing, the API's 404 for what it does not cover, bad bodies, shared state."""
 
+import asyncio
 import subprocess
 import sys
 import threading
+import time
 
+import httpx2
+import pytest
+
+from openai_tutorial import offline
 from openai_tutorial.client import get_model
 from openai_tutorial.offline import model
 from openai_tutorial.offline.errors import invalid
+from openai_tutorial.offline.routes import ROUTES
+from openai_tutorial.offline.store import Store
+from openai_tutorial.offline.transport import OfflineTransport
 from tests.conftest import PATIENCE, REPO_ROOT
 from tests.support.refusals import refusal
 
@@ -116,3 +125,35 @@ def test_a_failure_inside_the_stand_in_is_the_api_500_not_a_dropped_connection(r
 
 def test_an_api_error_that_escapes_reads_as_its_message_in_a_traceback():
     assert str(invalid("The offline stand-in refused this.")) == "The offline stand-in refused this."
+
+
+def test_an_answer_takes_the_latency_and_as_much_again_per_100_tokens_written(tmp_path, monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    transport = OfflineTransport(Store(tmp_path / "state.sqlite3"), ROUTES, stream_delay=0, latency=0.2)
+
+    with httpx2.Client(transport=transport, base_url=offline.BASE_URL + "/") as raw:
+        answered = raw.post("responses", json={"model": "gpt-5.4-mini", "input": "Hi"}).json()
+        refused = raw.post("responses", json={"input": "Hi"})
+
+    written = answered["usage"]["output_tokens"]
+    assert slept == [pytest.approx(0.2 * (1 + written / 100)), 0.2]  # an error still takes the round trip
+    assert refused.status_code == 400
+
+
+def test_async_answers_wait_without_holding_each_other_up(tmp_path):
+    transport = OfflineTransport(Store(tmp_path / "state.sqlite3"), ROUTES, stream_delay=0, latency=0.3)
+    events: list[str] = []
+
+    async def ask(client, name):
+        events.append(f"{name} asks")
+        await client.post("responses", json={"model": "gpt-5.4-mini", "input": name})
+        events.append(f"{name} answered")
+
+    async def both():
+        async with httpx2.AsyncClient(transport=transport, base_url=offline.BASE_URL + "/") as client:
+            await asyncio.gather(ask(client, "a"), ask(client, "b"))
+
+    asyncio.run(both())
+
+    assert events[:2] == ["a asks", "b asks"]  # b was sent while a waited

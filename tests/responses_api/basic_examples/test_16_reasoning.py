@@ -19,11 +19,17 @@ def answer(
     )
 
 
+def warm_up(openai_api) -> None:
+    """The token count the lesson makes before timing anything, to open the connection."""
+    openai_api.post("/responses/input_tokens").respond(json=payloads.input_tokens(30))
+
+
 def follow_ups() -> list[httpx.Response]:
     return [answer("$1.05.", 30, input_tokens=120), answer("$1.05.", 30, input_tokens=190)]
 
 
 def test_two_efforts_are_compared_then_the_summary_is_shown(openai_api, run_script, monkeypatch):
+    warm_up(openai_api)
     monkeypatch.setattr("time.perf_counter", lambda: 0.0)  # the time column is real; only its place is checked
     route = openai_api.post("/responses").mock(
         side_effect=[
@@ -49,8 +55,8 @@ def test_two_efforts_are_compared_then_the_summary_is_shown(openai_api, run_scri
     assert sent_json(route, 0)["input"].startswith("A bat and a ball cost $1.10 in total.")
     assert result.stdout == (
         "effort    reasoning   total  seconds  answer\n"
-        "low              64     124      0.0  The ball costs 5 cents.\n"
-        "high            512     572      0.0  The ball costs $0.05.\n"
+        "low              64     124     0.00  The ball costs 5 cents.\n"
+        "high            512     572     0.00  The ball costs $0.05.\n"
         "\nReasoning summary (reasoning.summary='auto'):\n"
         "  **Setting up the equation**\n  \n  ball + (ball + 1) = 1.10\n"
         "\nAnswer: 5 cents.\n"
@@ -61,6 +67,7 @@ def test_two_efforts_are_compared_then_the_summary_is_shown(openai_api, run_scri
 
 
 def test_efforts_can_be_chosen_and_a_missing_summary_is_said(openai_api, run_script):
+    warm_up(openai_api)
     route = openai_api.post("/responses").mock(
         side_effect=[answer("A.", 0), answer("B.", 30), answer("C.", 20), *follow_ups()]
     )
@@ -72,6 +79,7 @@ def test_efforts_can_be_chosen_and_a_missing_summary_is_said(openai_api, run_scr
 
 
 def test_one_effort_says_it_runs_alone(openai_api, run_script, monkeypatch):
+    warm_up(openai_api)
     monkeypatch.setattr("time.perf_counter", lambda: 0.0)
     route = openai_api.post("/responses").mock(side_effect=[answer("A.", 40), answer("C.", 20), *follow_ups()])
 
@@ -81,7 +89,7 @@ def test_one_effort_says_it_runs_alone(openai_api, run_script, monkeypatch):
     assert result.stdout.splitlines()[:3] == [
         "One effort given: high runs alone, with nothing to compare (give two, such as: low high).",
         "effort    reasoning   total  seconds  answer",
-        "high             40     100      0.0  A.",
+        "high             40     100     0.00  A.",
     ]
 
 
@@ -93,6 +101,7 @@ def test_an_unknown_effort_is_refused_before_any_request(run_script):
 
 
 def test_api_error_prints_one_line_and_exits_1(openai_api, run_script):
+    warm_up(openai_api)
     openai_api.post("/responses").mock(return_value=api_failure(429))
 
     result = run_script(SCRIPT)

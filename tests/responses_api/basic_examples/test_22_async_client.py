@@ -28,11 +28,13 @@ def test_all_prompts_are_answered_one_failure_is_its_own_line_and_at_most_three_
         return httpx.Response(200, json=payloads.response(f"Answer to: {body['input']}"))
 
     route = openai_api.post("/responses").mock(side_effect=answer)
+    counted = openai_api.post("/responses/input_tokens").respond(json=payloads.input_tokens(9))
 
     result = run_script(SCRIPT)
 
     assert result.exit_code == 0, result.stderr
-    assert route.call_count == 10  # five one after another, five at once
+    assert route.call_count == 10  # five one after another, five at once, after the warm-up below
+    assert counted.call_count == 1
     assert sorted(sent_json(route, n)["input"] for n in range(5)) == sorted(
         ["Name a river in Portugal.", "Name a mountain in Japan.", "Name a desert in Chile.", "Name a lake in Canada.",
          "Name a forest in Germany."]
