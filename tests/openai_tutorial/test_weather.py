@@ -1,11 +1,12 @@
 """The weather tool and tool loop that the three weather apps share."""
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import requests
 import responses
+import time_machine
 
 from openai_tutorial.offline import open_meteo as offline_meteo
 from openai_tutorial.weather import WEATHER_TOOL, call_tool, describe_code, get_weather
@@ -132,35 +133,61 @@ def test_offline_any_place_has_weather_marked_as_sample_data_and_always_the_same
 
 SNOW = {71, 73, 75}
 RAIN_OR_THUNDER = {51, 53, 55, 61, 63, 65, 80, 81, 82, 95, 96, 99}
+DRY = {0, 1, 2, 3}
 
 
-def test_offline_weather_fits_its_temperature_now_and_on_every_day_of_the_forecast():
+def offline_days(latitude: float, on: date) -> list[tuple[int, float, float, int]]:
+    """(weather code, high, low, chance of rain) of each forecast day at ``latitude``, as of ``on``."""
+    with time_machine.travel(datetime(on.year, on.month, on.day, 12, tzinfo=UTC), tick=False):
+        daily = offline_meteo.forecast({"latitude": str(latitude), "longitude": "0", "forecast_days": "3"})["daily"]
+    return list(
+        zip(
+            daily["weather_code"],
+            daily["temperature_2m_max"],
+            daily["temperature_2m_min"],
+            daily["precipitation_probability_max"],
+            strict=True,
+        )
+    )
+
+
+def test_offline_the_sky_agrees_with_the_chance_of_rain_and_snow_with_the_cold():
     seen = set()
-    for n in range(500):
-        weather = offline_meteo.forecast({"latitude": str(n), "longitude": "0", "forecast_days": "3"})
-        current, daily = weather["current"], weather["daily"]
-        days = zip(daily["weather_code"], daily["temperature_2m_max"], strict=True)
-        for code, celsius in [(current["weather_code"], current["temperature_2m"]), *days]:
-            assert code not in (SNOW if celsius >= 1 else RAIN_OR_THUNDER), (n, code, celsius)
+    for latitude in range(-60, 71):
+        for code, high, low, chance in offline_days(latitude, date(2026, 12, 7)) + offline_days(
+            latitude, date(2026, 7, 7)
+        ):
+            if chance < 20:
+                assert code in {0, 1}, (latitude, code, chance)
+            elif chance < 45:
+                assert code in {2, 3}, (latitude, code, chance)
+            else:
+                assert code not in DRY, (latitude, code, chance)
+            assert code not in (SNOW if (high + low) / 2 >= 1 else RAIN_OR_THUNDER), (latitude, code, high, low)
             seen.add(code)
 
-    assert seen >= {0, 45, 61, 63, 71, 73, 80, 95}  # still every kind of weather, each where it fits
+    assert seen >= {0, 1, 2, 3, 51, 61, 63, 71, 73, 80, 95}  # every kind of weather, each where it fits
 
 
-def test_offline_temperatures_span_minus_five_to_thirty_degrees():
-    assert [offline_meteo.celsius(0), offline_meteo.celsius(128), offline_meteo.celsius(255)] == [
-        -5.0,
-        pytest.approx(12.569, abs=0.001),
-        30.0,
-    ]
+def test_offline_weather_fits_the_latitude_and_the_season():
+    def mean_high(latitude: float, on: date) -> float:
+        return sum(high for _, high, _, _ in offline_days(latitude, on)) / 3
+
+    december, july = date(2026, 12, 7), date(2026, 7, 7)
+    oslo, lisbon, sydney = offline_meteo.KNOWN_PLACES["oslo"], offline_meteo.KNOWN_PLACES["lisbon"], (-33.87, 151.2)
+    assert mean_high(oslo[0], december) < 6 < mean_high(lisbon[0], december) < 20 < mean_high(sydney[0], december)
+    assert mean_high(oslo[0], july) > mean_high(oslo[0], december) + 15  # a northern summer
+    assert mean_high(sydney[0], july) < mean_high(sydney[0], december) - 8  # a southern winter
+    assert all(low < high for _, high, low, _ in offline_days(45, december))
 
 
-def test_offline_snow_starts_below_one_degree():
-    at_one = {offline_meteo.conditions(byte, 1.0) for byte in range(256)}
-    just_below = {offline_meteo.conditions(byte, 0.99) for byte in range(256)}
+def test_offline_known_places_are_where_they_are_and_others_at_a_made_up_latitude():
+    lisbon = offline_meteo.geocoding({"name": " lisbon "})["results"][0]
+    atlantis = offline_meteo.geocoding({"name": "Atlantis"})["results"][0]
 
-    assert at_one == set(offline_meteo.MILD_CODES)
-    assert just_below == set(offline_meteo.FREEZING_CODES)
+    assert (lisbon["latitude"], lisbon["longitude"]) == (38.7223, -9.1393)
+    assert -50 <= atlantis["latitude"] <= 65
+    assert atlantis == offline_meteo.geocoding({"name": "atlantis"})["results"][0] | {"name": "Atlantis"}
 
 
 def test_the_provider_urls_are_settings_so_a_mirror_can_answer(open_meteo, monkeypatch):

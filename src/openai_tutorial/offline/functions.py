@@ -11,11 +11,13 @@ import zoneinfo
 from functools import cache
 from typing import Any
 
+from openai_tutorial.offline.forecasts import is_report, weather_answer
 from openai_tutorial.offline.items import assistant_message, new_id
 from openai_tutorial.offline.rules import strict_normalized
 from openai_tutorial.offline.schemas import SENTENCE_STARTERS, instance_of
 from openai_tutorial.offline.turn import Turn
 
+THERE = re.compile(r"\bthere\b", re.I)
 REFERS_BACK = re.compile(r"\b(you found|earlier|already|based on|from before|those results|that result)\b", re.I)
 
 
@@ -86,23 +88,30 @@ def function_calls(turn: Turn, functions: list[dict[str, Any]]) -> list[dict[str
         subject = subject_property(schema)
         if subject is None:
             return [function_call(tool["name"], instance_of(schema, turn.question))]
-        values = places_in(turn.question) or earlier_values(turn, tool["name"], subject)
+        named = places_in(turn.question)
+        # "And tomorrow?" keeps the place of the last call; "there" adds it to the places named.
+        earlier = earlier_values(turn, tool["name"], subject) if not named or THERE.search(turn.question) else []
+        values = list(dict.fromkeys([*earlier, *named]))
         if values:
             return [function_call(tool["name"], arguments(schema, subject, value, turn.question)) for value in values]
     return []
 
 
 def earlier_values(turn: Turn, name: str, subject: str) -> list[str]:
-    """The value the last call of this function had: a follow-up ("and tomorrow?") keeps its place."""
+    """The values of this function's calls in the last turn that made any: a follow-up ("and tomorrow?") keeps
+    its places, both of a comparison."""
+    found: list[str] = []
     for item in reversed(turn.before_question):
+        if found and item.get("role") == "user":
+            break
         if item["type"] == "function_call" and item.get("name") == name:
             try:
                 value = json.loads(item["arguments"]).get(subject)
             except (ValueError, AttributeError):
                 continue
             if isinstance(value, str):
-                return [value.rpartition("/")[2].replace("_", " ")]  # America/Argentina/Buenos_Aires: Buenos Aires
-    return []
+                found.insert(0, value.rpartition("/")[2].replace("_", " "))  # America/Buenos_Aires: Buenos Aires
+    return list(dict.fromkeys(found))
 
 
 def arguments(schema: dict[str, Any], subject: str, value: str, text: str) -> dict[str, Any]:
@@ -143,7 +152,7 @@ def after_function_outputs(turn: Turn, outputs: list[dict[str, Any]]) -> list[di
     ]
     if still_to_call and turn.request.get("parallel_tool_calls") is False:
         return still_to_call[:1]  # one call per response: the next place the question named
-    return [assistant_message(answer_from_tool_outputs(outputs, turn.context))]
+    return [assistant_message(answer_from_tool_outputs(outputs, turn.context, turn.question))]
 
 
 def summary_of(value: Any, limit: int = 240) -> str:
@@ -164,15 +173,22 @@ def summary_of(value: Any, limit: int = 240) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def answer_from_tool_outputs(outputs: list[dict[str, Any]], context: list[dict[str, Any]]) -> str:
+def answer_from_tool_outputs(outputs: list[dict[str, Any]], context: list[dict[str, Any]], question: str) -> str:
+    """The answer from the tools' results: weather reports read for the day and places asked about, others
+    summed up one line each."""
     calls = {"function_call", "custom_tool_call"}
     names = {item["call_id"]: item.get("name", "tool") for item in context if item["type"] in calls}
-    lines = []
+    values = []
     for output in outputs:
         raw = output["output"] if isinstance(output["output"], str) else json.dumps(output["output"])
         try:
-            value = json.loads(raw)
+            values.append(json.loads(raw))
         except ValueError:
-            value = raw
-        lines.append(f"{names.get(output['call_id'], 'tool')} says {summary_of(value)}")
+            values.append(raw)
+    if values and all(map(is_report, values)):
+        return weather_answer(question, values)
+    lines = [
+        f"{names.get(output['call_id'], 'tool')} says {summary_of(value)}"
+        for output, value in zip(outputs, values, strict=True)
+    ]
     return f"Offline stand-in answer, built from the tool results: {'. '.join(lines)}."

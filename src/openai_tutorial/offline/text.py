@@ -11,7 +11,14 @@ import json
 import re
 from typing import Any
 
-from openai_tutorial.offline.functions import REFERS_BACK, answer_from_tool_outputs
+from openai_tutorial.offline.functions import (
+    REFERS_BACK,
+    answer_from_tool_outputs,
+    functions_of,
+    parameters_of,
+    places_in,
+    subject_property,
+)
 from openai_tutorial.offline.harmful import refused
 from openai_tutorial.offline.items import assistant_message, new_id, text_of
 from openai_tutorial.offline.schemas import instance_of
@@ -107,9 +114,11 @@ def text_reply(turn: Turn) -> str:
     if stated := facts_in(question):
         return f"Noted: {'; '.join(fact for _, fact in stated)}. ({CANNED_NOTE}, but it remembers what you tell it.)"
     if REFERS_BACK.search(question) and (outputs := [i for i in turn.context if i["type"] == "function_call_output"]):
-        return answer_from_tool_outputs(outputs, turn.context).replace(
+        return answer_from_tool_outputs(outputs, turn.context, question).replace(
             "built from the tool results", "built from the tool results already in this conversation"
         )
+    if missing := missing_subject(turn):
+        return f"Offline stand-in: which {missing} do you mean? Nothing said earlier in this conversation names one."
     if described := described_media(turn):
         return f"{CANNED_NOTE} and it cannot look at content: it received {described}. A real model describes it."
     asked = f"you asked {excerpt(question)}" if question.strip() else "there was no question to answer"
@@ -118,6 +127,14 @@ def text_reply(turn: Turn) -> str:
         "Set OPENAI_API_KEY in .env and a real model answers instead. "
         "Everything else about this response, its id, status, usage and shape, is what the API returns."
     )
+
+
+def missing_subject(turn: Turn) -> str | None:
+    """What a function needs and nothing gives: the question names no place, and no earlier call had one."""
+    if places_in(turn.question) or any(item["type"] == "function_call" for item in turn.context):
+        return None
+    subjects = [subject_property(parameters_of(tool)) for tool in functions_of(turn)]
+    return next((subject.replace("_", " ") for subject in subjects if subject), None)
 
 
 # What a question may ask back about: a pattern of its words, and the topic of the facts it wants.

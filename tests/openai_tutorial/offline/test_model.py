@@ -275,7 +275,7 @@ def test_an_answer_names_each_tool_and_reads_outputs_given_as_json_values():
         {"call_id": "call_3", "output": "[1, 2]"},
     ]
 
-    assert functions.answer_from_tool_outputs(outputs, context) == (
+    assert functions.answer_from_tool_outputs(outputs, context, "Weather?") == (
         "Offline stand-in answer, built from the tool results: get_weather says temperature: 21. "
         "tool says not json. tool says [1, 2]."
     )

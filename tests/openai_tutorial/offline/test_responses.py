@@ -245,7 +245,10 @@ def test_a_follow_up_without_a_place_keeps_the_place_of_the_last_call(client):
     assert answered.output_text.endswith("get_weather says sunny.")
     assert calls_in(follow_up) == [("get_weather", {"place": "Lisbon", "units": None})]
     assert calls_in(alone) == []
-    assert alone.output_text.startswith("This is the offline stand-in")
+    assert (
+        alone.output_text
+        == "Offline stand-in: which place do you mean? Nothing said earlier in this conversation names one."
+    )
 
 
 def test_a_forced_function_is_the_one_called_and_tool_choice_none_calls_nothing(client):
@@ -1300,3 +1303,23 @@ def test_a_request_a_model_would_refuse_is_answered_with_a_refusal_part(client):
         assert [part.type for part in message.content] == ["refusal"]
         assert message.content[0].refusal == "I'm sorry, but I can't help with that."
         assert response.output_text == ""
+
+
+def test_there_adds_the_place_of_the_last_call_to_the_places_a_question_names(client):
+    asked = client.responses.create(model=MODEL, input="Weather in Lisbon?", tools=[WEATHER_TOOL])
+    answered = client.responses.create(
+        model=MODEL,
+        previous_response_id=asked.id,
+        input=[{"type": "function_call_output", "call_id": asked.output[-1].call_id, "output": "sunny"}],
+        tools=[WEATHER_TOOL],
+    )
+
+    compared = client.responses.create(
+        model=MODEL, previous_response_id=answered.id, input="Is it warmer there or in Oslo?", tools=[WEATHER_TOOL]
+    )
+    elsewhere = client.responses.create(
+        model=MODEL, previous_response_id=answered.id, input="And in Oslo?", tools=[WEATHER_TOOL]
+    )
+
+    assert [arguments["place"] for _, arguments in calls_in(compared)] == ["Lisbon", "Oslo"]
+    assert [arguments["place"] for _, arguments in calls_in(elsewhere)] == ["Oslo"]

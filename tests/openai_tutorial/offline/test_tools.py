@@ -586,7 +586,11 @@ def test_a_question_about_earlier_results_is_answered_from_them_without_a_new_ca
     assert follow_up.output_text == (
         "Offline stand-in answer, built from the tool results already in this conversation: get_local_time says 21:00."
     )
-    assert fresh.output_text.startswith("This is the offline stand-in")
+    # Nothing earlier to read: the stand-in asks for what the function needs, as a model would.
+    assert (
+        fresh.output_text
+        == "Offline stand-in: which timezone do you mean? Nothing said earlier in this conversation names one."
+    )
 
 
 def test_the_cached_prefix_holds_the_tools_and_the_items_but_not_their_ids(client):

@@ -131,14 +131,21 @@ def test_the_example_run_offline_matches_its_transcript(run_script, monkeypatch,
 
 
 def weather_question(client) -> list:
-    return [("POST", "/ask", {"question": "What is the weather in Lisbon and in Oslo tomorrow?"})]
+    """App 1 keeps nothing: a follow-up has nothing to go by, and every question must name its places."""
+    return [
+        ("POST", "/ask", {"question": "What is the weather in Lisbon?"}),
+        ("POST", "/ask", {"question": "And tomorrow?"}),
+        ("POST", "/ask", {"question": "Is it warmer in Oslo or in Rome tomorrow?"}),
+    ]
 
 
 def session_visit(client) -> list:
+    """Apps 2 and 3 remember: "And tomorrow?" is about Lisbon."""
     session = client.post("/sessions").json["session_id"]
     return [
-        ("POST", f"/sessions/{session}/messages", {"message": "Is it raining in Lisbon?"}),
-        ("POST", f"/sessions/{session}/messages", {"message": "And in Oslo?"}),
+        ("POST", f"/sessions/{session}/messages", {"message": "What is the weather in Lisbon?"}),
+        ("POST", f"/sessions/{session}/messages", {"message": "And tomorrow?"}),
+        ("POST", f"/sessions/{session}/messages", {"message": "Is it warmer there or in Oslo?"}),
         ("DELETE", f"/sessions/{session}", None),
     ]
 
