@@ -23,11 +23,13 @@ FIRST_MESSAGE = "Hi! My name is Ada and I love astronomy."
 SECOND_MESSAGE = "What is my name, and what do I love?"
 
 
+# What an item that is not a message is, for a reader who meets it in the list.
+EXPLAINED = {"reasoning": "reasoning: the model's thinking before its reply, kept for the turns after it"}
+
+
 def describe(item) -> str:
-    if item.type == "reasoning":
-        return "reasoning: the model's thinking before its reply, kept for the turns after it"
     if item.type != "message":
-        return item.type
+        return EXPLAINED.get(item.type, item.type)
     text = " ".join(part.text for part in item.content if part.type in {"input_text", "output_text"})
     return f"{item.role}: {text}"
 

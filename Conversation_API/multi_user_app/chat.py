@@ -24,6 +24,7 @@ from openai_tutorial.web import json_body, message_from, text_field, user_id_fro
 from .models import CONVERSATION_TURNS, CONVERSATIONS, MAX_CONVERSATION_ID_CHARS, TURNS
 from .ownership import conversation_gone, holding_turn, owned_status, refuse_unless_active
 from .relay import Relayed, failed_after, relay_text, sent_after, server_sent_event, turn_summary
+from .rendering import reply_html
 
 bp = Blueprint("chat", __name__)
 
@@ -97,7 +98,12 @@ def streamed_turn(user_id: str, message: str, conversation_id: str | None) -> It
     except Exception as failure:
         yield from failed_after(relayed, failure)
         return
-    yield server_sent_event("done", {"conversation_id": conversation.id, **turn_summary(response)})
+    done = {
+        "conversation_id": conversation.id,
+        **turn_summary(response),
+        "reply_html": reply_html(response.output_text),
+    }
+    yield server_sent_event("done", done)
 
 
 def turn_request() -> tuple[str, str, str | None]:

@@ -1,8 +1,12 @@
-"""``GET /``: the chat page, a static page (``page/``) on top of ``POST /chat/stream`` and the lists."""
+"""``GET /``: the chat page, a static page (``page/``) on top of ``POST /chat/stream`` and the lists.
+
+``GET /page/limits`` tells the page what the server accepts, so that the page refuses nothing the
+server takes and takes nothing it refuses (the longest message).
+"""
 
 from pathlib import Path
 
-from flask import Blueprint, send_from_directory
+from flask import Blueprint, current_app, send_from_directory
 
 from openai_tutorial.web import public
 
@@ -17,6 +21,12 @@ bp = Blueprint("chat_page", __name__)
 @public
 def chat_page():
     return page_file("index.html")
+
+
+@bp.get("/page/limits")
+@public
+def page_limits():
+    return {"max_message_chars": current_app.config["MAX_MESSAGE_CHARS"]}
 
 
 @bp.get("/page/<name>")

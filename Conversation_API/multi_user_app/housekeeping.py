@@ -20,15 +20,26 @@ from openai_tutorial.web import fail, json_body, list_page, page_size, text_fiel
 from .chat import forget_pending
 from .models import CONVERSATION_TURNS, CONVERSATIONS, MAX_CONVERSATION_ID_CHARS, STATUSES, TURNS
 from .ownership import expire_idle, holding_turn, owned_status, refuse_unless_active
+from .rendering import reply_html
 
 bp = Blueprint("housekeeping", __name__)
+
+
+FIRST_MESSAGE_CHARS = 60
 
 
 def turn_counts() -> Any:
     return select(func.count(TURNS.c.id)).where(TURNS.c.conversation_id == CONVERSATIONS.c.id).scalar_subquery()
 
 
+def first_messages() -> Any:
+    """The first message of each listed conversation, so that a list can tell them apart (the turns' index)."""
+    first = select(TURNS.c.user_message).where(TURNS.c.conversation_id == CONVERSATIONS.c.id)
+    return first.order_by(TURNS.c.id).limit(1).scalar_subquery()
+
+
 def describe(conversation: Any) -> dict[str, Any]:
+    first = " ".join((conversation.first_message or "").split())
     return {
         "conversation_id": conversation.id,
         "user_id": conversation.user_id,
@@ -36,6 +47,7 @@ def describe(conversation: Any) -> dict[str, Any]:
         "created_at": conversation.created_at.isoformat(),
         "last_active_at": conversation.last_active_at.isoformat(),
         "turns": conversation.turns,
+        "first_message": first if len(first) <= FIRST_MESSAGE_CHARS else first[: FIRST_MESSAGE_CHARS - 1] + "…",
     }
 
 
@@ -48,7 +60,7 @@ def list_conversations():
     limit = page_size()
     after = text_field(request.args, "after", max_chars=MAX_CONVERSATION_ID_CHARS, optional=True)
     conversations = CONVERSATIONS.c
-    query = select(CONVERSATIONS, turn_counts().label("turns")).where(
+    query = select(CONVERSATIONS, turn_counts().label("turns"), first_messages().label("first_message")).where(
         conversations.user_id == user_id, conversations.status != "pending"
     )
     if status is not None:
@@ -79,7 +91,9 @@ def close_conversation(conversation_id: str):
             connection.execute(set_status(conversation_id, status="closed"))
         delete_on_openai(conversation_id)
     with db_engine().begin() as connection:
-        query = select(CONVERSATIONS, turn_counts().label("turns")).where(CONVERSATIONS.c.id == conversation_id)
+        query = select(CONVERSATIONS, turn_counts().label("turns"), first_messages().label("first_message")).where(
+            CONVERSATIONS.c.id == conversation_id
+        )
         return describe(connection.execute(query).one())
 
 
@@ -107,6 +121,7 @@ def describe_turn(turn: Any) -> dict[str, Any]:
         "response_id": turn.response_id,
         "message": turn.user_message,
         "reply": turn.reply,
+        "reply_html": reply_html(turn.reply),
         "usage": {
             "input_tokens": turn.input_tokens,
             "output_tokens": turn.output_tokens,

@@ -6,7 +6,10 @@
 // so the page posts with fetch() and reads the response body with its stream reader,
 // cutting the events apart at blank lines as the bytes arrive.
 //
-// Everything the model or a user wrote is put on the page with textContent, never as HTML.
+// Everything a user wrote, and a reply while it streams, is put on the page with textContent, never
+// as HTML. A finished reply is shown as the HTML the server made of its Markdown (rendering.py:
+// markdown-it with no raw HTML, cleaned by nh3 to a few tags), which the page's policy keeps from
+// running anything. A message that fails goes back into the box, so that nothing typed is lost.
 "use strict";
 
 const state = { userId: "", apiKey: "", conversationId: null, sending: false };
@@ -86,13 +89,30 @@ function showNotice(text) {
   notice.hidden = !text;
 }
 
-function addMessage(role, text) {
+function addMessage(role, text, html) {
   const item = document.createElement("li");
   item.className = role;
-  item.textContent = text;
+  if (html) showRendered(item, html);
+  else item.textContent = text;
   byId("messages").append(item);
   item.scrollIntoView({ block: "end" });
   return item;
+}
+
+// A finished reply: the server's cleaned HTML of its Markdown.
+function showRendered(item, html) {
+  item.innerHTML = html;
+  item.classList.add("rendered");
+}
+
+// Whether the reader is at the end of the conversation, so that a growing reply should keep it in view.
+function atTheEnd() {
+  const list = byId("messages");
+  return list.scrollHeight - list.scrollTop - list.clientHeight < 48;
+}
+
+function followIf(following) {
+  if (following) byId("messages").scrollTop = byId("messages").scrollHeight;
 }
 
 function setComposer(enabled) {
@@ -111,9 +131,12 @@ async function loadConversations() {
     button.dataset.conversationId = conversation.conversation_id;
     button.setAttribute("aria-current", String(conversation.conversation_id === state.conversationId));
     const when = new Date(conversation.last_active_at).toLocaleString();
-    button.append(`${conversation.turns} turn${conversation.turns === 1 ? "" : "s"} · ${conversation.status}`);
+    const first = document.createElement("span");
+    first.className = "first-message";
+    first.textContent = conversation.first_message || "(no message yet)";
+    button.append(first);
     const detail = document.createElement("small");
-    detail.textContent = when;
+    detail.textContent = `${conversation.turns} turn${conversation.turns === 1 ? "" : "s"} · ${conversation.status} · ${when}`;
     button.append(detail);
     button.addEventListener("click", () => run(() => openConversation(conversation.conversation_id)));
     const item = document.createElement("li");
@@ -135,7 +158,7 @@ async function openConversation(conversationId) {
     const page = await api("GET", `responses/${encodeURIComponent(conversationId)}?${query}`);
     for (const turn of page.data) {
       addMessage("user", turn.message);
-      addMessage("assistant", turn.reply);
+      addMessage("assistant", turn.reply, turn.reply_html);
     }
     if (!page.has_more) break;
     after = page.last_id;
@@ -167,9 +190,10 @@ function startNewConversation() {
 
 async function send(text) {
   state.sending = true;
+  byId("composer").setAttribute("aria-busy", "true");
   setComposer(true);
   showNotice("");
-  addMessage("user", text);
+  const sent = addMessage("user", text);
   const reply = addMessage("assistant", "");
   reply.classList.add("streaming");
   try {
@@ -180,9 +204,14 @@ async function send(text) {
     let finished = false;
     for await (const event of serverSentEvents(response.body)) {
       if (event.name === "delta") {
+        const following = atTheEnd();
         reply.textContent += event.data.text;
+        followIf(following);
       } else if (event.name === "done") {
         finished = true;
+        const following = atTheEnd();
+        showRendered(reply, event.data.reply_html);
+        followIf(following);
         state.conversationId = event.data.conversation_id;
         localStorage.setItem("chat.conversationId", state.conversationId);
       } else if (event.name === "error") {
@@ -193,11 +222,15 @@ async function send(text) {
     await loadConversations();
     showStatus("active");
   } catch (error) {
+    // Nothing was kept: take the message off the page and give it back, to send again.
     reply.remove();
+    sent.remove();
+    if (!byId("message").value) byId("message").value = text;
     throw error;
   } finally {
     reply.classList.remove("streaming");
     state.sending = false;
+    byId("composer").setAttribute("aria-busy", "false");
     setComposer(!byId("message").disabled);
   }
 }
@@ -255,6 +288,14 @@ byId("close-conversation").addEventListener("click", () =>
     await openConversation(state.conversationId);
   }),
 );
+
+// The longest message the server takes, so that the box never holds more.
+fetch("page/limits")
+  .then((response) => response.json())
+  .then((limits) => {
+    byId("message").maxLength = limits.max_message_chars;
+  })
+  .catch(() => {});
 
 // After a reload: the same user and conversation, the key for as long as the tab lives.
 const savedUser = localStorage.getItem("chat.userId");

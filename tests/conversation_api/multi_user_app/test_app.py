@@ -115,6 +115,7 @@ def test_listing_shows_the_users_conversations_newest_activity_first(client, ope
                 "created_at": "2026-11-22T09:00:00+00:00",
                 "last_active_at": "2026-11-22T09:02:00+00:00",
                 "turns": 2,
+                "first_message": "Hi, I'm Ada.",
             },
             {
                 "conversation_id": second,
@@ -123,6 +124,7 @@ def test_listing_shows_the_users_conversations_newest_activity_first(client, ope
                 "created_at": "2026-11-22T09:01:00+00:00",
                 "last_active_at": "2026-11-22T09:01:00+00:00",
                 "turns": 1,
+                "first_message": "Hi, I'm Ada.",
             },
         ],
     }
@@ -163,6 +165,7 @@ def test_responses_lists_the_turns_oldest_first(client, openai_conversations, cl
                 "response_id": response_ids[0],
                 "message": "Hi, I'm Ada.",
                 "reply": "Nice to meet you, Ada.",
+                "reply_html": "<p>Nice to meet you, Ada.</p>",
                 "usage": {"input_tokens": 12, "output_tokens": 9, "total_tokens": 21},
                 "created_at": "2026-11-22T09:00:00+00:00",
             },
@@ -170,6 +173,7 @@ def test_responses_lists_the_turns_oldest_first(client, openai_conversations, cl
                 "response_id": response_ids[1],
                 "message": "What is my name?",
                 "reply": "Nice to meet you, Ada.",
+                "reply_html": "<p>Nice to meet you, Ada.</p>",
                 "usage": {"input_tokens": 12, "output_tokens": 9, "total_tokens": 21},
                 "created_at": "2026-11-22T09:00:30+00:00",
             },
@@ -887,3 +891,19 @@ def test_each_list_query_is_served_by_an_index_without_a_sort(app, client, opena
 
     assert_served_by_an_index(listing, "conversations")
     assert_served_by_an_index(turns, "turns")
+
+
+def test_a_long_first_message_is_cut_in_the_list_and_the_page_learns_the_servers_limit(
+    app, client, openai_conversations
+):
+    app.config["MAX_MESSAGE_CHARS"] = 500
+    first = start(
+        client, message="Tell me   everything about growing tomatoes on a small balcony in a cold, windy city."
+    )
+
+    listed = client.get("/conversations?user_id=ada").json["data"][0]
+
+    assert listed["conversation_id"] == first
+    assert listed["first_message"] == "Tell me everything about growing tomatoes on a small balcon…"
+    assert len(listed["first_message"]) == 60
+    assert client.get("/page/limits").json == {"max_message_chars": 500}

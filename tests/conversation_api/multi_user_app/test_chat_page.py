@@ -98,6 +98,12 @@ def send(page, text: str) -> None:
     page.press("#message", "Enter")
 
 
+def settled(page) -> None:
+    """Wait until the page has finished with its last message, list included: no request of it is left
+    running when the server's database is closed after the test."""
+    page.locator('#composer[aria-busy="false"]').wait_for(state="attached")
+
+
 def test_a_reply_grows_while_it_streams_then_stays_after_a_reload(page, chat_server):
     base_url, replies, _ = chat_server
     held = HeldStream(payloads.text_stream_events(["Hello, Ada. ", "Nice to ", "meet you."]), first=5)
@@ -144,7 +150,8 @@ def test_an_upstream_failure_mid_stream_is_a_readable_message(page, chat_server,
     notice = page.locator("#notice")
     notice.wait_for()
     assert notice.text_content() == "OpenAI could not finish the reply: The model crashed."
-    assert page.locator("#messages li").all_text_contents() == ["Hi"]
+    assert page.locator("#messages li").all_text_contents() == []  # not kept, so not shown as sent
+    assert page.input_value("#message") == "Hi"  # given back, to send again
     assert page.locator("#conversations li").count() == 0
 
 
@@ -240,5 +247,136 @@ def test_the_page_works_offline(page, tmp_path, live_server, monkeypatch):
     page.locator("#messages li.assistant:not(.streaming)").nth(1).wait_for()
 
     assert "Ada" in page.locator("#messages li.assistant").nth(1).text_content()
-    assert page.locator("#conversations button").first.text_content().startswith("2 turns · active")
+    listed = page.locator("#conversations button").first
+    assert listed.locator(".first-message").text_content() == "Hi, I'm Ada."
+    assert listed.locator("small").text_content().startswith("2 turns · active · ")
     dispose(app)
+
+
+def test_a_message_refused_before_any_reply_goes_back_into_the_box(page, chat_server, openai_api):
+    base_url, replies, _ = chat_server
+    deleting(openai_api, responses=False)  # the conversation made for the refused message is deleted again
+    replies.append(httpx.Response(429, json=payloads.api_error("Slow down.", type="requests")))
+    sign_in(page, base_url)
+
+    send(page, "Is it warm in Lisbon?")
+
+    page.locator("#notice").wait_for()
+    assert page.locator("#notice").text_content() == "OpenAI is rate limiting this server; retry later."
+    assert page.locator("#messages li").count() == 0
+    assert page.input_value("#message") == "Is it warm in Lisbon?"
+    settled(page)
+
+
+def test_the_box_takes_no_more_than_the_server_accepts(page, chat_server):
+    base_url, replies, app = chat_server
+    replies.append(streamed(["Fine."]))
+    app.config["MAX_MESSAGE_CHARS"] = 12
+    sign_in(page, base_url)
+    page.locator("#message[maxlength='12']").wait_for(state="attached")
+
+    page.fill("#message", "x" * 20)
+    page.keyboard.type("more")  # typing stops at the limit too
+
+    assert page.input_value("#message") == "x" * 12
+    page.press("#message", "Enter")  # and the server takes what the box holds
+    page.locator("#messages li.assistant.rendered").wait_for()
+    settled(page)
+
+
+def test_a_finished_reply_is_shown_as_markdown_with_nothing_that_runs(page, chat_server):
+    base_url, replies, _ = chat_server
+    markdown = (
+        "**Bold** and `code`.\n\n"
+        "- one\n- two\n\n"
+        '<script>window.injected = 1</script> <img src=x onerror="window.injected = 2">\n\n'
+        "[a trap](javascript:window.injected=3) and [a page](https://example.org/)\n\n"
+        "```python\nprint('hi')\n```"
+    )
+    replies.append(streamed([markdown[:40], markdown[40:]]))
+    sign_in(page, base_url)
+
+    send(page, "Show me Markdown.")
+
+    reply = page.locator("#messages li.assistant.rendered")
+    reply.wait_for()
+    assert reply.locator("strong").text_content() == "Bold"
+    assert reply.locator("ul li").all_text_contents() == ["one", "two"]
+    assert reply.locator("pre code").text_content() == "print('hi')\n"
+    assert page.locator("#messages script, #messages img").count() == 0
+    assert "<script>window.injected = 1</script>" in reply.text_content()  # shown as text
+    links = reply.locator("a")
+    assert links.count() == 1  # the javascript: link is not a link
+    assert (links.get_attribute("href"), links.get_attribute("target")) == ("https://example.org/", "_blank")
+    assert links.get_attribute("rel") == "noopener noreferrer nofollow"
+    assert page.evaluate("window.injected") is None
+    settled(page)
+
+
+def test_the_history_shows_replies_rendered_and_the_list_tells_conversations_apart(page, chat_server):
+    base_url, replies, _ = chat_server
+    replies += [streamed(["**First** reply."]), streamed(["Second reply."])]
+    sign_in(page, base_url)
+    send(page, "About tomatoes")
+    page.locator("#messages li.assistant.rendered").wait_for()
+    page.click("#new-conversation")
+    send(page, "About beans")
+    page.locator("#conversations button").nth(1).wait_for()
+
+    assert page.locator("#conversations .first-message").all_text_contents() == ["About beans", "About tomatoes"]
+    page.locator("#conversations button").nth(1).click()
+    page.locator("#messages li.assistant.rendered strong").filter(has_text="First").wait_for()
+    page.locator("#conversation-title").filter(has_text="conv_1").wait_for()  # the list reloaded too
+
+
+def test_the_view_follows_a_streaming_reply_unless_the_reader_scrolled_up(page, chat_server):
+    base_url, replies, _ = chat_server
+    long_reply = [f"Line {n} of a long answer.\n\n" for n in range(60)]
+    held = [HeldStream(payloads.text_stream_events(long_reply), first=34) for _ in range(2)]
+    replies += [httpx.Response(200, stream=stream, headers=SSE_HEADERS) for stream in held]
+    sign_in(page, base_url)
+    at_the_end = (
+        "(() => { const m = document.getElementById('messages'); "
+        "return m.scrollHeight - m.scrollTop - m.clientHeight < 48; })()"
+    )
+
+    send(page, "Tell me a long story.")
+    page.locator("#messages li.assistant").filter(has_text="Line 29").wait_for()
+    assert page.evaluate(at_the_end)  # followed while it grew past the fold
+    held[0].released.set()
+    page.locator("#messages li.assistant.rendered").wait_for()
+    assert page.evaluate(at_the_end)
+
+    send(page, "Another one.")
+    page.locator("#messages li.assistant").nth(1).filter(has_text="Line 29").wait_for()
+    page.evaluate("document.getElementById('messages').scrollTop = 0")  # the reader goes back up
+    held[1].released.set()
+    page.locator("#messages li.assistant.rendered").nth(1).wait_for()
+    assert page.evaluate("document.getElementById('messages').scrollTop") == 0  # and stays there
+    settled(page)
+
+
+@pytest.mark.parametrize("width", [360, 390, 1280])
+def test_the_layout_fits_from_a_phone_to_a_desktop_and_nothing_is_missing(browser, chat_server, width):
+    base_url, replies, _ = chat_server
+    replies.append(streamed(["Hello."]))
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    not_found = []
+    page.on("response", lambda response: not_found.append(response.url) if response.status == 404 else None)
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    try:
+        sign_in(page, base_url)
+        send(page, "Hi")
+        page.locator("#messages li.assistant.rendered").wait_for()
+
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing sticks out sideways
+        for selector in ("#composer", "#messages", "#conversations"):
+            box = page.locator(selector).bounding_box()
+            assert box["x"] >= 0, (selector, box)
+            assert box["x"] + box["width"] <= width, (selector, box)
+        assert (not_found, problems) == ([], [])
+        settled(page)
+    finally:
+        context.close()

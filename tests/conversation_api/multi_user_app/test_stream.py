@@ -78,6 +78,7 @@ def test_the_reply_streams_as_deltas_in_order_then_done(client, app, conversatio
                 "conversation_id": "conv_1",
                 "response_id": "resp_streamed",
                 "usage": {"input_tokens": 30, "output_tokens": 7, "total_tokens": 37},
+                "reply_html": "<p>Your name is Ada.</p>",  # the page shows the finished reply as this
             },
         ),
     ]
@@ -111,6 +112,7 @@ def test_a_first_streamed_message_starts_a_conversation(client, app, openai_conv
             "conversation_id": "conv_1",
             "response_id": "resp_first",
             "usage": {"input_tokens": 30, "output_tokens": 7, "total_tokens": 37},
+            "reply_html": "<p>Hello, Ada.</p>",
         },
     )
     assert create.call_count == 1

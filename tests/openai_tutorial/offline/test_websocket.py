@@ -375,3 +375,14 @@ def test_a_listener_that_is_closed_starts_again_when_asked(transport):
     assert first.split(":")[:2] == second.split(":")[:2] == ["ws", "//127.0.0.1"]
     with pytest.raises((OSError, InvalidStatus)):
         connect(first.replace("/v1?", "/v1/responses?"), open_timeout=5)
+
+
+def test_an_answer_over_the_socket_takes_the_stand_ins_latency_too(tmp_path, monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr(websocket.time, "sleep", slept.append)
+    slow = OfflineTransport(Store(tmp_path / "slow.sqlite3"), ROUTES, stream_delay=0, latency=0.5)
+
+    sent = play(slow, [create(input="Hello")])
+
+    assert types(sent)[-1] == "response.completed"
+    assert slept == [0.5]  # before the first event; the text then comes at the stream's pace

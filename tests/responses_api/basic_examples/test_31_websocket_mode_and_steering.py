@@ -262,3 +262,15 @@ def test_a_response_still_known_after_the_reconnect_is_answered_without_a_retry(
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-1] == "  Plot 7, as you said."
     assert len(player.received[3]) == 1
+
+
+def test_offline_it_runs_against_the_stand_ins_socket_and_says_its_times_show_no_network(run_script, monkeypatch):
+    monkeypatch.setenv("OPENAI_OFFLINE", "1")
+    monkeypatch.setenv("OPENAI_OFFLINE_STREAM_DELAY", "0.01")
+
+    result = run_script(SCRIPT)
+
+    # Where the steer lands varies, as with the API; either way the lesson ends well.
+    assert result.exit_code == 0, result.stderr
+    assert "  (offline, both are answered on this machine: the times show no network)" in result.stdout.splitlines()
+    assert result.stdout.splitlines()[-1].startswith("  sent again with the whole history (4 items): ")
