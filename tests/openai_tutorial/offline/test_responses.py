@@ -228,14 +228,19 @@ def test_a_tool_error_and_a_text_output_are_reported_as_they_are(client):
     assert answered.output_text.endswith("get_weather says the tool reported a problem: No place..")
 
 
-def test_a_follow_up_without_a_place_keeps_the_place_of_the_last_call(client):
+def lisbon_answered(client):
+    """A chain that asked the weather in Lisbon and was answered: what a follow-up continues."""
     asked = client.responses.create(model=MODEL, input="Weather in Lisbon?", tools=[WEATHER_TOOL])
-    answered = client.responses.create(
+    return client.responses.create(
         model=MODEL,
         previous_response_id=asked.id,
         input=[{"type": "function_call_output", "call_id": asked.output[-1].call_id, "output": "sunny"}],
         tools=[WEATHER_TOOL],
     )
+
+
+def test_a_follow_up_without_a_place_keeps_the_place_of_the_last_call(client):
+    answered = lisbon_answered(client)
 
     follow_up = client.responses.create(
         model=MODEL, previous_response_id=answered.id, input="And tomorrow?", tools=[WEATHER_TOOL]
@@ -1306,13 +1311,7 @@ def test_a_request_a_model_would_refuse_is_answered_with_a_refusal_part(client):
 
 
 def test_there_adds_the_place_of_the_last_call_to_the_places_a_question_names(client):
-    asked = client.responses.create(model=MODEL, input="Weather in Lisbon?", tools=[WEATHER_TOOL])
-    answered = client.responses.create(
-        model=MODEL,
-        previous_response_id=asked.id,
-        input=[{"type": "function_call_output", "call_id": asked.output[-1].call_id, "output": "sunny"}],
-        tools=[WEATHER_TOOL],
-    )
+    answered = lisbon_answered(client)
 
     compared = client.responses.create(
         model=MODEL, previous_response_id=answered.id, input="Is it warmer there or in Oslo?", tools=[WEATHER_TOOL]
