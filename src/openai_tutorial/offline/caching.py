@@ -17,7 +17,7 @@ from typing import Any
 
 from openai_tutorial.offline import model
 from openai_tutorial.offline.errors import invalid
-from openai_tutorial.offline.rules import is_gpt_5_6_or_later, served_tier
+from openai_tutorial.offline.rules import check_one_of, is_gpt_5_6_or_later, served_tier
 from openai_tutorial.offline.store import Transaction
 
 MINIMUM_TOKENS = 1024
@@ -39,15 +39,6 @@ PREFIX_PARAMETERS = [
 ]
 
 type Items = list[dict[str, Any]]
-
-
-def one_of(value: Any, allowed: tuple[str, ...] | dict[str, Any], param: str) -> None:
-    if value not in allowed:
-        raise invalid(
-            f"Invalid value: {value!r}. Supported values are: {', '.join(repr(name) for name in allowed)}.",
-            param=param,
-            code="invalid_value",
-        )
 
 
 def breakpoints_in(items: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -78,16 +69,16 @@ def check_options(body: dict[str, Any]) -> None:
         for key in options.keys() - OPTION_KEYS:
             param = f"prompt_cache_options.{key}"
             raise invalid(f"Unknown parameter: '{param}'.", param=param, code="unknown_parameter")
-        one_of(options.get("mode", "implicit"), MODES, "prompt_cache_options.mode")
-        one_of(options.get("ttl", "30m"), TTL_SECONDS, "prompt_cache_options.ttl")
+        check_one_of(options.get("mode", "implicit"), MODES, "prompt_cache_options.mode")
+        check_one_of(options.get("ttl", "30m"), TTL_SECONDS, "prompt_cache_options.ttl")
         if not isinstance(options.get("prewarm", False), bool):
             raise invalid("Invalid 'prompt_cache_options.prewarm': expected a boolean.", param="prompt_cache_options")
     for param, part in marked:
         breakpoint = part["prompt_cache_breakpoint"]
         if not isinstance(breakpoint, dict):
             raise invalid(f"Invalid '{param}': expected an object.", param=param)
-        one_of(breakpoint.get("mode"), ("explicit",), f"{param}.mode")
-        one_of(breakpoint.get("ttl", "30m"), TTL_SECONDS, f"{param}.ttl")
+        check_one_of(breakpoint.get("mode"), ("explicit",), f"{param}.mode")
+        check_one_of(breakpoint.get("ttl", "30m"), TTL_SECONDS, f"{param}.ttl")
 
 
 def options_of(body: dict[str, Any]) -> dict[str, Any]:

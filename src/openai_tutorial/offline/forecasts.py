@@ -75,14 +75,12 @@ def comparison(question: str, reports: list[Report], day: int | None) -> str | N
     if asked is None or len(reports) < 2:
         return None
     measure, most_wins = COMPARISONS[asked]
-    ranked = sorted(reports, key=lambda report: figure(report, measure, day)[0], reverse=most_wins)
-    first, second = ranked[0], ranked[1]
-    if figure(first, measure, day)[0] == figure(second, measure, day)[0]:
-        return f"{place_of(first)} and {place_of(second)} are alike: {figure(first, measure, day)[1]} each."
-    return (
-        f"{place_of(first)} is {asked}: {figure(first, measure, day)[1]} against "
-        f"{figure(second, measure, day)[1]} in {place_of(second)}."
-    )
+    figures = [(figure(report, measure, day), place_of(report)) for report in reports]
+    ranked = sorted(figures, key=lambda entry: entry[0][0], reverse=most_wins)  # stable: a tie keeps the order asked
+    ((first, first_written), first_place), ((second, second_written), second_place) = ranked[:2]
+    if first == second:
+        return f"{first_place} and {second_place} are alike: {first_written} each."
+    return f"{first_place} is {asked}: {first_written} against {second_written} in {second_place}."
 
 
 def weather_answer(question: str, reports: list[Report]) -> str:

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from openai_tutorial.offline import coding_agent, computer, custom_tools, hosted_tools, programs, shell, tool_search
-from openai_tutorial.offline.errors import invalid
 from openai_tutorial.offline.functions import after_function_outputs, call_functions
 from openai_tutorial.offline.items import estimated_tokens, new_id, text_of
-from openai_tutorial.offline.rules import is_gpt_5_6_or_later
+from openai_tutorial.offline.rules import check_one_of, is_gpt_5_6_or_later
 from openai_tutorial.offline.text import answer, excerpt
 from openai_tutorial.offline.turn import Turn
 
@@ -89,12 +88,7 @@ def reasoning_context(body: dict[str, Any]) -> str:
     """Which earlier reasoning the model reads again: as asked, or by default all turns from gpt-5.6 on, the
     current turn before it (the SDK's docstring of ``reasoning.context``)."""
     asked = (body.get("reasoning") or {}).get("context") or "auto"
-    if asked not in REASONING_CONTEXTS:
-        raise invalid(
-            f"Invalid value: {asked!r}. Supported values are: 'auto', 'current_turn', 'all_turns'.",
-            param="reasoning.context",
-            code="invalid_value",
-        )
+    check_one_of(asked, REASONING_CONTEXTS, "reasoning.context")
     if asked != "auto":
         return asked
     return "all_turns" if is_gpt_5_6_or_later(body["model"]) else "current_turn"

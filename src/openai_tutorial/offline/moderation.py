@@ -14,6 +14,7 @@ from openai_tutorial.offline.errors import invalid
 from openai_tutorial.offline.harmful import categories_in
 from openai_tutorial.offline.items import text_of
 from openai_tutorial.offline.model import Reply, count_input_tokens, usage
+from openai_tutorial.offline.rules import check_one_of
 from openai_tutorial.offline.turn import Turn
 
 CATEGORIES = (
@@ -51,13 +52,7 @@ def check_moderation(body: dict[str, Any]) -> None:
     for side, policy in (moderation.get("policy") or {}).items():
         if side not in {"input", "output"}:
             raise invalid(f"Unknown parameter: 'moderation.policy.{side}'.", param=f"moderation.policy.{side}")
-        mode = (policy or {}).get("mode")
-        if mode not in MODES:
-            raise invalid(
-                f"Invalid value: {mode!r}. Supported values are: 'score', 'block'.",
-                param=f"moderation.policy.{side}.mode",
-                code="invalid_value",
-            )
+        check_one_of((policy or {}).get("mode"), MODES, f"moderation.policy.{side}.mode")
 
 
 def result(text: str, model: str) -> dict[str, Any]:

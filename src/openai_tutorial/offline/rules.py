@@ -88,12 +88,7 @@ def check_background_options(body: dict[str, Any]) -> None:
     if not isinstance(options, dict):
         raise invalid("Invalid 'background_options': expected an object.", param="background_options")
     window = options.get("completion_window", "soonest")
-    if window not in COMPLETION_WINDOWS:
-        raise invalid(
-            f"Invalid value: {window!r}. Supported values are: 'soonest', '2h', '8h'.",
-            param="background_options.completion_window",
-            code="invalid_value",
-        )
+    check_one_of(window, COMPLETION_WINDOWS, "background_options.completion_window")
     continuation = options.get("continuation_id")
     if continuation is not None and not (isinstance(continuation, str) and continuation):
         raise invalid(
@@ -156,14 +151,18 @@ def is_gpt_5_6_or_later(model: Any) -> bool:
     return gpt_family(model) >= (5, 6)
 
 
-def check_tool_type(tool: Any, param: str) -> None:
-    kind = tool.get("type") if isinstance(tool, dict) else None
-    if kind not in TOOL_TYPES:
+def check_one_of(value: Any, allowed: tuple[str, ...] | dict[str, Any], param: str) -> None:
+    """A parameter that takes one of a few values: anything else is the API's ``invalid_value`` 400."""
+    if value not in allowed:
         raise invalid(
-            f"Invalid value: {kind!r}. Supported values are: {', '.join(repr(name) for name in TOOL_TYPES)}.",
-            param=f"{param}.type",
+            f"Invalid value: {value!r}. Supported values are: {', '.join(repr(name) for name in allowed)}.",
+            param=param,
             code="invalid_value",
         )
+
+
+def check_tool_type(tool: Any, param: str) -> None:
+    check_one_of(tool.get("type") if isinstance(tool, dict) else None, TOOL_TYPES, f"{param}.type")
 
 
 def too_long(param: str, limit: int, length: int):
