@@ -79,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         DATABASE_URL=setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"),
         CONVERSATION_TTL_MINUTES=number_setting("CONVERSATION_TTL_MINUTES", float, 30.0, low=0.1, high=525_600),
+        COMPACT_AFTER_TOKENS=number_setting("COMPACT_AFTER_TOKENS", int, 20_000, low=1_000, high=10_000_000),
     )
     app.config.from_mapping(test_config or {})
     init_database(app, Base, default=DEFAULT_DATABASE)

@@ -5,19 +5,26 @@ Both routes read the same request (``turn_request``), find where the turn goes
 turn) and make the same call (``ask``): ``responses.create(conversation=id, input=message)``,
 the message alone, since OpenAI adds it to the conversation and reads the whole chat.
 A turn is stored once OpenAI has answered (``record_turn``); a failed turn stores nothing.
+
+What a turn costs stays bounded: each turn is billed for the whole conversation as input,
+so once a turn's input passes ``COMPACT_AFTER_TOKENS``, the conversation is compacted
+before the turn lets go of it (``bound_cost``: its items become one sealed compaction item,
+in the same conversation). The user keeps the conversation id and what they said early on;
+the turn that compacts takes one request longer, and the model keeps the gist rather than
+every word of the oldest turns.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import openai
-from flask import Blueprint, stream_with_context
+from flask import Blueprint, current_app, stream_with_context
 from flask import Response as FlaskResponse
 from openai.types.responses import Response, ResponseUsage
 from sqlalchemy import bindparam, delete, insert, update
 
 from openai_tutorial.client import UpstreamError, get_client, get_model
-from openai_tutorial.conversations import RemoteConversation, new_conversation, safety_identifier
+from openai_tutorial.conversations import RemoteConversation, bound_cost, new_conversation, safety_identifier
 from openai_tutorial.database import db_engine, store_answered, utc_now
 from openai_tutorial.web import json_body, message_from, text_field, user_id_from
 
@@ -57,6 +64,7 @@ def chat():
         response = ask(conversation, user_id, message)
         conversation.made(response)
         record_turn(conversation, message, response)
+        bound_cost_of(conversation, response)
     reply = {"conversation_id": conversation.id, "response_id": response.id, "reply": response.output_text}
     return reply, 201 if conversation.created else 200
 
@@ -95,6 +103,7 @@ def streamed_turn(user_id: str, message: str, conversation_id: str | None) -> It
             with stream:  # closing it closes the connection to OpenAI, whatever ends the turn
                 response = yield from relay_text(stream, conversation, relayed)
             record_turn(conversation, message, response)
+            bound_cost_of(conversation, response)
     except Exception as failure:
         yield from failed_after(relayed, failure)
         return
@@ -159,6 +168,11 @@ def record_turn(conversation: RemoteConversation, message: str, response: Respon
     if usage is None:
         raise UpstreamError("OpenAI's reply came without its token usage; send the message again.")
     store_answered(lambda: store_turn(conversation, message, response, usage))
+
+
+def bound_cost_of(conversation: RemoteConversation, response: Response) -> None:
+    """Compact the conversation, still held by this turn, if the turn's input passed the budget."""
+    bound_cost(conversation.id, response.usage, current_app.config["COMPACT_AFTER_TOKENS"])
 
 
 def store_turn(conversation: RemoteConversation, message: str, response: Response, usage: ResponseUsage) -> None:

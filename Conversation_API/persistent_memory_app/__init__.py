@@ -33,6 +33,13 @@ to the conversation twice. A turn OpenAI answered is stored waiting out a busy d
 (``store_answered``); one the database never takes is a 503 and stored nowhere here, while
 OpenAI's conversation keeps it.
 
+A conversation that lasts for ever would cost more every turn, since each turn is billed for
+all of it as input: once a turn's input passes ``COMPACT_AFTER_TOKENS`` (default 20,000),
+the conversation is compacted in place (``bound_cost``: its items become one sealed
+compaction item, and what a turn is billed drops back). The user keeps their conversation
+id and the model keeps what they told it, in the gist rather than every word; the
+transcript here keeps every word.
+
 The lesson is in ``chat.py``: ``responses.create(conversation=id, input=message)``, with the
 conversation found (or made) for the user; the tables are in ``models.py``. The database, one
 idiom throughout: SQLAlchemy Core statements on the tables, each in a short transaction of its
@@ -48,7 +55,7 @@ from typing import Any
 
 from flask import Flask
 
-from openai_tutorial.client import setting
+from openai_tutorial.client import number_setting, setting
 from openai_tutorial.database import init_database
 from openai_tutorial.web import create_json_app
 
@@ -60,7 +67,10 @@ DEFAULT_DATABASE = Path(__file__).parent / "instance" / "memory.db"
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = create_json_app(__name__, "persistent_memory_app")
-    app.config.from_mapping(DATABASE_URL=setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"))
+    app.config.from_mapping(
+        DATABASE_URL=setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"),
+        COMPACT_AFTER_TOKENS=number_setting("COMPACT_AFTER_TOKENS", int, 20_000, low=1_000, high=10_000_000),
+    )
     app.config.from_mapping(test_config or {})
     init_database(app, Base, default=DEFAULT_DATABASE)
     app.register_blueprint(chat.bp)

@@ -3,20 +3,21 @@
 The first message makes the user's conversation (``users_conversation``); every later one
 continues it with ``responses.create(conversation=id, input=message)`` (``answer``): only the
 new message is sent, and the model reads everything the user ever said. Both messages are
-stored here once OpenAI has answered.
+stored here once OpenAI has answered. A turn whose input passed ``COMPACT_AFTER_TOKENS``
+then compacts the conversation (``bound_cost``), so that the next turns cost less again.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import openai
-from flask import Blueprint
+from flask import Blueprint, current_app
 from openai.types.responses import Response
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from openai_tutorial.client import get_client, get_model
-from openai_tutorial.conversations import RemoteConversation, new_conversation, safety_identifier
+from openai_tutorial.conversations import RemoteConversation, bound_cost, new_conversation, safety_identifier
 from openai_tutorial.database import db_engine, store_answered, utc_now
 from openai_tutorial.web import APIProblem, fail, json_body, message_from, user_id_from
 
@@ -58,6 +59,8 @@ def answer(conversation: RemoteConversation, user_id: str, message: str) -> Resp
     )
     conversation.made(response)
     store_answered(lambda: store_messages(user_id, message, response))
+    # Still holding the user's turn: a conversation past the budget is compacted before the next message.
+    bound_cost(conversation.id, response.usage, current_app.config["COMPACT_AFTER_TOKENS"])
     return response
 
 

@@ -16,8 +16,13 @@ model needs to carry on. Each request sends that stored history as ``input`` wit
 on OpenAI's side: you can audit, edit, export or delete every word, and a restart loses
 nothing. With ``store=False`` the reasoning items come back encrypted
 (``include=["reasoning.encrypted_content"]``) and are sent back unread. The price is that
-every turn sends, and is billed for, the history it replays: the last ``MAX_REPLAY_TURNS``
-turns (default 20), whole, so that the cost per turn stops growing. A turn is stored in one
+every turn sends, and is billed for, the history it replays. Server-side compaction keeps
+that bounded without forgetting the start of the chat: each request asks OpenAI
+(``context_management``) to compact once its input passes ``COMPACT_AFTER_TOKENS``
+(default 20,000); the sealed ``compaction`` item it returns is stored like any other item,
+and the next turns replay from the newest one on, since it carries the gist of everything
+before it. The model keeps what was said early in the gist rather than word for word; every
+item stays stored here, and ``GET /sessions/<id>/history`` still shows them all. A turn is stored in one
 transaction once it succeeds: a failed turn stores nothing. ``inspect_db.py`` beside this
 file reads the same database.
 
@@ -48,7 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = create_json_app(__name__, "weather_app_advanced_sessions")
     app.config.from_mapping(
         DATABASE_URL=setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}"),
-        MAX_REPLAY_TURNS=number_setting("MAX_REPLAY_TURNS", int, 20, low=1, high=10_000),
+        COMPACT_AFTER_TOKENS=number_setting("COMPACT_AFTER_TOKENS", int, 20_000, low=1_000, high=10_000_000),
     )
     app.config.from_mapping(test_config or {})
     init_database(app, Base, default=DEFAULT_DATABASE)

@@ -1,15 +1,16 @@
 """The lesson: ``POST /sessions/<id>/messages``, a turn whose whole history is sent from here, ``store=False``.
 
-The history is read from the database (the last ``MAX_REPLAY_TURNS`` turns, whole), sent as
+The history is read from the database (from its newest compaction item on), sent as
 ``input`` with this turn's items, and the new items (the message, each call and output,
-the sealed reasoning, the reply) are stored once the turn succeeds.
+the sealed reasoning, the reply, and a compaction when there is one) are stored once the
+turn succeeds.
 """
 
 import json
 
 from flask import Blueprint, current_app
 from openai.types.responses import Response
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, insert, literal, select
 
 from openai_tutorial.client import get_client, get_model
 from openai_tutorial.database import db_engine, utc_now
@@ -21,14 +22,17 @@ from .sessions import holding_turn
 
 bp = Blueprint("chat", __name__)
 
-# Built once: each turn binds only its values. The replay is whole turns, the last MAX_REPLAY_TURNS of
-# them: a turn keeps its reasoning items next to the items that follow them and its calls next to their
-# outputs, as the API requires, and what each request sends (and costs) stops growing. The full
-# history stays stored.
-NEWEST_TURN = select(func.max(ITEMS.c.turn)).where(ITEMS.c.session_id == bindparam("session_id")).scalar_subquery()
+# Built once: each turn binds only its values. The replay starts at the newest compaction item, which
+# carries everything before it (the API needs nothing older), so what each request sends and costs stops
+# growing; with no compaction yet, it is the whole history. The full history stays stored.
+NEWEST_COMPACTION = (
+    select(func.coalesce(func.max(ITEMS.c.id), literal(0)))
+    .where(ITEMS.c.session_id == bindparam("session_id"), ITEMS.c.type == "compaction")
+    .scalar_subquery()
+)
 REPLAYED_ITEMS = (
     select(ITEMS.c.turn, ITEMS.c.payload)
-    .where(ITEMS.c.session_id == bindparam("session_id"), ITEMS.c.turn > NEWEST_TURN - bindparam("max_turns"))
+    .where(ITEMS.c.session_id == bindparam("session_id"), ITEMS.c.id >= NEWEST_COMPACTION)
     .order_by(ITEMS.c.id)
 )
 STORE_ITEMS = insert(ITEMS)
@@ -38,9 +42,8 @@ STORE_ITEMS = insert(ITEMS)
 def send_message(session_id: str):
     message = message_from(json_body())
     with holding_turn(session_id, "retry shortly"):
-        replay = {"session_id": session_id, "max_turns": current_app.config["MAX_REPLAY_TURNS"]}
         with db_engine().connect() as connection:
-            replayed = connection.execute(REPLAYED_ITEMS, replay).all()
+            replayed = connection.execute(REPLAYED_ITEMS, {"session_id": session_id}).all()
         last_turn = replayed[-1].turn if replayed else 0  # the newest turn is always among those replayed
         history = [json.loads(item.payload) for item in replayed]
 
@@ -52,6 +55,11 @@ def send_message(session_id: str):
                 tools=[WEATHER_TOOL],
                 store=False,
                 include=["reasoning.encrypted_content"],  # reasoning comes back sealed, to be sent again
+                # Past this many input tokens, the output starts with a compaction item: replayed from then on,
+                # it stands for everything before it, and what a turn sends and is billed stays bounded.
+                context_management=[
+                    {"type": "compaction", "compact_threshold": current_app.config["COMPACT_AFTER_TOKENS"]}
+                ],
             )
 
         turn = run_tool_loop(send, message)

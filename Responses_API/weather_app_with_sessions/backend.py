@@ -16,6 +16,13 @@ nothing valuable needs no database. Note that
 ``instructions`` are not carried over by ``previous_response_id``: they are sent on
 every request.
 
+Each turn is billed for the whole chain as input, so a long chat would cost more every
+turn and, in the end, outgrow the context window. Server-side compaction bounds it: with
+``context_management``, a request whose input passes ``COMPACT_AFTER_TOKENS`` (default
+20,000) comes back with a sealed ``compaction`` item first in its output, and the turns
+after it are billed for that item and what follows it, not for the whole chain. Nothing
+changes for the user; the model keeps the gist of the early turns rather than every word.
+
 Run: uv run python Responses_API/weather_app_with_sessions/backend.py   (then frontend.py, or curl)
 API reference: https://developers.openai.com/api/docs/guides/conversation-state
 """
@@ -51,6 +58,8 @@ def ask(this_round: Round, last_response_id: str | None) -> Response:
         previous_response_id=previous or omit,  # the first message of a session has nothing to continue
         input=this_round.new_items,
         tools=[WEATHER_TOOL],
+        # Past this many input tokens, OpenAI compacts the chain: what later turns are billed stays bounded.
+        context_management=[{"type": "compaction", "compact_threshold": current_app.config["COMPACT_AFTER_TOKENS"]}],
     )
 
 
@@ -79,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         SESSION_TTL_MINUTES=number_setting("SESSION_TTL_MINUTES", float, 30.0, low=0.1, high=525_600),
         MAX_SESSIONS=number_setting("MAX_SESSIONS", int, 1000, low=1, high=1_000_000),
+        COMPACT_AFTER_TOKENS=number_setting("COMPACT_AFTER_TOKENS", int, 20_000, low=1_000, high=10_000_000),
     )
     app.config.from_mapping(test_config or {})
     app.extensions["session_store"] = SessionStore(

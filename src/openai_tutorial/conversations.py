@@ -10,6 +10,14 @@
   says so), and the responses made in it are separate objects kept for 30 days, so all
   three are deleted: the items one by one, each response, then the conversation. Something
   already gone (404) counts as deleted.
+- ``compact_conversation(conversation_id)``: keep a long conversation's cost bounded, in place.
+  Every turn in a conversation is billed for all of its items as input, and server-side
+  compaction (``context_management``) is for chains and input lists, not conversations. So
+  once a turn's input passes the app's budget, the app compacts the conversation itself:
+  ``responses.compact`` over its items gives a short sealed ``compaction`` item that carries
+  what the chat said, which is added to the conversation, and the items before it are
+  deleted. The conversation keeps its id; the next turn is billed for the compaction item
+  and what follows it.
 """
 
 import contextlib
@@ -20,8 +28,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import openai
+from openai.types.responses import ResponseUsage
 
-from openai_tutorial.client import get_client
+from openai_tutorial.client import get_client, get_model
 
 log = logging.getLogger(__name__)
 ITEMS_PAGE_SIZE = 100
@@ -49,6 +58,41 @@ def delete_remotely(conversation_id: str, response_ids: Iterable[str]) -> None:
     for response_id in response_ids:
         delete_if_present(client.responses.delete, response_id)
     delete_if_present(client.conversations.delete, conversation_id)
+
+
+def bound_cost(conversation_id: str, usage: ResponseUsage | None, budget: int) -> bool:
+    """Compact the conversation if the turn just answered was billed more than ``budget`` input tokens
+    (a reply without its usage cannot say, and is left alone).
+
+    Best effort: the turn is answered and stored already, so a compaction that fails is logged, and
+    the next turn, over the budget too, tries again. True if it was compacted.
+    """
+    if usage is None or usage.input_tokens <= budget:
+        return False
+    try:
+        compact_conversation(conversation_id)
+    except openai.OpenAIError as error:
+        log.warning("Could not compact conversation %s; the next turn tries again: %s", conversation_id, error)
+        return False
+    return True
+
+
+def compact_conversation(conversation_id: str) -> int:
+    """Replace the conversation's items by their compaction; returns how many items it had. Raises if OpenAI fails.
+
+    The compaction item is added before anything is deleted, so a failure at any step leaves the
+    conversation whole: the model reads from the newest compaction item on, and what a failed
+    delete left behind is compacted and deleted again next time.
+    """
+    client = get_client()
+    items = list(client.conversations.items.list(conversation_id, limit=ITEMS_PAGE_SIZE, order="asc"))
+    compacted = client.responses.compact(model=get_model(), input=[item.to_dict(exclude_none=True) for item in items])
+    client.conversations.items.create(
+        conversation_id, items=[item.to_dict(exclude_none=True) for item in compacted.output]
+    )
+    for item in items:
+        delete_if_present(client.conversations.items.delete, item.id, conversation_id=conversation_id)
+    return len(items)
 
 
 @dataclass

@@ -1,10 +1,11 @@
-"""The Conversations-API helpers the two Conversations apps share: the user hash, undo, and remote removal."""
+"""The Conversations-API helpers the two Conversations apps share: the user hash, undo, remote removal, compaction."""
 
 import httpx
 import openai
 import pytest
+from openai.types.responses import ResponseUsage
 
-from openai_tutorial.conversations import delete_remotely, new_conversation, safety_identifier
+from openai_tutorial.conversations import bound_cost, delete_remotely, new_conversation, safety_identifier
 from tests.support import payloads
 from tests.support.conversations import deleting
 from tests.support.helpers import api_failure, sent_json
@@ -106,3 +107,70 @@ def test_an_undo_that_fails_is_logged_and_the_first_error_stands(openai_api, cap
 
 def payloads_response(response_id: str):
     return openai.types.responses.Response.model_validate(payloads.response(id=response_id))
+
+
+COMPACTION = {"id": "cmp_1", "type": "compaction", "encrypted_content": "gAAAA-sealed"}
+
+
+COMPACTED = {
+    "id": "resp_c",
+    "object": "response.compaction",
+    "created_at": 0,
+    "output": [COMPACTION],
+    "usage": payloads.usage(30, 5),
+}
+
+
+def compaction_routes(openai_api, *, compact=None):
+    items = [payloads.input_message("My name is Ada.", id="msg_1"), payloads.input_message("Hi.", id="msg_2")]
+    routes = {
+        "list": openai_api.get("/conversations/conv_1/items").respond(json=payloads.item_list(items)),
+        "compact": openai_api.post("/responses/compact").mock(
+            return_value=compact or httpx.Response(200, json=COMPACTED)
+        ),
+    }
+    if compact is None:
+        routes["add"] = openai_api.post("/conversations/conv_1/items").respond(json=payloads.item_list([COMPACTION]))
+        routes["delete"] = openai_api.delete(url__regex=r"/conversations/conv_1/items/").respond(
+            json=payloads.conversation(id="conv_1")
+        )
+    return routes
+
+
+def usage_of(input_tokens: int) -> ResponseUsage:
+    return ResponseUsage.model_validate(payloads.usage(input_tokens))
+
+
+def test_a_turn_over_the_budget_replaces_the_items_by_their_compaction_added_first_then_the_old_ones_deleted(
+    openai_api,
+):
+    routes = compaction_routes(openai_api)
+
+    assert bound_cost("conv_1", usage_of(2001), 2000) is True
+
+    assert routes["list"].calls.last.request.url.params["order"] == "asc"
+    sent = sent_json(routes["compact"])
+    assert [item["id"] for item in sent["input"]] == ["msg_1", "msg_2"]
+    assert sent["model"] == "gpt-5.4-mini"
+    assert sent_json(routes["add"]) == {"items": [COMPACTION]}
+    assert [call.request.url.path for call in openai_api.calls][-3:] == [
+        "/v1/conversations/conv_1/items",
+        "/v1/conversations/conv_1/items/msg_1",
+        "/v1/conversations/conv_1/items/msg_2",
+    ]
+
+
+@pytest.mark.parametrize("usage", [usage_of(2000), None], ids=["at the budget", "no usage"])
+def test_a_turn_within_the_budget_or_without_its_usage_sends_nothing(openai_api, usage):
+    assert bound_cost("conv_1", usage, 2000) is False
+
+    assert not openai_api.calls
+
+
+def test_a_compaction_that_fails_changes_nothing_and_is_logged_for_the_next_turn_to_retry(openai_api, caplog):
+    compaction_routes(openai_api, compact=api_failure(500))
+
+    assert bound_cost("conv_1", usage_of(5000), 2000) is False
+
+    assert [call.request.method for call in openai_api.calls] == ["GET", "POST"]  # nothing added, nothing deleted
+    assert "Could not compact conversation conv_1; the next turn tries again" in caplog.text

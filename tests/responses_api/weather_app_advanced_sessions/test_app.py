@@ -2,13 +2,16 @@ import json
 import uuid
 from datetime import timedelta
 
+import httpx
 import pytest
 import requests
 from flask import Flask
 from flask import request as flask_request
 
 import Responses_API.weather_app_advanced_sessions as backend
+from openai_tutorial.client import get_client
 from Responses_API.weather_app_advanced_sessions import models
+from tests.support import payloads
 from tests.support.helpers import (
     PATIENCE,
     START,
@@ -22,6 +25,14 @@ from tests.support.helpers import (
     rows,
     sent_json,
     sqlite_url,
+)
+from tests.support.long_chat import (
+    BUDGET,
+    FIRST_MESSAGE,
+    LAST_MESSAGE,
+    chatter,
+    recalls_the_first_facts,
+    use_the_stand_in,
 )
 from tests.support.weather import answers, asks_for_weather, new_session, say
 
@@ -330,22 +341,39 @@ def test_without_app_api_key_nobody_can_list_other_peoples_sessions(client):
     }
 
 
-def test_only_the_last_turns_are_replayed_whole_while_every_item_stays_stored(database_url, openai_api):
-    app = backend.create_app({"DATABASE_URL": database_url, "MAX_REPLAY_TURNS": 2})
+def test_a_compaction_ends_the_replay_of_what_came_before_it_while_every_item_stays_stored(database_url, openai_api):
+    app = backend.create_app({"DATABASE_URL": database_url, "COMPACT_AFTER_TOKENS": 1500})
     client = app.test_client()
-    route = openai_api.post("/responses").mock(side_effect=lambda request: answers("ok"))
+    compaction = {"id": "cmp_1", "type": "compaction", "encrypted_content": "gAAAA-sealed"}
+    replies = [
+        answers("ok"),
+        httpx.Response(200, json=payloads.response(output=[compaction, payloads.message("ok")])),
+        answers("ok"),
+        answers("ok"),
+    ]
+    route = openai_api.post("/responses").mock(side_effect=replies)
     session_id = new_session(client)
     for number in range(1, 5):
         say(client, session_id, f"question {number}")
 
-    replayed = sent_json(route)["input"]
+    sent = [sent_json(route, number) for number in range(4)]
 
-    assert [item["content"] for item in replayed if item.get("role") == "user"] == [
+    assert all(body["context_management"] == [{"type": "compaction", "compact_threshold": 1500}] for body in sent)
+    assert [item.get("content") for item in sent[1]["input"] if item.get("role") == "user"] == [
+        "question 1",
         "question 2",
-        "question 3",
-        "question 4",
-    ]  # the last two stored turns, then the new question
-    assert len(client.get(f"/sessions/{session_id}/history").json["data"]) == 8
+    ]  # no compaction yet: the whole history
+    assert [item.get("type", item.get("role")) for item in sent[3]["input"]] == [
+        "compaction",
+        "message",
+        "user",
+        "message",
+        "user",
+    ]  # from the compaction on: it stands for question 1 and the start of turn 2
+    assert sent[3]["input"][0] == compaction
+    history = client.get(f"/sessions/{session_id}/history").json["data"]
+    assert [item["type"] for item in history].count("compaction") == 1
+    assert len(history) == 9  # every item of every turn is still stored and shown
     dispose(app)
 
 
@@ -435,3 +463,24 @@ def test_the_replay_names_the_model_and_sends_no_null_fields(client, one_weather
 
     assert list(nulls(body["input"])) == []
     assert any(item.get("type") == "reasoning" and "encrypted_content" in item for item in body["input"])
+
+
+def test_a_long_chat_replays_from_its_newest_compaction_so_a_request_stays_small_and_the_first_facts_stay(
+    app, client, monkeypatch
+):
+    use_the_stand_in(monkeypatch)
+    app.config["COMPACT_AFTER_TOKENS"] = BUDGET
+    session_id = new_session(client)
+    sent = []
+    real_create = get_client().responses.create
+    monkeypatch.setattr(
+        get_client().responses, "create", lambda **request: sent.append(request) or real_create(**request)
+    )
+    replies = [say(client, session_id, message).json for message in [FIRST_MESSAGE, *chatter(25), LAST_MESSAGE]]
+
+    stored = rows(app, Item)
+    assert "compaction" in [item.type for item in stored]
+    assert [item.role for item in stored].count("user") == 27  # every item is kept here
+    assert max(len(request["input"]) for request in sent) < 2 * 27  # the last turn alone would replay 79 items
+    assert sent[-1]["input"][0]["type"] == "compaction"
+    assert recalls_the_first_facts(replies[-1]["answer"])

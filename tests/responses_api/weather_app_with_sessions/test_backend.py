@@ -6,11 +6,20 @@ import flask
 import httpx
 import pytest
 
+from openai_tutorial.client import get_client
 from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL
 from Responses_API.stateless_weather_app import backend as stateless_backend
 from Responses_API.weather_app_with_sessions import backend
 from tests.support import payloads
 from tests.support.helpers import PATIENCE, TurnInFlight, api_failure, sent_json
+from tests.support.long_chat import (
+    BUDGET,
+    FIRST_MESSAGE,
+    LAST_MESSAGE,
+    chatter,
+    recalls_the_first_facts,
+    use_the_stand_in,
+)
 from tests.support.weather import answers, asks_for_weather, new_session, say
 
 BACKEND = "Responses_API/weather_app_with_sessions/backend.py"
@@ -57,6 +66,7 @@ def test_a_follow_up_continues_from_the_last_response_of_the_previous_turn(clien
     for body in (opening, tool_result, next_turn):
         assert body["instructions"] == INSTRUCTIONS
         assert body["tools"] == [WEATHER_TOOL]
+        assert body["context_management"] == [{"type": "compaction", "compact_threshold": 20_000}]
         assert "store" not in body
 
 
@@ -273,3 +283,19 @@ def test_the_frontend_meeting_another_backend_says_which_it_expected_and_exits_1
         f"{other} is the stateless_weather_app backend, not weather_app_with_sessions: start it with "
         "'uv run python Responses_API/weather_app_with_sessions/backend.py', or give its --base-url.\n"
     )
+
+
+def test_a_long_chat_is_compacted_by_openai_so_a_turn_costs_about_the_budget_and_the_first_facts_stay(monkeypatch):
+    use_the_stand_in(monkeypatch)
+    client = backend.create_app({"COMPACT_AFTER_TOKENS": BUDGET}).test_client()
+    session_id = new_session(client)
+    replies = [say(client, session_id, message).json for message in [FIRST_MESSAGE, *chatter(25), LAST_MESSAGE]]
+
+    responses = [get_client().responses.retrieve(reply["response_id"]) for reply in replies]
+
+    billed = [response.usage.input_tokens for response in responses]
+    assert max(billed[:5]) < BUDGET < max(billed)  # the chain grew past the budget
+    assert max(billed[-10:]) < BUDGET * 1.3  # and stays around it: at most one turn's worth above
+    compacted = [response for response in responses if response.output[0].type == "compaction"]
+    assert compacted  # OpenAI compacted it, in the turn's own response
+    assert recalls_the_first_facts(replies[-1]["answer"])
