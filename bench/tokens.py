@@ -69,8 +69,8 @@ def conversation_chat(app: Flask) -> Callable[[str], str]:
 
     def send(message: str) -> str:
         nonlocal conversation_id
-        body = {"user_id": "ada", "message": message} | ({"conversation_id": conversation_id} if conversation_id else {})
-        reply = http.post("/chat", json=body)
+        continued = {"conversation_id": conversation_id} if conversation_id else {}
+        reply = http.post("/chat", json={"user_id": "ada", "message": message} | continued)
         conversation_id = reply.json["conversation_id"]
         return answered(reply, "reply")
 

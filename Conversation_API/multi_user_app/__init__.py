@@ -27,7 +27,8 @@ the previous page. Each page is one keyset query on an index that matches its fi
 order, so a page costs the same at the first conversation and at the ten-thousandth.
 
 Rules worth reading the code for (``ownership.py``, ``chat.py``): a conversation idle for
-longer than ``CONVERSATION_TTL_MINUTES`` is marked ``expired`` when next touched; only its
+longer than ``CONVERSATION_TTL_MINUTES`` is expired (a list shows it so and writes nothing;
+the next turn or ``purge`` stores it); only its
 owner may use it (``user_id`` is trusted input here: see README.md for real
 authentication); a turn is stored only once OpenAI has answered, so a failed turn leaves
 no turn behind; and two turns on one conversation never overlap (the second gets a 409 "busy").

@@ -19,7 +19,7 @@ from openai_tutorial.web import fail, json_body, list_page, page_size, text_fiel
 
 from .chat import forget_pending
 from .models import CONVERSATION_TURNS, CONVERSATIONS, MAX_CONVERSATION_ID_CHARS, STATUSES, TURNS
-from .ownership import expire_idle, holding_turn, owned_status, refuse_unless_active
+from .ownership import expire_idle, having_status, holding_turn, owned_status, refuse_unless_active, shown_status
 from .rendering import reply_html
 
 bp = Blueprint("housekeeping", __name__)
@@ -36,6 +36,20 @@ def first_messages() -> Any:
     """The first message of each listed conversation, so that a list can tell them apart (the turns' index)."""
     first = select(TURNS.c.user_message).where(TURNS.c.conversation_id == CONVERSATIONS.c.id)
     return first.order_by(TURNS.c.id).limit(1).scalar_subquery()
+
+
+def listed() -> Any:
+    """Conversations as a list shows them: their status as a reader sees it, turn count and first message."""
+    conversations = CONVERSATIONS.c
+    return select(
+        conversations.id,
+        conversations.user_id,
+        shown_status().label("status"),
+        conversations.created_at,
+        conversations.last_active_at,
+        turn_counts().label("turns"),
+        first_messages().label("first_message"),
+    )
 
 
 def describe(conversation: Any) -> dict[str, Any]:
@@ -60,13 +74,11 @@ def list_conversations():
     limit = page_size()
     after = text_field(request.args, "after", max_chars=MAX_CONVERSATION_ID_CHARS, optional=True)
     conversations = CONVERSATIONS.c
-    query = select(CONVERSATIONS, turn_counts().label("turns"), first_messages().label("first_message")).where(
-        conversations.user_id == user_id, conversations.status != "pending"
-    )
+    query = listed().where(conversations.user_id == user_id, conversations.status != "pending")
     if status is not None:
-        query = query.where(conversations.status == status)
-    with db_engine().begin() as connection:
-        expire_idle(connection, conversations.user_id == user_id)
+        query = query.where(having_status(status))
+    # Read only: a conversation due to expire is shown expired, and made so by the turn or purge that finds it.
+    with db_engine().connect() as connection:
         if after is not None:
             cursor = connection.execute(
                 select(conversations.user_id, conversations.last_active_at).where(conversations.id == after)
@@ -90,11 +102,8 @@ def close_conversation(conversation_id: str):
         with holding_turn(conversation_id), db_engine().begin() as connection:
             connection.execute(set_status(conversation_id, status="closed"))
         delete_on_openai(conversation_id)
-    with db_engine().begin() as connection:
-        query = select(CONVERSATIONS, turn_counts().label("turns"), first_messages().label("first_message")).where(
-            CONVERSATIONS.c.id == conversation_id
-        )
-        return describe(connection.execute(query).one())
+    with db_engine().connect() as connection:
+        return describe(connection.execute(listed().where(CONVERSATIONS.c.id == conversation_id)).one())
 
 
 @bp.get("/responses/<conversation_id>")
@@ -102,8 +111,8 @@ def list_responses(conversation_id: str):
     user_id = user_id_from(request.args)
     limit = page_size()
     after = text_field(request.args, "after", max_chars=MAX_CONVERSATION_ID_CHARS, optional=True)
-    with db_engine().begin() as connection:
-        owned_status(connection, conversation_id, user_id)
+    with db_engine().connect() as connection:
+        owned_status(connection, conversation_id, user_id, durable=False)
         query = select(TURNS).where(TURNS.c.conversation_id == conversation_id)
         if after is not None:
             cursor = connection.execute(

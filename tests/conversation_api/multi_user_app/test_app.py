@@ -5,6 +5,7 @@ from datetime import timedelta
 import httpx
 import pytest
 import requests
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 import Conversation_API.multi_user_app as app_module
@@ -241,15 +242,38 @@ def test_a_conversation_used_within_the_ttl_stays_active(client, openai_conversa
         assert say(client, conversation_id).status_code == 200
 
 
-def test_listing_marks_idle_conversations_expired(client, openai_conversations, clock):
+def test_a_list_shows_idle_conversations_expired_and_filters_by_that_status(client, openai_conversations, clock):
     idle = start(client)
     clock.shift(timedelta(minutes=20))
     recent = start(client)
     clock.shift(timedelta(minutes=15))
 
     listing = client.get("/conversations?user_id=ada").json["data"]
+    expired = client.get("/conversations?user_id=ada&status=expired").json["data"]
+    active = client.get("/conversations?user_id=ada&status=active").json["data"]
 
     assert [(c["conversation_id"], c["status"]) for c in listing] == [(recent, "active"), (idle, "expired")]
+    assert [c["conversation_id"] for c in expired] == [idle]
+    assert [c["conversation_id"] for c in active] == [recent]
+
+
+def test_list_views_write_nothing_and_the_next_turn_makes_the_expiry_durable(app, client, openai_conversations, clock):
+    conversation_id = start(client)
+    clock.shift(timedelta(minutes=31))
+    statements = []
+    event.listen(app.extensions["database"], "before_cursor_execute", lambda *args: statements.append(args[2]))
+
+    client.get("/conversations?user_id=ada")
+    client.get("/conversations?user_id=ada&status=expired")
+    client.get(f"/responses/{conversation_id}?user_id=ada")
+    after_reads = rows(app, Conversation)[0].status
+    refused = say(client, conversation_id)
+
+    writes = [sql for sql in statements if sql.lstrip().split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+    assert after_reads == "active"  # shown expired, stored unchanged
+    assert refused.json["error"]["type"] == "conversation_expired"
+    assert [sql.split()[:2] for sql in writes] == [["UPDATE", "conversations"]]  # the turn's, and only that
+    assert rows(app, Conversation)[0].status == "expired"
 
 
 def test_closing_an_expired_conversation_says_it_expired(client, openai_conversations, clock):
