@@ -9,7 +9,9 @@ to the app's WSGI callable, as a server would hand it over. It prints:
    transport) and a naive baseline (a new OpenAI client for every request), and the backend's
    own time: what the turn took outside the SDK's calls;
 2. one page of every list endpoint at several table sizes;
-3. the advanced weather app's request size and turn time against history length.
+3. the advanced weather app's request size and turn time against history length;
+4. the multi-user app's stream relay (``POST /chat/stream``) next to the bare SDK's stream of
+   the same reply: time to the first text delta, and time from one delta to the next.
 
 Run: uv run python -m bench.run            (the full run, a few minutes)
      uv run python -m bench.run --quick    (small sizes: checks that it works; CI runs this)
@@ -47,42 +49,72 @@ from Responses_API.weather_app_with_sessions import backend as sessions_app
 MODEL = "gpt-5.4-mini"
 
 
+def canned_response(text: str = "It is sunny.") -> dict:
+    return {
+        "id": "resp_bench",
+        "object": "response",
+        "created_at": 1_763_800_000,
+        "status": "completed",
+        "background": False,
+        "error": None,
+        "incomplete_details": None,
+        "instructions": None,
+        "max_output_tokens": None,
+        "model": MODEL,
+        "output": [
+            {
+                "id": "msg_bench",
+                "type": "message",
+                "status": "completed",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": text, "annotations": []}],
+            }
+        ],
+        "parallel_tool_calls": True,
+        "previous_response_id": None,
+        "tool_choice": "auto",
+        "tools": [],
+        "usage": {
+            "input_tokens": 12,
+            "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+            "output_tokens": 9,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": 21,
+        },
+        "metadata": {},
+    }
+
+
 def canned_reply(text: str = "It is sunny.") -> bytes:
-    return json.dumps(
-        {
-            "id": "resp_bench",
-            "object": "response",
-            "created_at": 1_763_800_000,
-            "status": "completed",
-            "background": False,
-            "error": None,
-            "incomplete_details": None,
-            "instructions": None,
-            "max_output_tokens": None,
-            "model": MODEL,
-            "output": [
-                {
-                    "id": "msg_bench",
-                    "type": "message",
-                    "status": "completed",
-                    "role": "assistant",
-                    "content": [{"type": "output_text", "text": text, "annotations": []}],
-                }
-            ],
-            "parallel_tool_calls": True,
-            "previous_response_id": None,
-            "tool_choice": "auto",
-            "tools": [],
-            "usage": {
-                "input_tokens": 12,
-                "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
-                "output_tokens": 9,
-                "output_tokens_details": {"reasoning_tokens": 0},
-                "total_tokens": 21,
-            },
-            "metadata": {},
-        }
-    ).encode()
+    return json.dumps(canned_response(text)).encode()
+
+
+STREAMED_DELTAS = 100
+COMPACT_AFTER_ITEMS = 41  # a replay of 20 turns and a new message
+STREAMED_DELTAS_LABEL = f"a reply of {STREAMED_DELTAS} deltas".ljust(24)
+
+
+def canned_stream(deltas: int = STREAMED_DELTAS) -> bytes:
+    """A streamed reply of ``deltas`` text deltas, as server-sent events, every byte ready at once."""
+    pieces = [f"word{number} " for number in range(deltas)]
+    final = canned_response("".join(pieces))
+    item = final["output"][0]
+    started = {**final, "status": "in_progress", "output": [], "usage": None}
+    where = {"item_id": item["id"], "output_index": 0, "content_index": 0}
+    part = {"type": "output_text", "text": "", "annotations": []}
+    events = [
+        {"type": "response.created", "response": started},
+        {"type": "response.output_item.added", "output_index": 0, "item": {**item, "content": []}},
+        {"type": "response.content_part.added", **where, "part": part},
+        *({"type": "response.output_text.delta", **where, "delta": piece, "logprobs": []} for piece in pieces),
+        {"type": "response.output_text.done", **where, "text": "".join(pieces), "logprobs": []},
+        {"type": "response.output_item.done", "output_index": 0, "item": item},
+        {"type": "response.completed", "response": final},
+    ]
+    return b"".join(
+        f"event: {event['type']}\ndata: {json.dumps(event | {'sequence_number': number})}\n\n".encode()
+        for number, event in enumerate(events)
+    )
 
 
 class ZeroLatencyOpenAI(httpx2.BaseTransport):
@@ -90,6 +122,10 @@ class ZeroLatencyOpenAI(httpx2.BaseTransport):
 
     def __init__(self) -> None:
         self.reply = canned_reply()
+        self.stream = canned_stream()
+        reply = canned_response()
+        compaction = {"id": "cmp_bench", "type": "compaction", "encrypted_content": "x" * 400}
+        self.compacting = json.dumps(reply | {"output": [compaction, *reply["output"]]}).encode()
         self.sizes: list[int] = []
         self.last_body = b"{}"
 
@@ -98,12 +134,19 @@ class ZeroLatencyOpenAI(httpx2.BaseTransport):
         self.sizes.append(len(body))
         self.last_body = body
         if request.url.path.endswith("/conversations"):
-            content = json.dumps(
-                {"id": f"conv_{uuid.uuid4().hex}", "object": "conversation", "created_at": 0, "metadata": {}}
-            ).encode()
+            conversation = {"id": f"conv_{uuid.uuid4().hex}", "object": "conversation", "created_at": 0, "metadata": {}}
+            return httpx2.Response(200, json=conversation)
+        sent = json.loads(body)
+        if sent.get("stream"):
+            content, kind = self.stream, "text/event-stream"
+        elif isinstance(sent.get("input"), list) and len(sent["input"]) > COMPACT_AFTER_ITEMS:
+            # As OpenAI compacts a request past its context_management threshold (the advanced app replays
+            # from the compaction on): here once the input passes about 20 turns, as the replay limit did.
+            content, kind = self.compacting, "application/json"
         else:
-            content = self.reply.replace(b"resp_bench", f"resp_{uuid.uuid4().hex}".encode())
-        return httpx2.Response(200, content=content, headers={"content-type": "application/json"})
+            content, kind = self.reply, "application/json"
+        content = content.replace(b"resp_bench", f"resp_{uuid.uuid4().hex}".encode())
+        return httpx2.Response(200, content=content, headers={"content-type": kind})
 
 
 def timed(action: Callable[[], object], runs: int) -> list[float]:
@@ -187,7 +230,7 @@ def main() -> None:
     args = parser.parse_args()
     runs = 30 if args.quick else 400
     sizes = [100, 1_000] if args.quick else [1_000, 10_000, 100_000]
-    histories = [10, 100] if args.quick else [10, 100, 1_000]
+    histories = [10, 100] if args.quick else [10, 100, 1_000]  # each compacted COMPACTED_TURNS_AGO turns before its end
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     os.environ.update(OPENAI_API_KEY="sk-bench", OPENAI_OFFLINE="0", OPENAI_MAX_RETRIES="0", APP_API_KEY="")
@@ -223,7 +266,16 @@ def main() -> None:
 
     print(f"\n{'3. advanced app: one turn vs history length':<44}{'p50':>9}{'p99':>9}{'turns/s':>10}{'request':>12}")
     for turns, samples, size in replay_costs(workdir, histories, transport, max(runs // 4, 10)):
-        print(row(f"history of {turns} turns (replays at most 20)", samples) + f"{size:>10} B")
+        print(row(f"history of {turns} turns, compacted 5 turns ago", samples) + f"{size:>10} B")
+
+    print(f"\n4. the stream relay, {STREAMED_DELTAS_LABEL}{'p50':>9}{'p99':>9}")
+    bare, relayed = relay_times(workdir, sdk, max(runs // 4, 10))
+    for what in ("first delta", "per delta"):
+        print(f"{'bare SDK stream: ' + what:<44}{micro(bare[what])}")
+        print(f"{'POST /chat/stream: ' + what:<44}{micro(relayed[what])}")
+        added = statistics.median(relayed[what]) - statistics.median(bare[what])
+        print(f"{'  added by the relay (p50)':<44}{added * 1e6:>9.1f}")
+    print("times in µs; a turn's first delta is timed from the request, each next one from the one before")
 
 
 def database_app(module, name: Path) -> Flask:
@@ -265,7 +317,7 @@ def turn_times(workdir: Path, runs: int, transport: ZeroLatencyOpenAI, in_sdk: T
     }
     requests = {}
     for name, turn in turns.items():
-        for _ in range(25):  # past the advanced app's replay budget (20 turns), so its request stops growing
+        for _ in range(25):  # a chat under way, past the advanced app's first compaction
             turn()
         # That backend's own floor: the SDK sending the very request the backend sent (its
         # tools, its conversation, its replayed items), whose every part the SDK walks.
@@ -347,30 +399,92 @@ def list_times(workdir: Path, sizes: list[int], runs: int) -> dict[str, list[flo
     return results
 
 
+COMPACTED_TURNS_AGO = 5
+
+
 def replay_costs(workdir: Path, histories: list[int], transport: ZeroLatencyOpenAI, runs: int):
+    """A session of ``turns`` stored turns that OpenAI compacted ``COMPACTED_TURNS_AGO`` turns ago: what is replayed."""
     for turns in histories:
         app = database_app(advanced_app, workdir / f"replay{turns}.db")
         client = app.test_client()
         session_id = client.post("/sessions").json["session_id"]
         now = datetime.now(UTC)
+        compacted_at = turns - COMPACTED_TURNS_AGO
+        stored = []
+        for turn in range(1, turns + 1):
+            for role in ("user", "assistant"):
+                stored.append(("message", role, {"role": role, "content": "x" * 200}, turn))
+            if turn == compacted_at:
+                stored.append(("compaction", None, {"type": "compaction", "encrypted_content": "x" * 400}, turn))
         with app.extensions["database"].begin() as connection:
             connection.execute(
                 insert(Item),
                 [
                     {
                         "session_id": session_id,
-                        "turn": n // 2 + 1,
-                        "type": "message",
-                        "role": "user" if n % 2 == 0 else "assistant",
-                        "payload": json.dumps({"role": "user" if n % 2 == 0 else "assistant", "content": "x" * 200}),
+                        "turn": turn,
+                        "type": kind,
+                        "role": role,
+                        "payload": json.dumps(payload),
                         "created_at": now,
                     }
-                    for n in range(turns * 2)
+                    for kind, role, payload, turn in stored
                 ],
             )
         transport.sizes.clear()
         samples = timed(request_to(app, "POST", f"/sessions/{session_id}/messages", {"message": "Hi"}), runs)
         yield turns, samples, statistics.median(transport.sizes)
+
+
+def micro(samples: list[float]) -> str:
+    return f"{statistics.median(samples) * 1e6:>9.1f}{sorted(samples)[int(len(samples) * 0.99) - 1] * 1e6:>9.1f}"
+
+
+def relay_times(workdir: Path, sdk: openai.OpenAI, runs: int) -> tuple[dict, dict]:
+    """Time to the first text delta and between deltas: the SDK's own stream, then the relay's events of it."""
+    bare: dict[str, list[float]] = {"first delta": [], "per delta": []}
+    relayed: dict[str, list[float]] = {"first delta": [], "per delta": []}
+
+    def bare_stream() -> None:
+        started = time.perf_counter()
+        with sdk.responses.create(model=MODEL, input="Hi", stream=True) as stream:
+            note_deltas(bare, started, (event for event in stream if event.type == "response.output_text.delta"))
+
+    app = database_app(multi_user_app, workdir / "relay.db")
+    conversation = app.test_client().post("/chat", json={"user_id": "ada", "message": "Hi"}).json["conversation_id"]
+    body = {"user_id": "ada", "message": "Hi", "conversation_id": conversation}
+    environ = EnvironBuilder(method="POST", path="/chat/stream", json=body).get_environ()
+    payload = environ["wsgi.input"].read()
+
+    def relayed_stream() -> None:
+        started = time.perf_counter()
+        reply = app(environ | {"wsgi.input": io.BytesIO(payload)}, lambda status, *_: None)
+        try:
+            note_deltas(relayed, started, (chunk for chunk in reply if chunk.startswith(b"event: delta")))
+        finally:
+            reply.close()
+
+    for _ in range(3):  # warm up
+        bare_stream()
+        relayed_stream()
+    for key in bare:
+        bare[key].clear()
+        relayed[key].clear()
+    for _ in range(runs):  # turn about, so that a change in the machine's speed touches both alike
+        bare_stream()
+        relayed_stream()
+    return bare, relayed
+
+
+def note_deltas(times: dict[str, list[float]], started: float, deltas) -> None:
+    last = None
+    for _ in deltas:
+        now = time.perf_counter()
+        if last is None:
+            times["first delta"].append(now - started)
+        else:
+            times["per delta"].append(now - last)
+        last = now
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ chat's total, and whether the answer to the last message still recalls the facts
 the first. The stand-in's replies are short and its compaction keeps only the facts a user
 stated, so the figures show the shape of the curve, not what a real model would bill.
 
-Run: uv run python -m bench.tokens                      (200 turns, budget 2,000 tokens; a minute or two)
-     uv run python -m bench.tokens --turns 60 --budget 1000   (the tests run this)
+Run: uv run python -m bench.tokens                      (200 turns, budget 1,000 tokens; a few minutes)
+     uv run python -m bench.tokens --turns 100                (the tests run this)
 """
 
 import argparse
@@ -109,7 +109,7 @@ def billed_per_turn(module, chat: Callable, budget: int, turns: int, workdir: Pa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=200, help="messages in each chat (at least 2 * 50)")
-    parser.add_argument("--budget", type=int, default=2_000, help="COMPACT_AFTER_TOKENS for every backend")
+    parser.add_argument("--budget", type=int, default=1_000, help="COMPACT_AFTER_TOKENS for every backend")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-tokens-"))
     os.environ.update(

@@ -35,7 +35,7 @@ from werkzeug.serving import make_server
 from openai_tutorial import client as client_module
 from openai_tutorial import notices, turn_lock
 from openai_tutorial.offline.rules import strict_schema_problem
-from tests.support import optional, postgres
+from tests.support import live, optional, postgres
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OPENAI_BASE_URL = "https://api.openai.com/v1"
@@ -84,6 +84,29 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     os.environ.update(saved_environ)
 
 
+def live_selected(config: pytest.Config) -> bool:
+    """``-m live``: the live self-check (``tests/live``), which every other run leaves out."""
+    return config.option.markexpr == "live"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the number of workers
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    if live_selected(config):
+        config.option.numprocesses = 0  # one process: the budget and the report are the whole run's
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    coverage = config.pluginmanager.getplugin("_cov")
+    if live_selected(config) and coverage is not None:
+        coverage.options.cov_fail_under = None  # it runs the lessons, not the suite: coverage says nothing here
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A live run says first what it runs against and its budget, or, without a key, how to run it (even with -q)."""
+    if live_selected(session.config):
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(live.header())
+
+
 # Why tests of this run were skipped (tests/support/optional.py): with any, coverage cannot reach every line, so
 # its threshold is not applied, and the run says so at the end.
 SKIP_REASONS: set[str] = set()
@@ -100,6 +123,10 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
 
 @pytest.hookimpl(trylast=True)  # after pytest-cov's table
 def pytest_terminal_summary(terminalreporter) -> None:
+    if live_selected(terminalreporter.config) and live.LIVE_RUN.budget:
+        for line in live.LIVE_RUN.report():
+            terminalreporter.write_line(line)
+        return
     if SKIP_REASONS:
         terminalreporter.write_line(
             "Coverage threshold not applied: tests were skipped for what this install leaves out ("
