@@ -23,3 +23,8 @@ def use_the_stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_OFFLINE", "1")
     monkeypatch.setenv("OPENAI_OFFLINE_STREAM_DELAY", "0")
     get_client.cache_clear()
+
+
+def messages(chatter_turns: int) -> list[str]:
+    """The whole chat: the facts, ``chatter_turns`` of chatter, the facts asked back."""
+    return [FIRST_MESSAGE, *chatter(chatter_turns), LAST_MESSAGE]

@@ -12,7 +12,7 @@ import Conversation_API.multi_user_app as app_module
 from Conversation_API.multi_user_app import chat, models
 from openai_tutorial.client import get_client
 from openai_tutorial.turn_lock import STALE_AFTER
-from tests.support import payloads
+from tests.support import long_chat, payloads
 from tests.support.conversations import deleting
 from tests.support.helpers import (
     PATIENCE,
@@ -29,14 +29,6 @@ from tests.support.helpers import (
     sent_json,
     set_row,
     sqlite_url,
-)
-from tests.support.long_chat import (
-    BUDGET,
-    FIRST_MESSAGE,
-    LAST_MESSAGE,
-    chatter,
-    recalls_the_first_facts,
-    use_the_stand_in,
 )
 
 APP = "Conversation_API.multi_user_app"
@@ -945,21 +937,21 @@ def test_a_long_first_message_is_cut_in_the_list_and_the_page_learns_the_servers
 def test_a_long_conversation_is_compacted_in_place_so_a_turn_costs_about_the_budget_and_the_first_facts_stay(
     app, client, monkeypatch
 ):
-    use_the_stand_in(monkeypatch)
-    app.config["COMPACT_AFTER_TOKENS"] = BUDGET
-    first = client.post("/chat", json={"user_id": "ada", "message": FIRST_MESSAGE}).json
+    long_chat.use_the_stand_in(monkeypatch)
+    app.config["COMPACT_AFTER_TOKENS"] = long_chat.BUDGET
+    first = client.post("/chat", json={"user_id": "ada", "message": long_chat.FIRST_MESSAGE}).json
     turn = {"user_id": "ada", "conversation_id": first["conversation_id"]}
-    for message in chatter(25):
+    for message in long_chat.chatter(25):
         assert client.post("/chat", json=turn | {"message": message}).status_code == 200
 
-    last = client.post("/chat", json=turn | {"message": LAST_MESSAGE}).json
+    last = client.post("/chat", json=turn | {"message": long_chat.LAST_MESSAGE}).json
 
     billed = [row.input_tokens for row in rows(app, Turn)]
-    assert max(billed[:9]) < BUDGET < max(billed)  # the chat grew past the budget once, early on
-    assert max(billed[-10:]) < BUDGET * 1.3  # and stays around it: at most one turn's worth above
+    assert max(billed[:9]) < long_chat.BUDGET < max(billed)  # the chat grew past the budget once, early on
+    assert max(billed[-10:]) < long_chat.BUDGET * 1.3  # and stays around it: at most one turn's worth above
     assert last["conversation_id"] == first["conversation_id"]  # the same conversation, on both sides
     remote = list(get_client().conversations.items.list(first["conversation_id"], order="asc"))
     assert remote[0].type == "compaction"
     assert len(remote) < 2 * 10  # not the 54 items of 27 turns
-    assert recalls_the_first_facts(last["reply"])
+    assert long_chat.recalls_the_first_facts(last["reply"])
     assert len(rows(app, Turn)) == 27  # the transcript here keeps every turn

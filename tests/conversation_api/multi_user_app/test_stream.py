@@ -15,17 +15,9 @@ from Conversation_API.multi_user_app import chat, chat_page, models
 from openai_tutorial.client import get_client
 from openai_tutorial.conversations import safety_identifier
 from openai_tutorial.database import utc_now
-from tests.support import payloads
+from tests.support import long_chat, payloads
 from tests.support.conversations import deleting
 from tests.support.helpers import database_app_fixtures, rows, sent_json, set_row
-from tests.support.long_chat import (
-    BUDGET,
-    FIRST_MESSAGE,
-    LAST_MESSAGE,
-    chatter,
-    recalls_the_first_facts,
-    use_the_stand_in,
-)
 
 Conversation, Turn = models.Conversation, models.Turn
 SSE_HEADERS = {"content-type": "text/event-stream"}
@@ -588,18 +580,18 @@ def test_a_bug_after_the_first_text_still_ends_the_stream_with_an_error_event(
 
 
 def test_a_streamed_turn_past_the_budget_compacts_the_conversation_before_done(client, app, monkeypatch):
-    use_the_stand_in(monkeypatch)
-    app.config["COMPACT_AFTER_TOKENS"] = BUDGET
-    done = events_of(stream_turn(client, message=FIRST_MESSAGE))[-1]
+    long_chat.use_the_stand_in(monkeypatch)
+    app.config["COMPACT_AFTER_TOKENS"] = long_chat.BUDGET
+    done = events_of(stream_turn(client, message=long_chat.FIRST_MESSAGE))[-1]
     conversation_id = done[1]["conversation_id"]
-    messages = iter(chatter(20))
-    while done[1]["usage"]["input_tokens"] <= BUDGET:
+    messages = iter(long_chat.chatter(20))
+    while done[1]["usage"]["input_tokens"] <= long_chat.BUDGET:
         done = events_of(stream_turn(client, conversation_id, next(messages)))[-1]
 
     remote = [item.type for item in get_client().conversations.items.list(conversation_id)]
-    last = events_of(stream_turn(client, conversation_id, LAST_MESSAGE))[-1]
+    last = events_of(stream_turn(client, conversation_id, long_chat.LAST_MESSAGE))[-1]
 
     assert remote == ["compaction"]  # by the time the turn past the budget said done, all of it was compacted
     assert last[0] == "done"
-    assert last[1]["usage"]["input_tokens"] < BUDGET / 5
-    assert recalls_the_first_facts(last[1]["reply_html"])
+    assert last[1]["usage"]["input_tokens"] < long_chat.BUDGET / 5
+    assert long_chat.recalls_the_first_facts(last[1]["reply_html"])

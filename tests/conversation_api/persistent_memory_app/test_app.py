@@ -10,7 +10,7 @@ import Conversation_API.persistent_memory_app as app_module
 from Conversation_API.persistent_memory_app import chat as chat_module
 from Conversation_API.persistent_memory_app import models
 from openai_tutorial.client import get_client
-from tests.support import payloads
+from tests.support import long_chat, payloads
 from tests.support.conversations import deleting
 from tests.support.helpers import (
     PATIENCE,
@@ -27,14 +27,6 @@ from tests.support.helpers import (
     rows,
     sent_json,
     sqlite_url,
-)
-from tests.support.long_chat import (
-    BUDGET,
-    FIRST_MESSAGE,
-    LAST_MESSAGE,
-    chatter,
-    recalls_the_first_facts,
-    use_the_stand_in,
 )
 
 APP = "Conversation_API.persistent_memory_app"
@@ -585,17 +577,17 @@ def test_the_history_query_is_served_by_an_index_without_a_sort(app, client, ope
 def test_a_long_memory_is_compacted_in_place_so_a_turn_costs_about_the_budget_and_the_first_facts_stay(
     app, client, monkeypatch
 ):
-    use_the_stand_in(monkeypatch)
-    app.config["COMPACT_AFTER_TOKENS"] = BUDGET
-    replies = [chat(client, message).json for message in [FIRST_MESSAGE, *chatter(25), LAST_MESSAGE]]
+    long_chat.use_the_stand_in(monkeypatch)
+    app.config["COMPACT_AFTER_TOKENS"] = long_chat.BUDGET
+    replies = [chat(client, message).json for message in long_chat.messages(25)]
 
     responses = [get_client().responses.retrieve(reply["response_id"]) for reply in replies]
     billed = [response.usage.input_tokens for response in responses]
-    assert max(billed[:9]) < BUDGET < max(billed)
-    assert max(billed[-10:]) < BUDGET * 1.3
+    assert max(billed[:9]) < long_chat.BUDGET < max(billed)
+    assert max(billed[-10:]) < long_chat.BUDGET * 1.3
     assert {reply["conversation_id"] for reply in replies} == {replies[0]["conversation_id"]}
     remote = list(get_client().conversations.items.list(replies[0]["conversation_id"], order="asc"))
     assert remote[0].type == "compaction"
     assert len(remote) < 2 * 10
-    assert recalls_the_first_facts(replies[-1]["reply"])
+    assert long_chat.recalls_the_first_facts(replies[-1]["reply"])
     assert len(rows(app, models.Message)) == 27 * 2  # the transcript here keeps every word

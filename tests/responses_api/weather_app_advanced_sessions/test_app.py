@@ -11,7 +11,7 @@ from flask import request as flask_request
 import Responses_API.weather_app_advanced_sessions as backend
 from openai_tutorial.client import get_client
 from Responses_API.weather_app_advanced_sessions import models
-from tests.support import payloads
+from tests.support import long_chat, payloads
 from tests.support.helpers import (
     PATIENCE,
     START,
@@ -25,14 +25,6 @@ from tests.support.helpers import (
     rows,
     sent_json,
     sqlite_url,
-)
-from tests.support.long_chat import (
-    BUDGET,
-    FIRST_MESSAGE,
-    LAST_MESSAGE,
-    chatter,
-    recalls_the_first_facts,
-    use_the_stand_in,
 )
 from tests.support.weather import answers, asks_for_weather, new_session, say
 
@@ -468,19 +460,19 @@ def test_the_replay_names_the_model_and_sends_no_null_fields(client, one_weather
 def test_a_long_chat_replays_from_its_newest_compaction_so_a_request_stays_small_and_the_first_facts_stay(
     app, client, monkeypatch
 ):
-    use_the_stand_in(monkeypatch)
-    app.config["COMPACT_AFTER_TOKENS"] = BUDGET
+    long_chat.use_the_stand_in(monkeypatch)
+    app.config["COMPACT_AFTER_TOKENS"] = long_chat.BUDGET
     session_id = new_session(client)
     sent = []
     real_create = get_client().responses.create
     monkeypatch.setattr(
         get_client().responses, "create", lambda **request: sent.append(request) or real_create(**request)
     )
-    replies = [say(client, session_id, message).json for message in [FIRST_MESSAGE, *chatter(25), LAST_MESSAGE]]
+    replies = [say(client, session_id, message).json for message in long_chat.messages(25)]
 
     stored = rows(app, Item)
     assert "compaction" in [item.type for item in stored]
     assert [item.role for item in stored].count("user") == 27  # every item is kept here
     assert max(len(request["input"]) for request in sent) < 2 * 27  # the last turn alone would replay 79 items
     assert sent[-1]["input"][0]["type"] == "compaction"
-    assert recalls_the_first_facts(replies[-1]["answer"])
+    assert long_chat.recalls_the_first_facts(replies[-1]["answer"])

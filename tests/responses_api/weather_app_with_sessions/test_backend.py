@@ -10,16 +10,8 @@ from openai_tutorial.client import get_client
 from openai_tutorial.weather import INSTRUCTIONS, WEATHER_TOOL
 from Responses_API.stateless_weather_app import backend as stateless_backend
 from Responses_API.weather_app_with_sessions import backend
-from tests.support import payloads
+from tests.support import long_chat, payloads
 from tests.support.helpers import PATIENCE, TurnInFlight, api_failure, sent_json
-from tests.support.long_chat import (
-    BUDGET,
-    FIRST_MESSAGE,
-    LAST_MESSAGE,
-    chatter,
-    recalls_the_first_facts,
-    use_the_stand_in,
-)
 from tests.support.weather import answers, asks_for_weather, new_session, say
 
 BACKEND = "Responses_API/weather_app_with_sessions/backend.py"
@@ -286,16 +278,16 @@ def test_the_frontend_meeting_another_backend_says_which_it_expected_and_exits_1
 
 
 def test_a_long_chat_is_compacted_by_openai_so_a_turn_costs_about_the_budget_and_the_first_facts_stay(monkeypatch):
-    use_the_stand_in(monkeypatch)
-    client = backend.create_app({"COMPACT_AFTER_TOKENS": BUDGET}).test_client()
+    long_chat.use_the_stand_in(monkeypatch)
+    client = backend.create_app({"COMPACT_AFTER_TOKENS": long_chat.BUDGET}).test_client()
     session_id = new_session(client)
-    replies = [say(client, session_id, message).json for message in [FIRST_MESSAGE, *chatter(25), LAST_MESSAGE]]
+    replies = [say(client, session_id, message).json for message in long_chat.messages(25)]
 
     responses = [get_client().responses.retrieve(reply["response_id"]) for reply in replies]
 
     billed = [response.usage.input_tokens for response in responses]
-    assert max(billed[:5]) < BUDGET < max(billed)  # the chain grew past the budget
-    assert max(billed[-10:]) < BUDGET * 1.3  # and stays around it: at most one turn's worth above
+    assert max(billed[:5]) < long_chat.BUDGET < max(billed)  # the chain grew past the budget
+    assert max(billed[-10:]) < long_chat.BUDGET * 1.3  # and stays around it: at most one turn's worth above
     compacted = [response for response in responses if response.output[0].type == "compaction"]
     assert compacted  # OpenAI compacted it, in the turn's own response
-    assert recalls_the_first_facts(replies[-1]["answer"])
+    assert long_chat.recalls_the_first_facts(replies[-1]["answer"])
