@@ -155,17 +155,18 @@ class AsyncTeeStream(httpx2.AsyncByteStream):
 def watch(http: httpx2.Client | httpx2.AsyncClient, traffic: Traffic) -> None:
     """Hook ``traffic`` into an SDK HTTP client: every reply is seen once it has been read whole."""
 
-    def note(response: httpx2.Response) -> Any:
+    def teed(response: httpx2.Response) -> bool:
+        """A stream is seen once it ends, passed on as it comes meanwhile; True for a stream."""
+        if not response.headers.get("content-type", "").startswith("text/event-stream"):
+            return False
         request = response.request
-        if response.headers.get("content-type", "").startswith("text/event-stream"):
 
-            def ended(text: str) -> None:
-                traffic.seen(request.method, request.url.path, response.status_code, events_of(text))
+        def ended(text: str) -> None:
+            traffic.seen(request.method, request.url.path, response.status_code, events_of(text))
 
-            tee = AsyncTeeStream if isinstance(http, httpx2.AsyncClient) else TeeStream
-            response.stream = tee(response.stream, ended)
-            return None
-        return request
+        tee = AsyncTeeStream if isinstance(http, httpx2.AsyncClient) else TeeStream
+        response.stream = tee(response.stream, ended)
+        return True
 
     def seen_whole(response: httpx2.Response) -> None:
         try:
@@ -177,14 +178,14 @@ def watch(http: httpx2.Client | httpx2.AsyncClient, traffic: Traffic) -> None:
     if isinstance(http, httpx2.AsyncClient):
 
         async def on_reply(response: httpx2.Response) -> None:
-            if note(response) is not None:
+            if not teed(response):
                 await response.aread()
                 seen_whole(response)
 
     else:
 
         def on_reply(response: httpx2.Response) -> None:
-            if note(response) is not None:
+            if not teed(response):
                 response.read()
                 seen_whole(response)
 
