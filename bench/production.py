@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -74,7 +75,7 @@ def serve_openai(port: int, latency: float) -> None:
 
 
 @contextmanager
-def openai_stand_in(latency: float):
+def openai_stand_in(latency: float) -> Iterator[str]:
     port = postgres.free_port()
     process = multiprocessing.get_context("spawn").Process(target=serve_openai, args=(port, latency), daemon=True)
     process.start()
@@ -99,7 +100,7 @@ def wait_until_up(base_url: str, *, method: str = "GET", path: str = "/healthz")
 
 
 @contextmanager
-def gunicorn(database_url: str, openai_url: str):
+def gunicorn(database_url: str, openai_url: str) -> Iterator[str]:
     port = postgres.free_port()
     environment = os.environ | {
         "DATABASE_URL": database_url,
@@ -131,7 +132,7 @@ class Results:
             self.errors += not ok
 
 
-def timed(action) -> tuple[float, bool]:
+def timed(action: Callable[[], bool]) -> tuple[float, bool]:
     started = time.perf_counter()
     try:
         ok = action()
@@ -166,7 +167,9 @@ def bare_sdk_user(sdk: openai.OpenAI, turns: int, results: Results) -> None:
         results.add(results.turns, *timed(turn))
 
 
-def run_clients(target, clients: int, arguments) -> tuple[Results, float]:
+def run_clients(
+    target: Callable[..., None], clients: int, arguments: Callable[..., tuple[object, ...]]
+) -> tuple[Results, float]:
     """``clients`` threads at once, each running ``target(*arguments(its number), results)``."""
     results = Results()
     threads = [threading.Thread(target=target, args=(*arguments(user), results)) for user in range(clients)]
@@ -209,13 +212,13 @@ def main() -> None:
     with ExitStack() as stack:
         openai_url = stack.enter_context(openai_stand_in(args.upstream_ms / 1000))
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-production-")))
-        databases = {"SQLite": lambda: f"sqlite:///{workdir / f'{uuid.uuid4().hex}.db'}"}
+        databases: dict[str, Callable[[], str]] = {"SQLite": lambda: f"sqlite:///{workdir / f'{uuid.uuid4().hex}.db'}"}
         try:
             server = stack.enter_context(postgres.running_server())
             databases["PostgreSQL"] = lambda: stack.enter_context(postgres.new_database(server))
         except postgres.Unavailable as why:
             print(f"(PostgreSQL left out: {why})")
-        bare_rates = {}
+        bare_rates: dict[int, float] = {}
         for clients in client_counts:
             sdk = openai.OpenAI(api_key="sk-bench", base_url=openai_url, max_retries=0)
             run_clients(bare_sdk_user, clients, lambda _user, sdk=sdk: (sdk, 2))  # warm up: connections

@@ -18,6 +18,7 @@ Run: uv run python -m bench.run            (the full run, a few minutes)
 """
 
 import argparse
+import functools
 import io
 import json
 import os
@@ -26,15 +27,17 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import openai
 from flask import Flask
 from sqlalchemy import insert
-from werkzeug.test import EnvironBuilder
+from werkzeug.datastructures import Headers
+from werkzeug.test import EnvironBuilder, TestResponse
 
 import Conversation_API.multi_user_app as multi_user_app
 import Conversation_API.persistent_memory_app as persistent_memory_app
@@ -49,7 +52,7 @@ from Responses_API.weather_app_with_sessions import backend as sessions_app
 MODEL = "gpt-5.4-mini"
 
 
-def canned_response(text: str = "It is sunny.") -> dict:
+def canned_response(text: str = "It is sunny.") -> dict[str, Any]:
     return {
         "id": "resp_bench",
         "object": "response",
@@ -102,7 +105,7 @@ def canned_stream(deltas: int = STREAMED_DELTAS) -> bytes:
     started = {**final, "status": "in_progress", "output": [], "usage": None}
     where = {"item_id": item["id"], "output_index": 0, "content_index": 0}
     part = {"type": "output_text", "text": "", "annotations": []}
-    events = [
+    events: list[dict[str, Any]] = [
         {"type": "response.created", "response": started},
         {"type": "response.output_item.added", "output_index": 0, "item": {**item, "content": []}},
         {"type": "response.content_part.added", **where, "part": part},
@@ -165,7 +168,7 @@ class TimeInSDK:
 
     def __init__(self, sdk: openai.OpenAI) -> None:
         resource = type(sdk.responses)
-        real = resource.create
+        real: Callable[..., object] = resource.create
         self.spent = 0.0
 
         def timed_create(responses: object, **request: object) -> object:
@@ -175,8 +178,8 @@ class TimeInSDK:
             finally:
                 self.spent += time.perf_counter() - started
 
-        resource.create = timed_create
-        self.create = lambda **request: real(sdk.responses, **request)  # the real call, untimed: the floor
+        setattr(resource, "create", timed_create)  # noqa: B010 (an assignment mypy would refuse: it replaces a method)
+        self.create = functools.partial(real, sdk.responses)  # the real call, untimed: the floor
 
 
 def timed_turns(turn: Callable[[], object], in_sdk: TimeInSDK, runs: int) -> tuple[list[float], list[float]]:
@@ -193,25 +196,54 @@ def timed_turns(turn: Callable[[], object], in_sdk: TimeInSDK, runs: int) -> tup
 
 
 def request_to(
-    app: Flask, method: str, path: str, body: dict | None = None, headers: dict | None = None
+    app: Flask, method: str, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
 ) -> Callable[[], None]:
     """One request, handed straight to the app's WSGI callable as a server would hand it over: what
     the test client does around it (building the request, wrapping the response) is not the app's
     work. Built once; each call reads the whole reply and fails unless it is a success."""
-    environ = EnvironBuilder(method=method, path=path, json=body, headers=headers).get_environ()
+    environ = EnvironBuilder(method=method, path=path, json=body, headers=Headers(headers)).get_environ()
     payload = environ["wsgi.input"].read()
 
     def send() -> None:
-        statuses = []
-        reply = app(environ | {"wsgi.input": io.BytesIO(payload)}, lambda status, *_: statuses.append(status))
+        status = StatusKept()
+        reply = app(environ | {"wsgi.input": io.BytesIO(payload)}, status)
         try:
             content = b"".join(reply)
         finally:
-            reply.close()
-        if not statuses[0].startswith("2"):
-            raise RuntimeError(f"{method} {path} answered {statuses[0]}: {content.decode()}")
+            closed(reply)
+        if not status.line.startswith("2"):
+            raise RuntimeError(f"{method} {path} answered {status.line}: {content.decode()}")
 
     return send
+
+
+class StatusKept:
+    """A WSGI server's ``start_response`` that keeps the status line; the body is what the app returns."""
+
+    line = ""
+
+    def __call__(
+        self, status: str, headers: list[tuple[str, str]], exc_info: object = None, /
+    ) -> Callable[[bytes], object]:
+        self.line = status
+        return self.write
+
+    def write(self, data: bytes) -> None:
+        raise RuntimeError("no app here writes its body through start_response")
+
+
+def closed(reply: Iterable[bytes]) -> None:
+    """Close what a WSGI app returned, as a server must when it can be closed."""
+    if hasattr(reply, "close"):
+        reply.close()
+
+
+def json_of(reply: TestResponse) -> dict[str, Any]:
+    """A test client's reply as the JSON object it holds; a failure or anything else raises."""
+    body = reply.get_json()
+    if reply.status_code >= 400 or not isinstance(body, dict):
+        raise RuntimeError(f"the backend answered {reply.status_code}: {reply.get_data(as_text=True)}")
+    return body
 
 
 def row(name: str, samples: list[float], floor: float | None = None, naive: float | None = None) -> str:
@@ -235,7 +267,11 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     os.environ.update(OPENAI_API_KEY="sk-bench", OPENAI_OFFLINE="0", OPENAI_MAX_RETRIES="0", APP_API_KEY="")
     transport = ZeroLatencyOpenAI()
-    client_module.http_client = lambda asynchronous=False: httpx2.Client(transport=CheckedTransport(transport))
+
+    def zero_latency_client(*, asynchronous: bool = False) -> httpx2.Client:
+        return httpx2.Client(transport=CheckedTransport(transport))
+
+    client_module.http_client = zero_latency_client
     client_module.get_client.cache_clear()
     sdk = client_module.get_client()
 
@@ -244,7 +280,7 @@ def main() -> None:
     floor_samples = timed(lambda: sdk.responses.create(model=MODEL, input="Weather?"), runs)
     floor = statistics.median(floor_samples)
 
-    def naive_call():
+    def naive_call() -> None:
         fresh = openai.OpenAI(api_key="sk-bench", http_client=httpx2.Client(transport=transport), max_retries=0)
         fresh.responses.create(model=MODEL, input="Weather?")
 
@@ -278,8 +314,8 @@ def main() -> None:
     print("times in µs; a turn's first delta is timed from the request, each next one from the one before")
 
 
-def database_app(module, name: Path) -> Flask:
-    return module.create_app({"DATABASE_URL": f"sqlite:///{name}"})
+def database_app(create_app: Callable[[dict[str, Any]], Flask], name: Path) -> Flask:
+    return create_app({"DATABASE_URL": f"sqlite:///{name}"})
 
 
 def settle(app: Flask) -> None:
@@ -289,17 +325,20 @@ def settle(app: Flask) -> None:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def turn_times(workdir: Path, runs: int, transport: ZeroLatencyOpenAI, in_sdk: TimeInSDK):
+def turn_times(
+    workdir: Path, runs: int, transport: ZeroLatencyOpenAI, in_sdk: TimeInSDK
+) -> list[tuple[str, list[float], list[float], list[float]]]:
     """(backend, its turns' whole times, the bare SDK call's times with the request that backend sent, its turns'
     own times)."""
     stateless = stateless_app.create_app()
     sessions = sessions_app.create_app()
-    session_id = sessions.test_client().post("/sessions").json["session_id"]
-    advanced = database_app(advanced_app, workdir / "turns-adv.db")
-    advanced_id = advanced.test_client().post("/sessions").json["session_id"]
-    multi = database_app(multi_user_app, workdir / "turns-mu.db")
-    conversation = multi.test_client().post("/chat", json={"user_id": "ada", "message": "Hi"}).json["conversation_id"]
-    memory = database_app(persistent_memory_app, workdir / "turns-pm.db")
+    session_id = json_of(sessions.test_client().post("/sessions"))["session_id"]
+    advanced = database_app(advanced_app.create_app, workdir / "turns-adv.db")
+    advanced_id = json_of(advanced.test_client().post("/sessions"))["session_id"]
+    multi = database_app(multi_user_app.create_app, workdir / "turns-mu.db")
+    first_turn = multi.test_client().post("/chat", json={"user_id": "ada", "message": "Hi"})
+    conversation = json_of(first_turn)["conversation_id"]
+    memory = database_app(persistent_memory_app.create_app, workdir / "turns-pm.db")
     memory.test_client().post("/chat", json={"user_id": "ada", "message": "Hi"})
 
     turns = {
@@ -322,9 +361,9 @@ def turn_times(workdir: Path, runs: int, transport: ZeroLatencyOpenAI, in_sdk: T
         # That backend's own floor: the SDK sending the very request the backend sent (its
         # tools, its conversation, its replayed items), whose every part the SDK walks.
         requests[name] = json.loads(transport.last_body)
-    whole = {name: [] for name in turns}
-    own = {name: [] for name in turns}
-    own_floor = {name: [] for name in turns}
+    whole: dict[str, list[float]] = {name: [] for name in turns}
+    own: dict[str, list[float]] = {name: [] for name in turns}
+    own_floor: dict[str, list[float]] = {name: [] for name in turns}
     # Round after round: a block of each backend's turns, then a block of its own floor. A change in
     # the machine's speed (it is shared) touches every backend and its floor alike, and within a
     # block each runs as warm as alone.
@@ -334,7 +373,7 @@ def turn_times(workdir: Path, runs: int, transport: ZeroLatencyOpenAI, in_sdk: T
             block_whole, block_own = timed_turns(turn, in_sdk, block)
             whole[name] += block_whole
             own[name] += block_own
-            own_floor[name] += timed(lambda request=requests[name]: in_sdk.create(**request), block)
+            own_floor[name] += timed(functools.partial(in_sdk.create, **requests[name]), block)
     return [(name, whole[name], own_floor[name], own[name]) for name in turns]
 
 
@@ -342,7 +381,7 @@ def list_times(workdir: Path, sizes: list[int], runs: int) -> dict[str, list[flo
     results = {}
     start = datetime(2026, 1, 1, tzinfo=UTC)
     for size in sizes:
-        app = database_app(multi_user_app, workdir / f"mu{size}.db")
+        app = database_app(multi_user_app.create_app, workdir / f"mu{size}.db")
         with app.extensions["database"].begin() as connection:
             connection.execute(
                 insert(Conversation),
@@ -385,7 +424,7 @@ def list_times(workdir: Path, sizes: list[int], runs: int) -> dict[str, list[flo
             runs,
         )
 
-        adv = database_app(advanced_app, workdir / f"adv{size}.db")
+        adv = database_app(advanced_app.create_app, workdir / f"adv{size}.db")
         adv.config["APP_API_KEY"] = "bench"
         with adv.extensions["database"].begin() as connection:
             connection.execute(
@@ -402,15 +441,17 @@ def list_times(workdir: Path, sizes: list[int], runs: int) -> dict[str, list[flo
 COMPACTED_TURNS_AGO = 5
 
 
-def replay_costs(workdir: Path, histories: list[int], transport: ZeroLatencyOpenAI, runs: int):
+def replay_costs(
+    workdir: Path, histories: list[int], transport: ZeroLatencyOpenAI, runs: int
+) -> Iterator[tuple[int, list[float], float]]:
     """A session of ``turns`` stored turns that OpenAI compacted ``COMPACTED_TURNS_AGO`` turns ago: what is replayed."""
     for turns in histories:
-        app = database_app(advanced_app, workdir / f"replay{turns}.db")
+        app = database_app(advanced_app.create_app, workdir / f"replay{turns}.db")
         client = app.test_client()
-        session_id = client.post("/sessions").json["session_id"]
+        session_id = json_of(client.post("/sessions"))["session_id"]
         now = datetime.now(UTC)
         compacted_at = turns - COMPACTED_TURNS_AGO
-        stored = []
+        stored: list[tuple[str, str | None, dict[str, str], int]] = []
         for turn in range(1, turns + 1):
             for role in ("user", "assistant"):
                 stored.append(("message", role, {"role": role, "content": "x" * 200}, turn))
@@ -440,7 +481,7 @@ def micro(samples: list[float]) -> str:
     return f"{statistics.median(samples) * 1e6:>9.1f}{sorted(samples)[int(len(samples) * 0.99) - 1] * 1e6:>9.1f}"
 
 
-def relay_times(workdir: Path, sdk: openai.OpenAI, runs: int) -> tuple[dict, dict]:
+def relay_times(workdir: Path, sdk: openai.OpenAI, runs: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Time to the first text delta and between deltas: the SDK's own stream, then the relay's events of it."""
     bare: dict[str, list[float]] = {"first delta": [], "per delta": []}
     relayed: dict[str, list[float]] = {"first delta": [], "per delta": []}
@@ -450,19 +491,20 @@ def relay_times(workdir: Path, sdk: openai.OpenAI, runs: int) -> tuple[dict, dic
         with sdk.responses.create(model=MODEL, input="Hi", stream=True) as stream:
             note_deltas(bare, started, (event for event in stream if event.type == "response.output_text.delta"))
 
-    app = database_app(multi_user_app, workdir / "relay.db")
-    conversation = app.test_client().post("/chat", json={"user_id": "ada", "message": "Hi"}).json["conversation_id"]
+    app = database_app(multi_user_app.create_app, workdir / "relay.db")
+    first_turn = app.test_client().post("/chat", json={"user_id": "ada", "message": "Hi"})
+    conversation = json_of(first_turn)["conversation_id"]
     body = {"user_id": "ada", "message": "Hi", "conversation_id": conversation}
     environ = EnvironBuilder(method="POST", path="/chat/stream", json=body).get_environ()
     payload = environ["wsgi.input"].read()
 
     def relayed_stream() -> None:
         started = time.perf_counter()
-        reply = app(environ | {"wsgi.input": io.BytesIO(payload)}, lambda status, *_: None)
+        reply = app(environ | {"wsgi.input": io.BytesIO(payload)}, StatusKept())
         try:
             note_deltas(relayed, started, (chunk for chunk in reply if chunk.startswith(b"event: delta")))
         finally:
-            reply.close()
+            closed(reply)
 
     for _ in range(3):  # warm up
         bare_stream()
@@ -476,7 +518,7 @@ def relay_times(workdir: Path, sdk: openai.OpenAI, runs: int) -> tuple[dict, dic
     return bare, relayed
 
 
-def note_deltas(times: dict[str, list[float]], started: float, deltas) -> None:
+def note_deltas(times: dict[str, list[float]], started: float, deltas: Iterable[object]) -> None:
     last = None
     for _ in deltas:
         now = time.perf_counter()

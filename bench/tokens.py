@@ -19,14 +19,19 @@ import statistics
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import openai.resources.responses as responses_resource
 from flask import Flask
+from openai.types.responses import Response
+from werkzeug.test import TestResponse
 
 import Conversation_API.multi_user_app as multi_user_app
 import Conversation_API.persistent_memory_app as persistent_memory_app
 import Responses_API.weather_app_advanced_sessions as advanced_app
+from bench.run import json_of
 from openai_tutorial import client as client_module
+from openai_tutorial.responses import usage_of
 from Responses_API.weather_app_with_sessions import backend as sessions_app
 
 FIRST_MESSAGE = "Hi! My name is Ada, and my favourite colour is teal."
@@ -49,10 +54,10 @@ class BilledInput:
             real = getattr(responses_resource.Responses, name)
             setattr(responses_resource.Responses, name, self.counting(real))
 
-    def counting(self, real: Callable) -> Callable:
-        def counted(resource: object, **request: object) -> object:
+    def counting(self, real: Callable[..., Response]) -> Callable[..., Response]:
+        def counted(resource: object, **request: object) -> Response:
             response = real(resource, **request)
-            self.total += response.usage.input_tokens
+            self.total += usage_of(response).input_tokens
             return response
 
         return counted
@@ -60,41 +65,45 @@ class BilledInput:
 
 def weather_sessions_chat(app: Flask) -> Callable[[str], str]:
     http = app.test_client()
-    path = f"/sessions/{http.post('/sessions').json['session_id']}/messages"
+    path = f"/sessions/{json_of(http.post('/sessions'))['session_id']}/messages"
     return lambda message: answered(http.post(path, json={"message": message}), "answer")
 
 
 def conversation_chat(app: Flask) -> Callable[[str], str]:
-    http, conversation_id = app.test_client(), None
+    http, conversation_id = app.test_client(), ""
 
     def send(message: str) -> str:
         nonlocal conversation_id
         continued = {"conversation_id": conversation_id} if conversation_id else {}
         reply = http.post("/chat", json={"user_id": "ada", "message": message} | continued)
-        conversation_id = reply.json["conversation_id"]
-        return answered(reply, "reply")
+        answer = answered(reply, "reply")
+        conversation_id = json_of(reply)["conversation_id"]
+        return answer
 
     return send
 
 
-def answered(reply, field: str) -> str:
-    if reply.status_code >= 400:
-        raise RuntimeError(f"the backend answered {reply.status_code}: {reply.get_data(as_text=True)}")
-    return reply.json[field]
+def answered(reply: TestResponse, field: str) -> str:
+    answer: str = json_of(reply)[field]
+    return answer
 
 
-BACKENDS = {
-    "weather app with sessions (previous_response_id)": (sessions_app, weather_sessions_chat),
-    "advanced weather app (history kept here)": (advanced_app, weather_sessions_chat),
-    "multi-user app (a conversation)": (multi_user_app, conversation_chat),
-    "persistent-memory app (a conversation)": (persistent_memory_app, conversation_chat),
+type AppFactory = Callable[[dict[str, Any]], Flask]
+type Chat = Callable[[Flask], Callable[[str], str]]
+BACKENDS: dict[str, tuple[AppFactory, Chat]] = {
+    "weather app with sessions (previous_response_id)": (sessions_app.create_app, weather_sessions_chat),
+    "advanced weather app (history kept here)": (advanced_app.create_app, weather_sessions_chat),
+    "multi-user app (a conversation)": (multi_user_app.create_app, conversation_chat),
+    "persistent-memory app (a conversation)": (persistent_memory_app.create_app, conversation_chat),
 }
 
 
-def billed_per_turn(module, chat: Callable, budget: int, turns: int, workdir: Path, billed: BilledInput):
+def billed_per_turn(
+    create_app: AppFactory, chat: Chat, budget: int, turns: int, workdir: Path, billed: BilledInput
+) -> tuple[list[int], str]:
     """The input tokens billed by each turn of one chat, and the reply to its last message."""
     config = {"COMPACT_AFTER_TOKENS": budget, "DATABASE_URL": f"sqlite:///{workdir / f'{id(chat)}-{budget}.db'}"}
-    app = module.create_app(config)
+    app = create_app(config)
     send, per_turn = chat(app), []
     messages = [FIRST_MESSAGE, *(chatter(number) for number in range(2, turns)), LAST_MESSAGE]
     for message in messages:
@@ -125,13 +134,13 @@ def main() -> None:
 
     print(f"Input tokens billed per turn over a {args.turns}-turn chat (offline stand-in), with compaction at")
     print(f"{args.budget:,} tokens and without; every request of a turn counted, compaction's own included.\n")
-    for name, (module, chat) in BACKENDS.items():
+    for name, (create_app, chat) in BACKENDS.items():
         print(name)
         header = "".join(f"{f'turn {point}':>10}" for point in points)
         means = "".join(f"{f'{start + 1}-{end}':>10}" for start, end in stretches)
         print(f"  {'':<20}{header}   mean of turns{means}{'total':>12}  recalls turn 1")
         for label, budget in (("with compaction", args.budget), ("without", UNREACHABLE_BUDGET)):
-            per_turn, reply = billed_per_turn(module, chat, budget, args.turns, workdir, billed)
+            per_turn, reply = billed_per_turn(create_app, chat, budget, args.turns, workdir, billed)
             at = "".join(f"{per_turn[point - 1]:>10,}" for point in points)
             mean = "".join(f"{statistics.mean(per_turn[start:end]):>10,.0f}" for start, end in stretches)
             recalls = "yes" if all(fact in reply for fact in RECALLED) else "NO"

@@ -17,6 +17,8 @@ API reference: https://developers.openai.com/api/reference/resources/conversatio
 
 import argparse
 
+from openai.types.conversations import ConversationItem
+
 from openai_tutorial.client import get_client, get_model, run
 
 FIRST_MESSAGE = "Hi! My name is Ada and I love astronomy."
@@ -27,10 +29,10 @@ SECOND_MESSAGE = "What is my name, and what do I love?"
 EXPLAINED = {"reasoning": "reasoning: the model's thinking before its reply, kept for the turns after it"}
 
 
-def describe(item) -> str:
+def describe(item: ConversationItem) -> str:
     if item.type != "message":
         return EXPLAINED.get(item.type, item.type)
-    text = " ".join(part.text for part in item.content if part.type in {"input_text", "output_text"})
+    text = " ".join(part.text for part in item.content if part.type == "input_text" or part.type == "output_text")
     return f"{item.role}: {text}"
 
 

@@ -54,8 +54,8 @@ def main() -> None:
     client = get_client()
 
     if args.merge:
-        current = client.conversations.retrieve(args.conversation_id).metadata or {}
-        metadata = {**current, **metadata}
+        current = client.conversations.retrieve(args.conversation_id).metadata  # the SDK types it as any JSON
+        metadata = {**(current if isinstance(current, dict) else {}), **metadata}
         check_size(metadata)
     updated = client.conversations.update(args.conversation_id, metadata=metadata)
     print(f"Metadata of {updated.id} is now:")

@@ -17,15 +17,19 @@ API reference: https://developers.openai.com/api/reference/resources/conversatio
 
 import argparse
 
+from openai.types.conversations import ConversationItem
+
 from openai_tutorial.client import get_client, get_model, run
 
 PAGE_SIZE = 2
 QUESTION = "What is my name, and what is my favourite colour?"
 
 
-def describe(item) -> str:
-    """A message item as one line (this conversation holds only messages when it is listed)."""
-    text = " ".join(part.text for part in item.content if part.type in {"input_text", "output_text"})
+def describe(item: ConversationItem) -> str:
+    """An item as one line: a message's role and text; any other item (a tool call...) its type."""
+    if item.type != "message":
+        return item.type
+    text = " ".join(part.text for part in item.content if part.type == "input_text" or part.type == "output_text")
     return f"{item.role}: {text}"
 
 
@@ -45,8 +49,8 @@ def main() -> None:
     added = client.conversations.items.create(
         conversation.id, items=[{"role": "user", "content": "Remember that my favourite colour is teal."}]
     )
-    colour_item = added.data[0]
-    print(f"Added {colour_item.id} without asking for a reply\n")
+    colour_id = added.first_id  # the one item added
+    print(f"Added {colour_id} without asking for a reply\n")
     response_ids = []
     try:
         print(f"The items, oldest first, {PAGE_SIZE} a page:")
@@ -55,19 +59,19 @@ def main() -> None:
         while True:
             for item in page.data:
                 print(f"  page {number}: {describe(item)}")
-            if not page.has_more:
+            if not page.has_next_page():
                 break
-            page = client.conversations.items.list(conversation.id, order="asc", limit=PAGE_SIZE, after=page.last_id)
+            page = page.get_next_page()  # the same request, with after=<the last item's id>
             number += 1
-        retrieved = client.conversations.items.retrieve(colour_item.id, conversation_id=conversation.id)
+        retrieved = client.conversations.items.retrieve(colour_id, conversation_id=conversation.id)
         print(f"Retrieved one by id: {describe(retrieved)}\n")
 
         before = client.responses.create(model=get_model(), conversation=conversation.id, input=QUESTION)
         response_ids.append(before.id)
         print(f"you:   {QUESTION}\nmodel: {before.output_text}\n")
 
-        client.conversations.items.delete(colour_item.id, conversation_id=conversation.id)
-        print(f"Deleted {colour_item.id} (the favourite colour)")
+        client.conversations.items.delete(colour_id, conversation_id=conversation.id)
+        print(f"Deleted {colour_id} (the favourite colour)")
         after = client.responses.create(model=get_model(), conversation=conversation.id, input=QUESTION)
         response_ids.append(after.id)
         print(f"you:   {QUESTION}\nmodel: {after.output_text}")

@@ -21,7 +21,10 @@ Run: uv run python Conversation_API/Basic_examples/05-compact_conversation.py
 API reference: https://developers.openai.com/api/docs/guides/conversation-state#managing-the-context-window
 """
 
+from openai.types.responses import ResponseInputItemParam
+
 from openai_tutorial.client import get_client, get_model, run
+from openai_tutorial.responses import as_input
 
 FACTS = ["Hi! My name is Ada.", "Remember that my favourite colour is teal.", "I love astronomy."]
 CHATTER = [
@@ -32,18 +35,18 @@ QUESTION = "What is my name, and what is my favourite colour?"
 
 def main() -> None:
     client = get_client()
-    history = [{"role": "user", "content": text} for text in FACTS + CHATTER]
+    history: list[ResponseInputItemParam] = [{"role": "user", "content": text} for text in FACTS + CHATTER]
     long = client.conversations.create(items=history[:20])
     new = None
     try:
         before = client.responses.input_tokens.count(model=get_model(), conversation=long.id, input=QUESTION)
         print(f"The long conversation ({len(history)} items): {before.input_tokens} input tokens for the next turn")
 
-        items = [item.to_dict(exclude_none=True) for item in client.conversations.items.list(long.id, order="asc")]
+        items = [as_input(item) for item in client.conversations.items.list(long.id, order="asc")]
         compacted = client.responses.compact(model=get_model(), input=items)
         print(f"Compacted into {len(compacted.output)} item(s): {', '.join(item.type for item in compacted.output)}")
 
-        new = client.conversations.create(items=[item.to_dict(exclude_none=True) for item in compacted.output])
+        new = client.conversations.create(items=[as_input(item) for item in compacted.output])
         after = client.responses.input_tokens.count(model=get_model(), conversation=new.id, input=QUESTION)
         print(f"The compacted conversation: {after.input_tokens} input tokens for the next turn\n")
 

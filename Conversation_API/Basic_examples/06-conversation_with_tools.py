@@ -19,12 +19,15 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from openai import OpenAI
+from openai.types.responses import Response, ResponseInputItemParam, ToolParam
+
 from openai_tutorial.client import get_client, get_model, run
 
 QUESTION = "What time is it in Tokyo and in Lisbon?"
 FOLLOW_UP = "Based on what you found earlier, which of the two cities is later in the day?"
 MAX_ROUNDS = 5
-TOOLS = [
+TOOLS: list[ToolParam] = [
     {
         "type": "function",
         "name": "get_local_time",
@@ -42,7 +45,7 @@ TOOLS = [
 ]
 
 
-def get_local_time(timezone: str) -> dict:
+def get_local_time(timezone: str) -> dict[str, str]:
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -50,14 +53,14 @@ def get_local_time(timezone: str) -> dict:
     return {"timezone": timezone, "local_time": datetime.now(UTC).astimezone(zone).isoformat(timespec="minutes")}
 
 
-def ask(client, conversation_id: str, question: str):
+def ask(client: OpenAI, conversation_id: str, question: str) -> Response | None:
     """One turn in the conversation, with its tool loop; returns the final response."""
     response = client.responses.create(model=get_model(), conversation=conversation_id, input=question, tools=TOOLS)
     for _ in range(MAX_ROUNDS):
         calls = [item for item in response.output if item.type == "function_call"]
         if not calls:
             return response
-        outputs = []
+        outputs: list[ResponseInputItemParam] = []
         for call in calls:
             try:
                 result = get_local_time(**json.loads(call.arguments))

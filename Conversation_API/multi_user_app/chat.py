@@ -14,13 +14,16 @@ the turn that compacts takes one request longer, and the model keeps the gist ra
 every word of the oldest turns.
 """
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
+from typing import Literal, overload
 
 import openai
 from flask import Blueprint, current_app, stream_with_context
 from flask import Response as FlaskResponse
-from openai.types.responses import Response, ResponseUsage
+from flask.typing import ResponseReturnValue
+from openai import Omit, Stream, omit
+from openai.types.responses import Response, ResponseStreamEvent, ResponseUsage
 from sqlalchemy import bindparam, delete, insert, update
 
 from openai_tutorial.client import UpstreamError, get_client, get_model
@@ -36,7 +39,15 @@ from .rendering import reply_html
 bp = Blueprint("chat", __name__)
 
 
-def ask(conversation: RemoteConversation, user_id: str, message: str, **streamed: bool):
+@overload
+def ask(conversation: RemoteConversation, user_id: str, message: str) -> Response: ...
+@overload
+def ask(
+    conversation: RemoteConversation, user_id: str, message: str, *, stream: Literal[True]
+) -> Stream[ResponseStreamEvent]: ...
+def ask(
+    conversation: RemoteConversation, user_id: str, message: str, *, stream: Literal[True] | Omit = omit
+) -> Response | Stream[ResponseStreamEvent]:
     """The turn's one call to OpenAI: the new message, in the conversation that holds the rest.
 
     ``POST /chat/stream`` adds ``stream=True``: the same request, answered as events.
@@ -49,7 +60,7 @@ def ask(conversation: RemoteConversation, user_id: str, message: str, **streamed
             conversation=conversation.id,  # OpenAI adds this turn to the conversation and reads it all
             input=message,
             safety_identifier=safety_identifier(user_id),  # a hash: OpenAI never sees the user id itself
-            **streamed,
+            stream=stream,
         )
     except openai.NotFoundError:
         if conversation.created:
@@ -58,7 +69,7 @@ def ask(conversation: RemoteConversation, user_id: str, message: str, **streamed
 
 
 @bp.post("/chat")
-def chat():
+def chat() -> ResponseReturnValue:
     user_id, message, conversation_id = turn_request()
     with conversation_for_turn(user_id, conversation_id) as conversation:
         response = ask(conversation, user_id, message)
@@ -70,7 +81,7 @@ def chat():
 
 
 @bp.post("/chat/stream")
-def chat_stream():
+def chat_stream() -> ResponseReturnValue:
     """``POST /chat``, with the reply sent as server-sent events while the model writes it (``relay.py``)."""
     events = streamed_turn(*turn_request())
     # Run the turn up to its first event now: the checks, the turn lock and OpenAI's answer up to its
@@ -87,7 +98,7 @@ def chat_stream():
     )
 
 
-def streamed_turn(user_id: str, message: str, conversation_id: str | None) -> Iterator[str]:
+def streamed_turn(user_id: str, message: str, conversation_id: str | None) -> Generator[str]:
     """A turn as server-sent events: ``delta`` events with the reply's text, then ``done`` or ``error``.
 
     Rows are written once OpenAI's stream completes; a stream that fails writes nothing, and a

@@ -7,6 +7,7 @@ server takes and takes nothing it refuses (the longest message).
 from pathlib import Path
 
 from flask import Blueprint, current_app, send_from_directory
+from flask.typing import ResponseReturnValue
 
 from openai_tutorial.web import public
 
@@ -19,19 +20,19 @@ bp = Blueprint("chat_page", __name__)
 
 @bp.get("/")
 @public
-def chat_page():
+def chat_page() -> ResponseReturnValue:
     return page_file("index.html")
 
 
 @bp.get("/page/limits")
 @public
-def page_limits():
+def page_limits() -> ResponseReturnValue:
     return {"max_message_chars": current_app.config["MAX_MESSAGE_CHARS"]}
 
 
 @bp.get("/page/<name>")
 @public
-def page_file(name: str):
+def page_file(name: str) -> ResponseReturnValue:
     response = send_from_directory(PAGE_FOLDER, name)
     response.headers["Content-Security-Policy"] = PAGE_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"

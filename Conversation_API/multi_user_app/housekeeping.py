@@ -11,7 +11,8 @@ import click
 import openai
 from flask import Blueprint, current_app, request
 from flask.cli import with_appcontext
-from sqlalchemy import Connection, func, select, tuple_, update
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Connection, Update, func, select, tuple_, update
 
 from openai_tutorial.conversations import delete_remotely
 from openai_tutorial.database import db_engine, utc_now
@@ -66,7 +67,7 @@ def describe(conversation: Any) -> dict[str, Any]:
 
 
 @bp.get("/conversations")
-def list_conversations():
+def list_conversations() -> ResponseReturnValue:
     user_id = user_id_from(request.args)
     status = request.args.get("status")
     if status is not None and status not in STATUSES:
@@ -92,7 +93,7 @@ def list_conversations():
 
 
 @bp.post("/conversations/<conversation_id>/close")
-def close_conversation(conversation_id: str):
+def close_conversation(conversation_id: str) -> ResponseReturnValue:
     user_id = user_id_from(json_body())
     with db_engine().begin() as connection:
         status = owned_status(connection, conversation_id, user_id)
@@ -107,7 +108,7 @@ def close_conversation(conversation_id: str):
 
 
 @bp.get("/responses/<conversation_id>")
-def list_responses(conversation_id: str):
+def list_responses(conversation_id: str) -> ResponseReturnValue:
     user_id = user_id_from(request.args)
     limit = page_size()
     after = text_field(request.args, "after", max_chars=MAX_CONVERSATION_ID_CHARS, optional=True)
@@ -140,7 +141,7 @@ def describe_turn(turn: Any) -> dict[str, Any]:
     }
 
 
-def set_status(conversation_id: str, **values: Any):
+def set_status(conversation_id: str, **values: Any) -> Update:
     return update(CONVERSATIONS).where(CONVERSATIONS.c.id == conversation_id).values(**values)
 
 

@@ -5,8 +5,9 @@ conversation's turn lock (``CONVERSATION_TURNS``): one turn, or a close, at a ti
 """
 
 from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from openai_tutorial.database import UTCDateTime
@@ -17,7 +18,8 @@ MAX_CONVERSATION_ID_CHARS = 80
 
 
 class Base(DeclarativeBase):
-    pass
+    # A declarative class's table is a Table; SQLAlchemy types it as any FROM clause, which insert() refuses.
+    __table__: ClassVar[Table]
 
 
 class Conversation(Base):

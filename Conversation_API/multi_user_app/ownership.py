@@ -7,6 +7,7 @@ writes nothing, so listing never waits for, or holds up, a turn's write. The tur
 that finds it, or ``purge``, makes it durable (``owned_status``, ``expire_idle``).
 """
 
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
@@ -65,7 +66,8 @@ def owned_status(connection: Connection, conversation_id: str, user_id: str, *, 
         fail(403, "forbidden", "You do not have access to this conversation.")
     if conversation.idle and (not durable or expire_idle(connection, CONVERSATIONS.c.id == conversation_id)):
         return "expired"
-    return conversation.status
+    status: str = conversation.status
+    return status
 
 
 def refuse_unless_active(status: str) -> None:
@@ -86,7 +88,7 @@ def conversation_busy() -> APIProblem:
     )
 
 
-def holding_turn(conversation_id: str):
+def holding_turn(conversation_id: str) -> AbstractContextManager[None]:
     return CONVERSATION_TURNS.held(db_engine(), conversation_id, busy=conversation_busy)
 
 

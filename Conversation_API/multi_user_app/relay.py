@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 
 from openai_tutorial.client import UpstreamError
 from openai_tutorial.conversations import RemoteConversation
+from openai_tutorial.responses import usage_of
 from openai_tutorial.web import APIProblem
 
 
@@ -82,7 +83,7 @@ def failed_after(relayed: Relayed, failure: Exception) -> Iterator[str]:
 
 
 def turn_summary(response: Response) -> dict[str, Any]:
-    usage = response.usage
+    usage = usage_of(response)
     return {
         "response_id": response.id,
         "usage": {
@@ -98,7 +99,7 @@ def server_sent_event(name: str, data: dict[str, Any]) -> str:
     return f"event: {name}\ndata: {json.dumps(data)}\n\n"
 
 
-def sent_after(first: str, events: Iterator[str]) -> Iterator[str]:
+def sent_after(first: str, events: Generator[str]) -> Iterator[str]:
     """``first``, then the rest of ``events``; closing it closes ``events``, wherever it stopped."""
     with closing(events):
         yield first

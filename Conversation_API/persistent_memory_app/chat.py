@@ -8,10 +8,11 @@ then compacts the conversation (``bound_cost``), so that the next turns cost les
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 import openai
 from flask import Blueprint, current_app
+from flask.typing import ResponseReturnValue
 from openai.types.responses import Response
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +28,7 @@ bp = Blueprint("chat", __name__)
 
 
 @bp.post("/chat")
-def chat():
+def chat() -> ResponseReturnValue:
     body = json_body()
     user_id = user_id_from(body)
     message = message_from(body)
@@ -68,7 +69,7 @@ def user_busy() -> APIProblem:
     return APIProblem(409, "user_busy", "This user's previous message is still being answered; retry shortly.")
 
 
-def holding_turn(user_id: str):
+def holding_turn(user_id: str) -> AbstractContextManager[None]:
     return USER_TURNS.held(db_engine(), user_id, busy=user_busy)
 
 

@@ -11,6 +11,7 @@ import click
 import openai
 from flask import Blueprint
 from flask.cli import with_appcontext
+from flask.typing import ResponseReturnValue
 from sqlalchemy import Connection, delete, select, update
 
 from openai_tutorial.conversations import delete_remotely
@@ -29,7 +30,7 @@ def refuse_unknown(connection: Connection, user_id: str) -> None:
 
 
 @bp.get("/users/<user_id>/history")
-def history(user_id: str):
+def history(user_id: str) -> ResponseReturnValue:
     user_id = user_id_from({"user_id": user_id})
     limit = page_size()
     after = after_number()
@@ -63,7 +64,7 @@ def forget_user(user_id: str) -> None:
             .where(user.user_id == user_id, user.forget_requested_at.is_(None))
             .values(forget_requested_at=utc_now())
         )
-        conversation_id = connection.scalar(select(user.conversation_id).where(user.user_id == user_id))
+        conversation_id = connection.execute(select(user.conversation_id).where(user.user_id == user_id)).scalar_one()
         response_ids = connection.scalars(
             select(MESSAGES.c.response_id).where(MESSAGES.c.user_id == user_id, MESSAGES.c.role == "assistant")
         ).all()
@@ -73,7 +74,7 @@ def forget_user(user_id: str) -> None:
 
 
 @bp.delete("/users/<user_id>/memory")
-def forget(user_id: str):
+def forget(user_id: str) -> ResponseReturnValue:
     user_id = user_id_from({"user_id": user_id})
     with db_engine().begin() as connection:
         refuse_unknown(connection, user_id)

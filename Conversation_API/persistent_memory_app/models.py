@@ -4,8 +4,9 @@
 """
 
 from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from openai_tutorial.database import UTCDateTime
@@ -13,7 +14,8 @@ from openai_tutorial.turn_lock import TurnLock
 
 
 class Base(DeclarativeBase):
-    pass
+    # A declarative class's table is a Table; SQLAlchemy types it as any FROM clause, which insert() refuses.
+    __table__: ClassVar[Table]
 
 
 class User(Base):

@@ -12,6 +12,7 @@ API reference: https://developers.openai.com/api/reference/resources/responses/m
 import sys
 
 from openai_tutorial.client import get_client, get_model, run
+from openai_tutorial.responses import usage_of
 
 DEFAULT_PROMPT = "In two sentences, what is the OpenAI Responses API for?"
 
@@ -25,7 +26,7 @@ def main() -> None:
     print(f"response id: {response.id}")
     print(f"status:      {response.status}")
     print(f"model:       {response.model}")
-    usage = response.usage
+    usage = usage_of(response)  # the SDK types it as optional: a response still being written has none
     print(f"tokens:      {usage.input_tokens} in + {usage.output_tokens} out = {usage.total_tokens}")
 
 

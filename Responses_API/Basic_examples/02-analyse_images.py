@@ -18,8 +18,10 @@ import sys
 from pathlib import Path
 
 import openai
+from openai.types.responses import ImageDetail
 
 from openai_tutorial.client import UsageError, describe_api_error, get_client, get_model, run
+from openai_tutorial.responses import usage_of
 
 # The small, stable image of OpenAI's own vision guide (large thumbnails from elsewhere are a
 # known source of "Error while downloading" 400s).
@@ -34,7 +36,7 @@ def as_data_url(path: Path) -> str:
     return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
-def describe(image_url: str, detail: str) -> bool:
+def describe(image_url: str, detail: ImageDetail) -> bool:
     """Print the model's description of one image; False (with the reason) when that image failed."""
     try:
         response = get_client().responses.create(
@@ -53,7 +55,7 @@ def describe(image_url: str, detail: str) -> bool:
         print(f"This image failed: {describe_api_error(error)}\n", file=sys.stderr)
         return False
     print(response.output_text)
-    print(f"(detail={detail}: {response.usage.input_tokens} input tokens)\n")
+    print(f"(detail={detail}: {usage_of(response).input_tokens} input tokens)\n")
     return True
 
 

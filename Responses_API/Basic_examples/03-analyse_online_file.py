@@ -12,6 +12,7 @@ API reference: https://developers.openai.com/api/docs/guides/file-inputs
 import sys
 
 from openai_tutorial.client import get_client, get_model, run
+from openai_tutorial.responses import usage_of
 
 DEFAULT_PDF_URL = "https://www.berkshirehathaway.com/letters/2024ltr.pdf"
 QUESTION = "What is this document, who wrote it, and what are its three main points?"
@@ -33,7 +34,7 @@ def main() -> None:
     )
     print(f"Document: {pdf_url}\n")
     print(response.output_text)
-    print(f"\n({response.usage.input_tokens} input tokens)")
+    print(f"\n({usage_of(response).input_tokens} input tokens)")
 
 
 if __name__ == "__main__":

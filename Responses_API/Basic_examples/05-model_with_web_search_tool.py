@@ -16,13 +16,15 @@ API reference: https://developers.openai.com/api/docs/guides/tools-web-search
 
 import argparse
 
+from openai.types.responses import WebSearchToolParam
+
 from openai_tutorial.client import get_client, get_model, run
 
 DEFAULT_QUESTION = "What is one notable science news story from this week? Answer in three sentences."
 
 
-def web_search_tool(args: argparse.Namespace) -> dict:
-    tool: dict = {"type": "web_search"}
+def web_search_tool(args: argparse.Namespace) -> WebSearchToolParam:
+    tool: WebSearchToolParam = {"type": "web_search"}
     if args.domain:
         tool["filters"] = {"allowed_domains": args.domain}
     if args.country or args.city:

@@ -20,12 +20,14 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from openai.types.responses import ResponseInputItemParam, ToolParam
+
 from openai_tutorial.client import get_client, get_model, run
 
 DEFAULT_QUESTION = "What time is it right now in Tokyo and in Lisbon?"
 MAX_ROUNDS = 5
 
-TOOLS = [
+TOOLS: list[ToolParam] = [
     {
         "type": "function",
         "name": "get_local_time",
@@ -43,7 +45,7 @@ TOOLS = [
 ]
 
 
-def get_local_time(timezone: str) -> dict:
+def get_local_time(timezone: str) -> dict[str, str]:
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -75,7 +77,7 @@ def main() -> int:
         if not calls:
             print(f"\n{response.output_text}")
             return 0
-        outputs = []
+        outputs: list[ResponseInputItemParam] = []
         for call in calls:
             output = call_function(call.name, call.arguments)
             print(f"{call.name}({call.arguments}) -> {output}")

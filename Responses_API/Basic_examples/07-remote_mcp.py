@@ -24,6 +24,10 @@ import argparse
 import re
 from urllib.parse import urlsplit
 
+from openai.types.responses import ResponseInputItemParam, ResponseOutputItem
+from openai.types.responses.response_output_item import McpApprovalRequest
+from openai.types.responses.tool_param import Mcp
+
 from openai_tutorial.client import UsageError, get_client, get_model, run, setting
 
 DEFAULT_SERVER_URL = "https://mcp.deepwiki.com/mcp"
@@ -52,16 +56,16 @@ def label_for(server_url: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", parts[-2] if len(parts) > 1 else parts[0])
 
 
-def show_mcp_items(output) -> None:
+def show_mcp_items(output: list[ResponseOutputItem]) -> None:
     for item in output:
         if item.type == "mcp_list_tools":
             print(f"{item.server_label} offers: {', '.join(tool.name for tool in item.tools)}")
         elif item.type == "mcp_call":
-            result = item.output if item.error is None else f"failed ({item.error.type})"
+            result = (item.output or "") if item.error is None else f"failed ({item.error.type})"
             print(f"called {item.name}({item.arguments}) -> {result[:RESULT_PREVIEW_CHARS]}")
 
 
-def ask_user(request) -> bool:
+def ask_user(request: McpApprovalRequest) -> bool:
     try:
         answer = input(f"Allow {request.server_label}.{request.name}({request.arguments})? [y/N] ")
     except EOFError:
@@ -72,7 +76,7 @@ def ask_user(request) -> bool:
 def main() -> int:
     args = parse_arguments()
     is_default_server = args.server_url == DEFAULT_SERVER_URL
-    mcp_tool = {
+    mcp_tool: Mcp = {
         "type": "mcp",
         "server_label": args.server_label or label_for(args.server_url),
         "server_url": args.server_url,
@@ -91,7 +95,7 @@ def main() -> int:
         if not requests:
             print(f"\n{response.output_text}")
             return 0
-        approvals = [
+        approvals: list[ResponseInputItemParam] = [
             {"type": "mcp_approval_response", "approval_request_id": request.id, "approve": ask_user(request)}
             for request in requests
         ]

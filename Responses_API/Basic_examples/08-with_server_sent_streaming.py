@@ -23,6 +23,7 @@ import argparse
 import sys
 
 from openai_tutorial.client import get_client, get_model, run
+from openai_tutorial.responses import usage_of
 
 DEFAULT_PROMPT = "Write a short poem (four lines) about streams of data."
 
@@ -47,13 +48,15 @@ def main() -> int:
                     pieces += 1
                     padding += len((event.model_extra or {}).get("obfuscation", ""))
                 case "response.completed":
-                    usage = event.response.usage
+                    usage = usage_of(event.response)
                     print(f"\n\n[completed: {usage.input_tokens} in + {usage.output_tokens} out tokens]")
                 case "response.incomplete":
-                    print(f"\n\n[incomplete: {event.response.incomplete_details.reason}]")
+                    details = event.response.incomplete_details  # typed as optional, and always there when incomplete
+                    print(f"\n\n[incomplete: {details.reason if details else 'no reason given'}]")
                 case "response.failed":
-                    error = event.response.error
-                    print(f"\n\n[failed: {error.code}: {error.message}]", file=sys.stderr)
+                    error = event.response.error  # the same: optional, and always there when failed
+                    reason = f"{error.code}: {error.message}" if error else "no reason given"
+                    print(f"\n\n[failed: {reason}]", file=sys.stderr)
                     return 1
                 case "error":
                     print(f"\n\n[stream error: {event.code}: {event.message}]", file=sys.stderr)

@@ -16,6 +16,7 @@ API reference: https://developers.openai.com/api/docs/guides/structured-outputs
 
 import sys
 
+from openai.types.responses import Response
 from pydantic import BaseModel, ValidationError
 
 from openai_tutorial.client import get_client, get_model, run
@@ -43,7 +44,7 @@ class CalendarEvent(BaseModel):
     participants: list[str]
 
 
-def refusal_of(response) -> str | None:
+def refusal_of(response: Response) -> str | None:
     for item in response.output:
         if item.type == "message":
             for part in item.content:
@@ -82,10 +83,10 @@ def main() -> int:
 
     print("\n2. responses.parse with a Pydantic model:")
     parsed = client.responses.parse(model=get_model(), instructions=INSTRUCTIONS, input=text, text_format=CalendarEvent)
-    if (refusal := refusal_of(parsed)) is not None:
-        print(f"  The model refused: {refusal}")
+    if (event := parsed.output_parsed) is None:  # no CalendarEvent: the model refused
+        print(f"  The model refused: {refusal_of(parsed)}")
         return 1
-    show(parsed.output_parsed)
+    show(event)
     return 0
 
 

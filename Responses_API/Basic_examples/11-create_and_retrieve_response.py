@@ -11,13 +11,16 @@ Run: uv run python Responses_API/Basic_examples/11-create_and_retrieve_response.
 API reference: https://developers.openai.com/api/reference/resources/responses/methods/retrieve
 """
 
+from openai.types.responses import Response
+
 from openai_tutorial.client import get_client, get_model, run
+from openai_tutorial.responses import usage_of
 
 PROMPT = "Name three uses of the Responses API in one short paragraph."
 SMALLEST_OUTPUT_CAP = 16  # the API's minimum for max_output_tokens
 
 
-def describe(response) -> None:
+def describe(response: Response) -> None:
     print(f"  id:       {response.id}")
     print(f"  status:   {response.status}")
     if response.incomplete_details is not None:
@@ -25,7 +28,7 @@ def describe(response) -> None:
     print(f"  metadata: {response.metadata}")
     for index, item in enumerate(response.output):
         print(f"  output[{index}]: {item.type}")
-    usage = response.usage
+    usage = usage_of(response)
     print(
         f"  usage:    {usage.input_tokens} in ({usage.input_tokens_details.cached_tokens} cached), "
         f"{usage.output_tokens} out ({usage.output_tokens_details.reasoning_tokens} reasoning)"

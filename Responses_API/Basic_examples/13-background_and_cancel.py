@@ -14,6 +14,8 @@ API reference: https://developers.openai.com/api/docs/guides/background
 
 import time
 
+from openai.types.responses import Response
+
 from openai_tutorial.client import get_client, get_model, run
 
 PROMPT = "Write a detailed, five-paragraph history of the printing press."
@@ -22,7 +24,7 @@ POLL_INTERVAL_SECONDS = 2.0
 MAX_POLLS = 90  # three minutes at most
 
 
-def wait_until_finished(response):
+def wait_until_finished(response: Response) -> Response:
     """Poll until the response reaches a terminal status, or MAX_POLLS runs out."""
     for _ in range(MAX_POLLS):
         if response.status in TERMINAL_STATUSES:

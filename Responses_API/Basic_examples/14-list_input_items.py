@@ -12,10 +12,12 @@ Run: uv run python Responses_API/Basic_examples/14-list_input_items.py
 API reference: https://developers.openai.com/api/reference/resources/responses/subresources/input_items/methods/list
 """
 
+from openai.types.responses import ResponseInputItemParam, ResponseItem
+
 from openai_tutorial.client import get_client, get_model, run
 
 PAGE_SIZE = 2
-CONVERSATION = [
+CONVERSATION: list[ResponseInputItemParam] = [
     {"role": "developer", "content": "Answer in one sentence."},
     {"role": "user", "content": "I am planning a week in Japan in spring."},
     {"role": "assistant", "content": "Spring is cherry blossom season, a lovely time to go."},
@@ -23,8 +25,11 @@ CONVERSATION = [
 ]
 
 
-def describe(item) -> str:
-    text = " ".join(part.text for part in item.content if part.type in {"input_text", "output_text"})
+def describe(item: ResponseItem) -> str:
+    """An item in one line: a message's id, role and text; any other item (a tool call...) its id and type."""
+    if item.type != "message":
+        return f"{item.id}  {item.type}"
+    text = " ".join(part.text for part in item.content if part.type == "input_text" or part.type == "output_text")
     return f"{item.id}  {item.role:<9} {text}"
 
 

@@ -21,21 +21,26 @@ API reference: https://developers.openai.com/api/docs/guides/reasoning
 
 import sys
 import time
+from typing import cast
+
+from openai.types.shared import ReasoningEffort
 
 from openai_tutorial.client import UsageError, answered_offline, get_client, get_model, run
+from openai_tutorial.responses import usage_of
 
 PROMPT = (
     "A bat and a ball cost $1.10 in total. The bat costs $1.00 more than the ball. "
     "How much does the ball cost? Answer in one sentence."
 )
-EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
-DEFAULT_EFFORTS = ("low", "high")
+EFFORTS: tuple[ReasoningEffort, ...] = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
+DEFAULT_EFFORTS: list[ReasoningEffort] = ["low", "high"]
 
 
 def main() -> None:
-    efforts = sys.argv[1:] or DEFAULT_EFFORTS
-    if unknown := [effort for effort in efforts if effort not in EFFORTS]:
-        raise UsageError(f"Unknown effort {unknown[0]!r}: use {', '.join(EFFORTS)}.")
+    names = sys.argv[1:]
+    if unknown := [name for name in names if name not in EFFORTS]:
+        raise UsageError(f"Unknown effort {unknown[0]!r}: use {', '.join(map(str, EFFORTS))}.")
+    efforts = cast(list[ReasoningEffort], names) or DEFAULT_EFFORTS  # each one of EFFORTS, checked just above
     if len(efforts) == 1:
         print(f"One effort given: {efforts[0]} runs alone, with nothing to compare (give two, such as: low high).")
     client = get_client()
@@ -47,7 +52,7 @@ def main() -> None:
         started = time.perf_counter()
         response = client.responses.create(model=get_model(), input=PROMPT, reasoning={"effort": effort})
         seconds = time.perf_counter() - started
-        usage = response.usage
+        usage = usage_of(response)
         reasoning_tokens = usage.output_tokens_details.reasoning_tokens
         print(f"{effort:<9}{reasoning_tokens:>10}{usage.total_tokens:>8}{seconds:>9.2f}  {response.output_text}")
     if answered_offline():
@@ -70,7 +75,7 @@ def main() -> None:
             input="And how much does the bat cost?",
             reasoning={"effort": "medium", "context": context},
         )
-        print(f"  {context:<13}{follow_up.usage.input_tokens:>5} input tokens")
+        print(f"  {context:<13}{usage_of(follow_up).input_tokens:>5} input tokens")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ API reference: https://developers.openai.com/api/docs/guides/tools-file-search
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import openai
@@ -61,7 +62,7 @@ def main() -> int:
             if item.type == "file_search_call":
                 print(f"searched for: {'; '.join(item.queries)}")
                 for result in item.results or []:
-                    print(f"  {result.score:.2f}  {result.filename}: {result.text[:100]}")
+                    print(f"  {result.score:.2f}  {result.filename}: {(result.text or '')[:100]}")
         print(f"\n{response.output_text}")
         cited = {
             annotation.filename
@@ -81,12 +82,14 @@ def main() -> int:
         clean_up(client, vector_store.id, uploaded.id if uploaded else None, keep=args.keep)
 
 
-def clean_up(client, vector_store_id: str, file_id: str | None, *, keep: bool) -> None:
+def clean_up(client: openai.OpenAI, vector_store_id: str, file_id: str | None, *, keep: bool) -> None:
     """Delete what this script made (or say what it kept); a delete that fails is said, with the id to delete."""
     if keep:
         print(f"\nKept vector store {vector_store_id} and file {file_id}.")
         return
-    deletions = [("vector store", vector_store_id, client.vector_stores.delete)]
+    deletions: list[tuple[str, str, Callable[[str], object]]] = [
+        ("vector store", vector_store_id, client.vector_stores.delete)
+    ]
     if file_id:
         deletions.append(("file", file_id, client.files.delete))
     for what, object_id, delete in deletions:

@@ -22,24 +22,31 @@ import base64
 import sys
 from pathlib import Path
 
+from openai.types.responses import Response, ToolParam
+
 from openai_tutorial.client import get_client, get_model, run
 from openai_tutorial.output import output_folder
 
 DEFAULT_PROMPT = "Draw a small lighthouse on a rocky island at dusk, in a flat poster style."
 EDIT = "Now make it night, with the lighthouse beam lit."
-TOOLS = [{"type": "image_generation"}]
+TOOLS: list[ToolParam] = [{"type": "image_generation"}]
 PARTIAL_IMAGES = 2
 
 
-def save_image(response, path: Path) -> bool:
+def save_image(response: Response, path: Path) -> bool:
     """Write the response's image to ``path``; False when the model answered without one."""
-    images = [item for item in response.output if item.type == "image_generation_call" and item.result]
+    images = [
+        (item.result, item.revised_prompt)
+        for item in response.output
+        if item.type == "image_generation_call" and item.result
+    ]
     if not images:
         print(f"No image this time; the model said: {response.output_text}", file=sys.stderr)
         return False
-    path.write_bytes(base64.b64decode(images[-1].result))
+    image, revised_prompt = images[-1]
+    path.write_bytes(base64.b64decode(image))
     print(f"Saved {path.resolve()}")
-    print(f"  revised prompt: {images[-1].revised_prompt}")
+    print(f"  revised prompt: {revised_prompt}")
     return True
 
 
@@ -52,7 +59,7 @@ def main() -> int:
     prompt = " ".join(args.prompt) or DEFAULT_PROMPT
     client = get_client()
 
-    streamed_tools = [{"type": "image_generation", "partial_images": PARTIAL_IMAGES}]
+    streamed_tools: list[ToolParam] = [{"type": "image_generation", "partial_images": PARTIAL_IMAGES}]
     with client.responses.stream(model=get_model(), input=prompt, tools=streamed_tools) as stream:
         for event in stream:
             if event.type == "response.image_generation_call.partial_image":

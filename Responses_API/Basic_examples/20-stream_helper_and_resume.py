@@ -17,26 +17,30 @@ Run: uv run python Responses_API/Basic_examples/20-stream_helper_and_resume.py
 API reference: https://developers.openai.com/api/docs/guides/background
 """
 
+from openai import OpenAI
+
 from openai_tutorial.client import get_client, get_model, run
+from openai_tutorial.responses import usage_of
 
 PROMPT = "In four short sentences, explain what a lighthouse keeper did."
 BACKGROUND_PROMPT = "In five short sentences, tell the history of the printing press."
 DELTAS_BEFORE_THE_CUT = 3
 
 
-def main() -> int:
-    client = get_client()
-
+def stream_with_the_helper(client: OpenAI) -> None:
     print("1. The stream helper:")
     with client.responses.stream(model=get_model(), input=PROMPT) as stream:
         for event in stream:
             if event.type == "response.output_text.delta":
                 print(event.delta, end="", flush=True)
         final = stream.get_final_response()
-    print(f"\n[{final.status}: {final.usage.output_tokens} output tokens]\n")
+    print(f"\n[{final.status}: {usage_of(final).output_tokens} output tokens]\n")
 
+
+def cut_and_resume(client: OpenAI) -> int:
     print("2. A background stream, cut and resumed:")
-    pieces, last_seen, response_id = [], -1, None
+    pieces: list[str] = []
+    last_seen, response_id = -1, None
     with client.responses.create(model=get_model(), input=BACKGROUND_PROMPT, background=True, stream=True) as cut:
         for event in cut:
             last_seen = event.sequence_number
@@ -47,6 +51,9 @@ def main() -> int:
                 print(event.delta, end="", flush=True)
                 if len(pieces) == DELTAS_BEFORE_THE_CUT:
                     break  # as if the connection had dropped here
+    if response_id is None:
+        print("\n[the stream ended before it named its response: there is nothing to resume]")
+        return 1
     print(f"\n[connection cut after event {last_seen}; resuming {response_id} from there]")
 
     finished = None
@@ -63,6 +70,12 @@ def main() -> int:
     whole = "".join(pieces) == finished.output_text
     print(f"\n[{finished.status}; the pieces make the whole answer: {whole}]")
     return 0 if whole else 1
+
+
+def main() -> int:
+    client = get_client()
+    stream_with_the_helper(client)
+    return cut_and_resume(client)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ API reference: https://developers.openai.com/api/docs/guides/prompt-caching
 """
 
 from openai_tutorial.client import get_client, get_model, run
+from openai_tutorial.responses import usage_of
 
 # A long, fixed prefix: caching starts at 1024 tokens, about 4,000 characters of English.
 HOUSE_RULES = "You are the help desk of the Harbour Lane Community Garden. Follow these rules.\n" + "\n".join(
@@ -30,23 +31,23 @@ QUESTION = "Can I have a plot this season?"
 
 def main() -> None:
     client = get_client()
-    rows = []
+    rows: list[tuple[str, str]] = []
 
-    cached = []
+    cached: list[int] = []
     for attempt in (1, 2):
         response = client.responses.create(
             model=get_model(), instructions=HOUSE_RULES, input=QUESTION, prompt_cache_key="garden-help-desk"
         )
-        details = response.usage.input_tokens_details
-        cached.append(details.cached_tokens)
-        print(f"call {attempt}: {response.usage.input_tokens} input tokens, {details.cached_tokens} of them cached")
+        usage = usage_of(response)
+        cached.append(usage.input_tokens_details.cached_tokens)
+        print(f"call {attempt}: {usage.input_tokens} input tokens, {cached[-1]} of them cached")
     rows.append(("prompt_cache_key", f"cached input tokens: {cached[0]} then {cached[1]}"))
 
-    outputs = {}
+    outputs: dict[str, int] = {}
     for verbosity in ("low", "high"):
         response = client.responses.create(model=get_model(), input=QUESTION, text={"verbosity": verbosity})
-        outputs[verbosity] = response.usage.output_tokens
-        print(f"verbosity={verbosity}: {response.usage.output_tokens} output tokens")
+        outputs[verbosity] = usage_of(response).output_tokens
+        print(f"verbosity={verbosity}: {outputs[verbosity]} output tokens")
     rows.append(("text.verbosity", f"output tokens: {outputs['low']} (low) vs {outputs['high']} (high)"))
 
     truncated = client.responses.create(model=get_model(), input=QUESTION, truncation="auto")

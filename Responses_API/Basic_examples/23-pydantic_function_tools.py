@@ -20,9 +20,11 @@ API reference: https://developers.openai.com/api/docs/guides/function-calling
 import json
 import sys
 from datetime import UTC, datetime
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import openai
+from openai.types.responses import ResponseInputItemParam
 from pydantic import BaseModel, Field
 
 from openai_tutorial.client import get_client, get_model, run
@@ -37,7 +39,7 @@ class GetLocalTime(BaseModel):
     timezone: str = Field(description="An IANA time zone name, such as Europe/Paris.")
 
 
-def local_time(arguments: GetLocalTime) -> dict:
+def local_time(arguments: GetLocalTime) -> dict[str, str]:
     try:
         zone = ZoneInfo(arguments.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -72,9 +74,9 @@ def main() -> int:
             print(f"\n{response.output_text}")
             allowed_tools_only(client)
             return 0
-        outputs = []
+        outputs: list[ResponseInputItemParam] = []
         for call in calls:
-            arguments: GetLocalTime = call.parsed_arguments
+            arguments = cast(GetLocalTime, call.parsed_arguments)  # an instance of the one tool sent
             result = local_time(arguments)
             print(f"{call.name}(timezone={arguments.timezone!r}) -> {result}")
             outputs.append({"type": "function_call_output", "call_id": call.call_id, "output": json.dumps(result)})
@@ -94,7 +96,8 @@ def allowed_tools_only(client: openai.OpenAI) -> None:
     )
     print(f"\n{ALLOWED_QUESTION} (both tools sent, only GetDayOfWeek allowed)")
     for call in [item for item in response.output if item.type == "function_call"]:
-        print(f"{call.name}(timezone={call.parsed_arguments.timezone!r})")
+        arguments = cast(GetDayOfWeek, call.parsed_arguments)  # an instance of the one tool allowed
+        print(f"{call.name}(timezone={arguments.timezone!r})")
 
 
 if __name__ == "__main__":

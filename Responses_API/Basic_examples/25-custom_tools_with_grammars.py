@@ -30,16 +30,20 @@ API reference: https://developers.openai.com/api/docs/guides/function-calling#cu
 import ast
 import operator
 import sys
+from collections.abc import Callable
+
+from openai.types.responses import CustomToolParam, ResponseInputItemParam
+from openai.types.shared_params.custom_tool_input_format import CustomToolInputFormat
 
 from openai_tutorial.client import get_client, get_model, run
 
-FREE_TEXT = {"type": "text"}
-FLAT_EXPRESSION = {  # 3, 3.5, 12 * 12 - 4: no parentheses, one space around each operator
+FREE_TEXT: CustomToolInputFormat = {"type": "text"}
+FLAT_EXPRESSION: CustomToolInputFormat = {  # 3, 3.5, 12 * 12 - 4: no parentheses, one space around each operator
     "type": "grammar",
     "syntax": "regex",
     "definition": r"\d+(\.\d+)?( [-+*/] \d+(\.\d+)?)*",
 }
-NESTED_EXPRESSION = {
+NESTED_EXPRESSION: CustomToolInputFormat = {
     "type": "grammar",
     "syntax": "lark",
     "definition": """
@@ -53,10 +57,15 @@ NUMBER: /\\d+(\\.\\d+)?/
 %ignore " "
 """,
 }
-OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+OPERATORS: dict[type[ast.operator], Callable[[float, float], float]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
 
 
-def calculator(text_format: dict) -> dict:
+def calculator(text_format: CustomToolInputFormat) -> CustomToolParam:
     return {
         "type": "custom",
         "name": "calculator",
@@ -69,7 +78,7 @@ def evaluate(expression: str) -> str:
     """The expression's value, or what is wrong with it: only numbers, + - * / and parentheses are read."""
 
     def value(node: ast.AST) -> float:
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
             return node.value
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             return -value(node.operand)
@@ -103,7 +112,7 @@ def main() -> None:
             tools=[tool],
             tool_choice={"type": "custom", "name": "calculator"},  # this turn must call it
         )
-        outputs = []
+        outputs: list[ResponseInputItemParam] = []
         for item in response.output:
             if item.type == "custom_tool_call":
                 result = evaluate(item.input)

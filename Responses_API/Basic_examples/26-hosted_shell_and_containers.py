@@ -37,13 +37,20 @@ import sys
 from pathlib import Path
 
 import openai
+from openai.types.responses import (
+    ContainerAutoParam,
+    ContainerNetworkPolicyDisabledParam,
+    FunctionShellToolParam,
+    Response,
+)
 
 from openai_tutorial.client import describe_api_error, get_client, get_model, run
 from openai_tutorial.output import output_folder
 
-NO_NETWORK = {"type": "disabled"}
+NO_NETWORK: ContainerNetworkPolicyDisabledParam = {"type": "disabled"}
 LIMITS = "Give each shell call a timeout_ms of at most 10000 and a max_output_length of at most 4096."
 NOTES = "/mnt/data/notes.txt"
+IDLE_MINUTES = 20  # a container of our own is deleted by OpenAI once idle this long
 # A skill is a folder with a SKILL.md: front matter the model sees up front, instructions it reads when it uses it.
 SKILL = b"""---
 name: container-report
@@ -53,14 +60,16 @@ Run `python3 --version` and `ls -l /mnt/data`, then say what the container holds
 """
 
 
-def show(response) -> None:
+def show(response: Response) -> None:
     """Each command the model ran in the container, what it printed, then the answer."""
-    commands = {}  # call id -> the call's commands; each output follows its call
+    commands: dict[str, list[str]] = {}  # call id -> the call's commands; each output follows its call
     for item in response.output:
         if item.type == "shell_call":
             commands[item.call_id] = item.action.commands
             limits = f"timeout {item.action.timeout_ms} ms, output cut at {item.action.max_output_length} characters"
-            print(f"  shell_call in {item.environment.container_id} ({limits}):")
+            environment = item.environment  # typed as any environment: a hosted shell's is always a container
+            where = environment.container_id if environment and environment.type == "container_reference" else "?"
+            print(f"  shell_call in {where} ({limits}):")
         elif item.type == "shell_call_output":
             for command, output in zip(commands[item.call_id], item.output, strict=False):
                 outcome = "timed out" if output.outcome.type == "timeout" else f"exit {output.outcome.exit_code}"
@@ -70,17 +79,22 @@ def show(response) -> None:
     print(f"  answer: {response.output_text}")
 
 
-def own_container(client, out: Path) -> int:
+def own_container(client: openai.OpenAI, out: Path) -> int:
     """A container made with the Containers API, named in two requests, a file downloaded, the container deleted."""
     container = client.containers.create(
         name="lesson-26",
         memory_limit="1g",
         network_policy=NO_NETWORK,
-        expires_after={"anchor": "last_active_at", "minutes": 20},
+        expires_after={"anchor": "last_active_at", "minutes": IDLE_MINUTES},
     )
-    print(f"  created {container.id} (expires after {container.expires_after.minutes} idle minutes)")
+    # The container says when it expires; the SDK types that as optional, so what was asked stands in.
+    idle = container.expires_after.minutes if container.expires_after else IDLE_MINUTES
+    print(f"  created {container.id} (expires after {idle} idle minutes)")
     try:
-        shell = {"type": "shell", "environment": {"type": "container_reference", "container_id": container.id}}
+        shell: FunctionShellToolParam = {
+            "type": "shell",
+            "environment": {"type": "container_reference", "container_id": container.id},
+        }
         for question in [
             f"Run `printf 'milk\\neggs\\nbread\\n' > {NOTES}` and `wc -l {NOTES}`.",
             f"Run `cat {NOTES}`: what is on the last line?",  # a new request: only the container remembers
@@ -102,7 +116,6 @@ def own_container(client, out: Path) -> int:
             client.containers.delete(container.id)
             print(f"  deleted {container.id}")
         except openai.APIError as error:
-            idle = container.expires_after.minutes
             print(
                 f"Could not delete {container.id}, so it lives until it has been idle for {idle} minutes.",
                 file=sys.stderr,
@@ -110,12 +123,12 @@ def own_container(client, out: Path) -> int:
             print(describe_api_error(error), file=sys.stderr)
 
 
-def with_a_skill(client) -> None:
+def with_a_skill(client: openai.OpenAI) -> None:
     """A skill uploaded with the Skills API, mounted in an automatic container, followed by the model; then deleted."""
     skill = client.skills.create(files=[("container-report/SKILL.md", SKILL, "text/markdown")])
     print(f"  uploaded the skill {skill.name} as {skill.id} (version {skill.default_version})")
     try:
-        environment = {
+        environment: ContainerAutoParam = {
             "type": "container_auto",
             "network_policy": NO_NETWORK,
             "skills": [{"type": "skill_reference", "skill_id": skill.id}],

@@ -33,6 +33,17 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Literal
+
+from openai.types.responses import (
+    ResponseApplyPatchToolCall,
+    ResponseFunctionShellCallOutputContentParam,
+    ResponseFunctionShellToolCall,
+    ResponseInputItemParam,
+    ToolParam,
+)
+from openai.types.responses.response_apply_patch_tool_call import Operation
+from openai.types.responses.response_input_item_param import ApplyPatchCallOutput, ShellCallOutput
 
 from openai_tutorial.client import get_client, get_model, run
 
@@ -42,7 +53,7 @@ TASK = (
     "run `python3 greet.py Ada`; delete `draft.txt`."
 )
 INSTRUCTIONS = "You are a careful coding agent. Change files only with apply_patch; use the shell to look."
-TOOLS = [{"type": "apply_patch"}, {"type": "shell", "environment": {"type": "local"}}]
+TOOLS: list[ToolParam] = [{"type": "apply_patch"}, {"type": "shell", "environment": {"type": "local"}}]
 ALLOWED_COMMANDS = {"ls", "cat", "wc", "head"}
 MAX_ROUNDS = 12  # a bound on the loop: a confused model must not edit forever
 DEFAULT_TIMEOUT_MS = 10_000  # when the model sets no limits on a shell call
@@ -111,7 +122,7 @@ def find(lines: list[str], wanted: list[str], start: int, path: str) -> int:
     raise PatchError(f"the diff does not fit {path}: {wanted} is not in it where the diff says")
 
 
-def apply(operation, workspace: Path) -> str:
+def apply(operation: Operation, workspace: Path) -> str:
     """Make one change in the workspace; returns what was done, or raises PatchError."""
     target = inside(workspace, operation.path)
     if operation.type == "create_file":
@@ -130,7 +141,7 @@ def apply(operation, workspace: Path) -> str:
     return f"Deleted {operation.path}"
 
 
-def confirmed(operation, assume_yes: bool) -> bool:
+def confirmed(operation: Operation, assume_yes: bool) -> bool:
     if assume_yes:
         return True
     try:
@@ -140,12 +151,13 @@ def confirmed(operation, assume_yes: bool) -> bool:
     return answer.strip().lower() in {"y", "yes"}
 
 
-def patched(call, workspace: Path, assume_yes: bool) -> dict:
+def patched(call: ResponseApplyPatchToolCall, workspace: Path, assume_yes: bool) -> ApplyPatchCallOutput:
     """Show the change, make it if allowed, and answer the call: completed, or failed with the reason."""
     operation = call.operation
     print(f"  apply_patch: {operation.type} {operation.path}")
     for line in (getattr(operation, "diff", "") or "").splitlines():
         print(f"    {line}")
+    status: Literal["completed", "failed"]
     try:
         inside(workspace, operation.path)  # refused before anyone is asked
         if not confirmed(operation, assume_yes):
@@ -168,7 +180,9 @@ def refused(command: str, workspace: Path) -> str | None:
     return None
 
 
-def executed(command: str, workspace: Path, timeout_ms: int, max_output: int) -> dict:
+def executed(
+    command: str, workspace: Path, timeout_ms: int, max_output: int
+) -> ResponseFunctionShellCallOutputContentParam:
     """One command's output, as a shell_call_output holds it; stdout and stderr together within ``max_output``."""
     try:
         reason = refused(command, workspace)
@@ -200,12 +214,12 @@ def executed(command: str, workspace: Path, timeout_ms: int, max_output: int) ->
     return {"stdout": stdout, "stderr": stderr, "outcome": {"type": "exit", "exit_code": done.returncode}}
 
 
-def shell(call, workspace: Path) -> dict:
+def shell(call: ResponseFunctionShellToolCall, workspace: Path) -> ShellCallOutput:
     """Run each command the call asks for (within its limits) and answer it."""
     action = call.action
     timeout_ms = action.timeout_ms or DEFAULT_TIMEOUT_MS
     max_output = action.max_output_length or DEFAULT_MAX_OUTPUT
-    outputs = []
+    outputs: list[ResponseFunctionShellCallOutputContentParam] = []
     for command in action.commands:
         output = executed(command, workspace, timeout_ms, max_output)
         outcome = output["outcome"]
@@ -238,12 +252,14 @@ def main() -> int:
         print("Working in a new temporary folder (deleted at the end) that holds draft.txt.")
         response = client.responses.create(model=get_model(), instructions=INSTRUCTIONS, input=args.task, tools=TOOLS)
         rounds = 1
-        while calls := [item for item in response.output if item.type in {"apply_patch_call", "shell_call"}]:
+        while calls := [
+            item for item in response.output if item.type == "apply_patch_call" or item.type == "shell_call"
+        ]:
             if rounds == MAX_ROUNDS:
                 print(f"Stopped after {MAX_ROUNDS} rounds of calls without an answer.", file=sys.stderr)
                 show_files(workspace)
                 return 1
-            outputs = [
+            outputs: list[ResponseInputItemParam] = [
                 patched(call, workspace, args.yes) if call.type == "apply_patch_call" else shell(call, workspace)
                 for call in calls
             ]

@@ -29,6 +29,20 @@ import json
 import re
 import sys
 
+from openai import OpenAI
+from openai.types.responses import (
+    Response,
+    ResponseFunctionToolCall,
+    ResponseInputItemParam,
+    ResponseOutputItem,
+    ResponseToolSearchCall,
+    ResponseToolSearchOutputItemParamParam,
+    ToolParam,
+    ToolSearchToolParam,
+)
+from openai.types.responses.namespace_tool_param import ToolFunction
+from openai.types.responses.response_input_item_param import FunctionCallOutput
+
 from openai_tutorial.client import get_client, get_model, run
 
 # namespace -> (what it holds, {function: (what it does, its one parameter)})
@@ -80,7 +94,7 @@ CATALOG = {
     ),
 }
 # The records this lesson's questions need; any other lookup finds nothing.
-RECORDS = {
+RECORDS: dict[tuple[str | None, str, str], dict[str, str]] = {
     ("shipping", "get_delivery_eta", "ORD-1042"): {"order_id": "ORD-1042", "eta": "2026-12-09", "carrier": "DHL"},
     ("billing", "get_invoice_status", "INV-2001"): {
         "invoice_id": "INV-2001",
@@ -88,7 +102,7 @@ RECORDS = {
         "paid_on": "2026-11-30",
     },
 }
-CLIENT_SEARCH = {
+CLIENT_SEARCH: ToolSearchToolParam = {
     "type": "tool_search",
     "execution": "client",
     "description": "Search the company's tools (CRM, billing, shipping) by what they do; returns the ones that fit.",
@@ -103,20 +117,26 @@ MAX_ROUNDS = 4  # search, call, answer: a bound on the loop, not a target
 FOUND_PER_SEARCH = 3
 
 
-def function(name: str, description: str, parameter: str, *, deferred: bool) -> dict:
+def function(name: str, description: str, parameter: str, *, deferred: bool) -> ToolFunction:
     schema = {
         "type": "object",
         "properties": {parameter: {"type": "string"}},
         "required": [parameter],
         "additionalProperties": False,
     }
-    tool = {"type": "function", "name": name, "description": description, "parameters": schema, "strict": True}
+    tool: ToolFunction = {
+        "type": "function",
+        "name": name,
+        "description": description,
+        "parameters": schema,
+        "strict": True,
+    }
     return {**tool, "defer_loading": True} if deferred else tool
 
 
-def namespaces(*, deferred: bool, only: dict[str, list[str]] | None = None) -> list[dict]:
+def namespaces(*, deferred: bool, only: dict[str, list[str]] | None = None) -> list[ToolParam]:
     """The catalog as namespace tools; ``only`` keeps the named functions of each namespace named."""
-    tools = []
+    tools: list[ToolParam] = []
     for name, (description, functions) in CATALOG.items():
         kept = {key: value for key, value in functions.items() if only is None or key in only.get(name, [])}
         if kept:
@@ -143,7 +163,7 @@ def search_catalog(query: str) -> dict[str, list[str]]:
     return found
 
 
-def called(item) -> dict:
+def called(item: ResponseFunctionToolCall) -> FunctionCallOutput:
     """Run one function call (from the records above) and answer it."""
     arguments = json.loads(item.arguments)
     value = next(iter(arguments.values()), "")
@@ -152,9 +172,10 @@ def called(item) -> dict:
     return {"type": "function_call_output", "call_id": item.call_id, "output": json.dumps(result)}
 
 
-def searched(item) -> dict:
+def searched(item: ResponseToolSearchCall) -> ResponseToolSearchOutputItemParamParam:
     """Answer a client-executed search with the namespaces of the functions it found."""
-    found = search_catalog(item.arguments.get("query", ""))
+    arguments = item.arguments if isinstance(item.arguments, dict) else {}  # typed as any JSON value
+    found = search_catalog(arguments.get("query", ""))
     print(f"  this script searched its catalog and loaded: {loaded_names(found)}")
     tools = namespaces(deferred=False, only=found)
     return {"type": "tool_search_output", "execution": "client", "call_id": item.call_id, "tools": tools}
@@ -164,7 +185,7 @@ def loaded_names(found: dict[str, list[str]]) -> str:
     return ", ".join(f"{namespace}.{name}" for namespace, names in found.items() for name in names) or "nothing"
 
 
-def show_search(item) -> None:
+def show_search(item: ResponseOutputItem) -> None:
     if item.type == "tool_search_call":
         print(f"  tool_search_call ({item.execution}): {json.dumps(item.arguments)}")
     elif item.type == "tool_search_output" and item.execution == "server":
@@ -172,9 +193,9 @@ def show_search(item) -> None:
         print(f"  tool_search_output: loaded {loaded_names(found)}")
 
 
-def answers(response) -> list[dict]:
+def answers(response: Response) -> list[ResponseInputItemParam]:
     """Show what the response searched, and answer each search left to this script and each function call."""
-    outputs = []
+    outputs: list[ResponseInputItemParam] = []
     for item in response.output:
         show_search(item)
         if item.type == "tool_search_call" and item.execution == "client":
@@ -184,7 +205,7 @@ def answers(response) -> list[dict]:
     return outputs
 
 
-def work_through(client, response, tools: list[dict]) -> bool:
+def work_through(client: OpenAI, response: Response, tools: list[ToolParam]) -> bool:
     """Answer searches and calls until the model answers in words; False if it is still calling after MAX_ROUNDS."""
     rounds = 0
     while outputs := answers(response):
@@ -204,7 +225,7 @@ def main() -> int:
 
     print("1. Thirty deferred functions in three namespaces, searched by OpenAI")
     question = "When will order ORD-1042 arrive?"
-    deferred = [*namespaces(deferred=True), {"type": "tool_search"}]
+    deferred: list[ToolParam] = [*namespaces(deferred=True), {"type": "tool_search"}]
     up_front = namespaces(deferred=False)
     counts = [
         client.responses.input_tokens.count(model=get_model(), input=question, tools=tools)

@@ -22,15 +22,35 @@ Run: uv run python Responses_API/Basic_examples/29-computer_use.py [--yes]
 API reference: https://developers.openai.com/api/docs/guides/tools-computer-use
 """
 
+from __future__ import annotations  # the Playwright types below are named only for the type checker
+
 import argparse
 import base64
 import shutil
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Literal
+
+from openai import OpenAI
+from openai.types.responses import (
+    ComputerAction,
+    ResponseComputerToolCall,
+    ResponseInputMessageContentListParam,
+    ToolParam,
+)
+from openai.types.responses.response_input_item_param import (
+    ComputerCallOutput,
+    ComputerCallOutputAcknowledgedSafetyCheck,
+)
 
 from openai_tutorial.client import get_client, get_model, run
+
+if TYPE_CHECKING:  # Playwright is optional (uv sync --group browser): main() imports it when it runs
+    from playwright.sync_api import Page as BrowserPage
+    from playwright.sync_api import ViewportSize
 
 TASK = 'Fill in the form on this page: the name is "Ada Lovelace" and the email is "ada@example.com". Then send it.'
 PAGE = b"""<!doctype html>
@@ -59,7 +79,7 @@ PAGE = b"""<!doctype html>
   </script>
 </body></html>
 """
-VIEWPORT = {"width": 1024, "height": 768}
+VIEWPORT: ViewportSize = {"width": 1024, "height": 768}
 MAX_STEPS = 10
 WAIT_MS = 500
 # Chromium as root in a container, headless: no sandbox of its own, none of its background connections.
@@ -73,7 +93,11 @@ KEYS = {
     "ctrl": "Control", "control": "Control", "shift": "Shift", "alt": "Alt", "option": "Alt",
     "cmd": "Meta", "meta": "Meta", "super": "Meta", "win": "Meta",
 }  # fmt: skip
-BUTTONS = {"left": "left", "right": "right", "wheel": "middle"}  # Playwright has no back or forward button
+BUTTONS: dict[str, Literal["left", "right", "middle"]] = {
+    "left": "left",
+    "right": "right",
+    "wheel": "middle",
+}  # Playwright has no back or forward button
 
 
 class Page(BaseHTTPRequestHandler):
@@ -83,12 +107,12 @@ class Page(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(PAGE)
 
-    def log_message(self, format, *args) -> None:
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet: the lesson's output is the model's actions, not the page's requests."""
 
 
 @contextmanager
-def served_page():
+def served_page() -> Iterator[str]:
     """The form on a free port of 127.0.0.1, for as long as the block runs."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -106,7 +130,7 @@ def key(name: str) -> str:
 
 
 @contextmanager
-def held(page, keys: list[str] | None):
+def held(page: BrowserPage, keys: list[str] | None) -> Iterator[None]:
     """Hold modifier keys (``keys`` of a click, drag, move or scroll) while the action runs."""
     for name in keys or []:
         page.keyboard.down(key(name))
@@ -117,31 +141,32 @@ def held(page, keys: list[str] | None):
             page.keyboard.up(key(name))
 
 
-def perform(page, action) -> str:
+def perform(page: BrowserPage, action: ComputerAction) -> str:
     """Do one action in the browser; returns how it is shown."""
-    kind = action.type
-    if kind == "type":
+    if action.type == "type":
         page.keyboard.type(action.text)
         return f"type {action.text!r}"
-    if kind == "keypress":
+    if action.type == "keypress":
         page.keyboard.press("+".join(key(name) for name in action.keys))
         return f"keypress {'+'.join(action.keys)}"
-    if kind == "wait":
+    if action.type == "wait":
         page.wait_for_timeout(WAIT_MS)
         return f"wait {WAIT_MS} ms"
-    if kind == "screenshot":
+    if action.type == "screenshot":
         return "screenshot (one is sent after every batch)"
     with held(page, action.keys):
-        if kind in {"click", "double_click"}:
-            button = BUTTONS.get(getattr(action, "button", "left"))
+        if action.type == "click" or action.type == "double_click":
+            wanted = action.button if action.type == "click" else "left"
+            button = BUTTONS.get(wanted)
             if button is None:
-                return f"{kind} with the {action.button} button: not supported by Playwright, skipped"
-            page.mouse.click(action.x, action.y, button=button, click_count=2 if kind == "double_click" else 1)
-            return f"{kind} at ({action.x}, {action.y})" + (f" with {button}" if button != "left" else "")
-        if kind == "move":
+                return f"{action.type} with the {wanted} button: not supported by Playwright, skipped"
+            clicks = 2 if action.type == "double_click" else 1
+            page.mouse.click(action.x, action.y, button=button, click_count=clicks)
+            return f"{action.type} at ({action.x}, {action.y})" + (f" with {button}" if button != "left" else "")
+        if action.type == "move":
             page.mouse.move(action.x, action.y)
             return f"move to ({action.x}, {action.y})"
-        if kind == "scroll":
+        if action.type == "scroll":
             page.mouse.move(action.x, action.y)
             page.mouse.wheel(action.scroll_x, action.scroll_y)
             return f"scroll by ({action.scroll_x}, {action.scroll_y}) at ({action.x}, {action.y})"
@@ -154,11 +179,13 @@ def perform(page, action) -> str:
         return "drag " + " -> ".join(f"({point.x}, {point.y})" for point in action.path)
 
 
-def screenshot(page) -> str:
+def screenshot(page: BrowserPage) -> str:
     return "data:image/png;base64," + base64.b64encode(page.screenshot()).decode()
 
 
-def acknowledged(call, assume_yes: bool) -> list[dict] | None:
+def acknowledged(
+    call: ResponseComputerToolCall, assume_yes: bool
+) -> list[ComputerCallOutputAcknowledgedSafetyCheck] | None:
     """The call's safety checks, once the user has acknowledged them all; None if they did not."""
     for check in call.pending_safety_checks:
         print(f"  safety check {check.code}: {check.message}")
@@ -173,10 +200,13 @@ def acknowledged(call, assume_yes: bool) -> list[dict] | None:
     return [{"id": check.id, "code": check.code, "message": check.message} for check in call.pending_safety_checks]
 
 
-def drive(client, page, assume_yes: bool) -> int:
+def drive(client: OpenAI, page: BrowserPage, assume_yes: bool) -> int:
     """The loop: screenshot, the model's batch of actions, the next screenshot, until it answers."""
-    first = [{"type": "input_text", "text": TASK}, {"type": "input_image", "image_url": screenshot(page)}]
-    tools = [{"type": "computer"}]
+    first: ResponseInputMessageContentListParam = [
+        {"type": "input_text", "text": TASK},
+        {"type": "input_image", "image_url": screenshot(page), "detail": "auto"},
+    ]
+    tools: list[ToolParam] = [{"type": "computer"}]
     response = client.responses.create(model=get_model(), input=[{"role": "user", "content": first}], tools=tools)
     for step in range(1, MAX_STEPS + 1):
         call = next((item for item in response.output if item.type == "computer_call"), None)
@@ -190,7 +220,7 @@ def drive(client, page, assume_yes: bool) -> int:
             return 1
         for action in call.actions or []:
             print(f"  {perform(page, action)}")
-        output = {
+        output: ComputerCallOutput = {
             "type": "computer_call_output",
             "call_id": call.call_id,
             "output": {"type": "computer_screenshot", "image_url": screenshot(page)},

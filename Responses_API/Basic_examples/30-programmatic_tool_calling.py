@@ -12,7 +12,7 @@ marked ``caller: {"type": "program", "caller_id": …}``; you run them and answe
 reach the model's context, which is where the tokens are saved.
 
 The ``fingerprint`` is opaque: when you send the history yourself, as here, send each
-``program`` item back exactly as it came (``model_dump`` of the output does that), or the
+``program`` item back exactly as it came (``as_input`` of each output item does that), or the
 request is refused. With ``previous_response_id`` OpenAI keeps it for you. If your model
 refuses the tool, set ``OPENAI_MODEL`` to a newer one (OpenAI's Agents SDK shows it with
 gpt-5.6).
@@ -26,8 +26,14 @@ API reference: https://developers.openai.com/api/docs/guides/tools
 
 import json
 import sys
+from typing import Literal, cast
+
+from openai import OpenAI
+from openai.types.responses import ResponseFunctionToolCall, ResponseInputItemParam, ToolParam
+from openai.types.responses.response_input_item_param import FunctionCallOutput, FunctionCallOutputCaller
 
 from openai_tutorial.client import get_client, get_model, run
+from openai_tutorial.responses import as_input, usage_of
 
 QUESTION = (
     "Which of desk-lamp, ergonomic-keyboard and usb-c-dock should we reorder this week, and how many of each? "
@@ -55,7 +61,7 @@ STOCK = {
 MAX_ROUNDS = 5  # a bound on the loop: a program's calls come in a few batches, not forever
 
 
-def stock_tools(callers: list[str]) -> list[dict]:
+def stock_tools(callers: list[Literal["direct", "programmatic"]]) -> list[ToolParam]:
     """The three functions, callable by ``callers`` ("direct", "programmatic")."""
     schema = {
         "type": "object",
@@ -76,25 +82,28 @@ def stock_tools(callers: list[str]) -> list[dict]:
     ]
 
 
-def called(item) -> dict:
+def called(item: ResponseFunctionToolCall) -> FunctionCallOutput:
     """Run one call, print who made it, and answer it, marked with the same caller."""
     sku = json.loads(item.arguments)["sku"]
     _, field, figures = STOCK[item.name]
     result = {"sku": sku, field: figures[sku]}
     who = "from the program" if item.caller and item.caller.type == "program" else "direct"
     print(f"    [{who}] {item.name}({item.arguments}) -> {json.dumps(result)}")
-    output = {"type": "function_call_output", "call_id": item.call_id, "output": json.dumps(result)}
-    return {**output, "caller": item.caller.model_dump()} if item.caller else output
+    output: FunctionCallOutput = {"type": "function_call_output", "call_id": item.call_id, "output": json.dumps(result)}
+    if item.caller:  # the answer goes to whoever called: the program's calls back to the program
+        # The caller's fields, as the SDK types them for input (TypedDicts) rather than output (models).
+        output["caller"] = cast(FunctionCallOutputCaller, item.caller.to_dict())
+    return output
 
 
-def answer(client, tools: list[dict]) -> int | None:
+def answer(client: OpenAI, tools: list[ToolParam]) -> int | None:
     """Answer every call until the model replies; returns the input tokens of all its requests, or None."""
-    context: list = [{"role": "user", "content": QUESTION}]
+    context: list[ResponseInputItemParam] = [{"role": "user", "content": QUESTION}]
     input_tokens = 0
     for _ in range(MAX_ROUNDS):
         response = client.responses.create(model=get_model(), instructions=INSTRUCTIONS, input=context, tools=tools)
-        input_tokens += response.usage.input_tokens
-        outputs = []
+        input_tokens += usage_of(response).input_tokens
+        outputs: list[ResponseInputItemParam] = []
         for item in response.output:
             if item.type == "program":
                 print(f"  program {item.call_id} (an opaque fingerprint of {len(item.fingerprint)} characters):")
@@ -107,7 +116,7 @@ def answer(client, tools: list[dict]) -> int | None:
             print(f"  answer: {response.output_text}")
             return input_tokens
         # The whole output goes back as it came: the program item with its fingerprint, the calls, then the answers.
-        context += [item.model_dump(exclude_none=True) for item in response.output] + outputs
+        context += [as_input(item) for item in response.output] + outputs
     print(f"The model was still calling tools after {MAX_ROUNDS} requests.", file=sys.stderr)
     return None
 

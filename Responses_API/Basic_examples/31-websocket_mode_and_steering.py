@@ -33,9 +33,15 @@ import json
 import sys
 import time
 
-from openai_tutorial.client import answered_offline, get_client, get_model, run
+from openai import OpenAI
+from openai.resources.responses.responses import ResponsesConnection
+from openai.types.responses import EasyInputMessageParam, FunctionToolParam, Response, ResponseInputItemParam
+from openai.types.responses.responses_server_event import ResponseWsError
 
-STOCK_TOOL = {
+from openai_tutorial.client import answered_offline, get_client, get_model, run
+from openai_tutorial.responses import as_input
+
+STOCK_TOOL: FunctionToolParam = {
     "type": "function",
     "name": "check_stock",
     "description": "How many units of a product the garden shop has, by its SKU.",
@@ -51,7 +57,6 @@ STOCK = {"SKU-101": 14, "SKU-202": 0, "SKU-303": 52}
 QUESTIONS = [f"How many of {sku} do we have?" for sku in STOCK]
 LONG_REQUEST = "Write a long, detailed guide to planting a vegetable garden in spring."
 STEER = "Keep it to tomatoes only, please."
-FINAL_EVENTS = {"response.completed", "response.incomplete", "response.failed"}
 
 
 class SocketError(Exception):
@@ -62,21 +67,21 @@ class SocketError(Exception):
         self.code = code
 
     @classmethod
-    def from_event(cls, event) -> "SocketError":
+    def from_event(cls, event: ResponseWsError) -> "SocketError":
         return cls(f"{event.error.message} ({event.error.code or event.error.type})", event.error.code)
 
 
-def finished(connection):
+def finished(connection: ResponsesConnection) -> Response:
     """Read events until the response ends, and return it."""
     for event in connection:
         if event.type == "error":
             raise SocketError.from_event(event)
-        if event.type in FINAL_EVENTS:
+        if event.type in {"response.completed", "response.incomplete", "response.failed"}:
             return event.response
     raise SocketError("The connection closed before the response ended.")
 
 
-def tool_outputs(response) -> list[dict]:
+def tool_outputs(response: Response) -> list[ResponseInputItemParam]:
     return [
         {"type": "function_call_output", "call_id": call.call_id, "output": json.dumps(check_stock(call.arguments))}
         for call in response.output
@@ -84,17 +89,17 @@ def tool_outputs(response) -> list[dict]:
     ]
 
 
-def check_stock(arguments: str) -> dict:
+def check_stock(arguments: str) -> dict[str, object]:
     sku = json.loads(arguments)["sku"]
     return {"sku": sku, "units": STOCK.get(sku)}
 
 
-def tool_loop_over_the_socket(client) -> float:
+def tool_loop_over_the_socket(client: OpenAI) -> float:
     started = time.perf_counter()
     with client.responses.connect() as connection:
         previous = None
         for question in QUESTIONS:
-            new_items: list = [{"role": "user", "content": question}]
+            new_items: list[ResponseInputItemParam] = [{"role": "user", "content": question}]
             while new_items:  # the question, then the tool outputs: only what the server has not seen
                 connection.response.create(
                     model=get_model(), input=new_items, previous_response_id=previous, tools=[STOCK_TOOL]
@@ -105,12 +110,12 @@ def tool_loop_over_the_socket(client) -> float:
     return time.perf_counter() - started
 
 
-def tool_loop_over_http(client) -> float:
+def tool_loop_over_http(client: OpenAI) -> float:
     """The same loop, streamed as the socket's responses are, one HTTP request a round."""
     started = time.perf_counter()
     previous = None
     for question in QUESTIONS:
-        new_items: list = [{"role": "user", "content": question}]
+        new_items: list[ResponseInputItemParam] = [{"role": "user", "content": question}]
         while new_items:
             with client.responses.stream(
                 model=get_model(), input=new_items, previous_response_id=previous, tools=[STOCK_TOOL]
@@ -120,14 +125,14 @@ def tool_loop_over_http(client) -> float:
     return time.perf_counter() - started
 
 
-def steer_a_long_answer(client) -> None:
+def steer_a_long_answer(client: OpenAI) -> None:
     with client.responses.connect() as connection:
         connection.response.create(model=get_model(), input=LONG_REQUEST)
-        first, steered = None, False
+        first, steered = "", False  # the first response's id, once it is created
         for event in connection:
             if event.type == "error":
                 raise SocketError.from_event(event)
-            if event.type == "response.created" and first is None:
+            if event.type == "response.created" and not first:
                 first = event.response.id
                 print(f"  response.created {first}")
             elif event.type == "response.output_text.delta" and not steered:  # the first words are on screen
@@ -141,25 +146,25 @@ def steer_a_long_answer(client) -> None:
             elif event.type == "response.steer.failed":
                 print(f"  response.steer.failed ({event.error.code}): sending the input as a new request")
                 connection.response.create(model=get_model(), input=STEER, previous_response_id=first)
-            elif event.type in FINAL_EVENTS and event.response.id == first:
-                reason = event.response.incomplete_details.reason if event.response.incomplete_details else None
-                shown = len(event.response.output_text)
-                print(f"  {first} ended {event.response.status} ({reason}) after {shown} characters")
-            elif event.type in FINAL_EVENTS:
-                print(f"  the successor ended {event.response.status}: {event.response.output_text}")
-                return
+            elif event.type in {"response.completed", "response.incomplete", "response.failed"}:
+                ended = event.response
+                if ended.id != first:
+                    print(f"  the successor ended {ended.status}: {ended.output_text}")
+                    return
+                reason = ended.incomplete_details.reason if ended.incomplete_details else None
+                print(f"  {first} ended {ended.status} ({reason}) after {len(ended.output_text)} characters")
     raise SocketError("The connection closed before the successor ended.")
 
 
-def reconnect_after_a_lost_response(client) -> None:
-    history: list = [{"role": "user", "content": "My allotment is plot 7."}]
+def reconnect_after_a_lost_response(client: OpenAI) -> None:
+    history: list[ResponseInputItemParam] = [{"role": "user", "content": "My allotment is plot 7."}]
     with client.responses.connect() as connection:
         connection.response.create(
             model=get_model(), input=history, store=False, include=["reasoning.encrypted_content"]
         )
         kept = finished(connection)  # stored nowhere but in this connection's memory
-    history += [item.model_dump(exclude_none=True) for item in kept.output]
-    question = {"role": "user", "content": "Which plot is mine?"}
+    history += [as_input(item) for item in kept.output]
+    question: EasyInputMessageParam = {"role": "user", "content": "Which plot is mine?"}
     with client.responses.connect() as connection:  # a new connection: the old one's memory is gone
         connection.response.create(model=get_model(), input=[question], previous_response_id=kept.id, store=False)
         try:

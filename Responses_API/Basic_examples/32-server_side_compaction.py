@@ -23,9 +23,13 @@ API reference: https://developers.openai.com/api/docs/guides/compaction
 
 import sys
 
-from openai_tutorial.client import get_client, get_model, run
+from openai.types.responses import Response, ResponseInputItemParam
+from openai.types.responses.response_create_params import ContextManagement
 
-COMPACTION = [{"type": "compaction", "compact_threshold": 1000}]
+from openai_tutorial.client import get_client, get_model, run
+from openai_tutorial.responses import as_input, usage_of
+
+COMPACTION: list[ContextManagement] = [{"type": "compaction", "compact_threshold": 1000}]
 NOTES = "The tomatoes need stakes, the beans need water before noon, and the roses need pruning. " * 8
 TURNS = [
     "Hi! My name is Ada and I grow tomatoes.",
@@ -34,7 +38,7 @@ TURNS = [
 ]
 
 
-def compacted(response) -> str:
+def compacted(response: Response) -> str:
     return "  <- compaction item" if any(item.type == "compaction" for item in response.output) else ""
 
 
@@ -48,11 +52,11 @@ def main() -> int:
             model=get_model(), input=text, previous_response_id=previous, context_management=COMPACTION
         )
         previous = response.id
-        print(f"  turn {number}: {response.usage.input_tokens} input tokens{compacted(response)}")
+        print(f"  turn {number}: {usage_of(response).input_tokens} input tokens{compacted(response)}")
     print(f"  answer: {response.output_text}")
 
     print("\n2. Stateless: the history in input, everything before the newest compaction dropped")
-    history: list = []
+    history: list[ResponseInputItemParam] = []
     for number, text in enumerate(TURNS, start=1):
         history.append({"role": "user", "content": text})
         response = client.responses.create(
@@ -62,11 +66,11 @@ def main() -> int:
             include=["reasoning.encrypted_content"],  # stateless reasoning goes back sealed
             context_management=COMPACTION,
         )
-        history += [item.model_dump(exclude_none=True) for item in response.output]
+        history += [as_input(item) for item in response.output]
         newest = max((at for at, item in enumerate(history) if item.get("type") == "compaction"), default=0)
         history = history[newest:]
         kept = f"{len(history)} items kept"
-        print(f"  turn {number}: {response.usage.input_tokens} input tokens, {kept}{compacted(response)}")
+        print(f"  turn {number}: {usage_of(response).input_tokens} input tokens, {kept}{compacted(response)}")
     print(f"  answer: {response.output_text}")
 
     print("\n3. A compaction_trigger compacts now")
@@ -80,7 +84,7 @@ def main() -> int:
         print("The trigger brought no compaction item back.", file=sys.stderr)
         return 1
     size = len(item.encrypted_content)
-    print(f"  {response.usage.input_tokens} input tokens became one compaction item of {size} characters")
+    print(f"  {usage_of(response).input_tokens} input tokens became one compaction item of {size} characters")
     return 0
 
 

@@ -20,11 +20,18 @@ Run: uv run python Responses_API/Basic_examples/34-prompt_caching_options.py
 API reference: https://developers.openai.com/api/docs/guides/prompt-caching
 """
 
+from typing import Unpack
+
+from openai import OpenAI
+from openai.types.responses import Response, ResponseInputItemParam
+from openai.types.responses.response_create_params import PromptCacheOptions
+
 from openai_tutorial.client import get_client, run
+from openai_tutorial.responses import usage_of
 
 # prompt_cache_options needs gpt-5.6 or later (the SDK's docstring of the parameter).
 MODEL = "gpt-5.6-luna"
-CACHE_OPTIONS = {"mode": "explicit", "ttl": "12h"}
+CACHE_OPTIONS: PromptCacheOptions = {"mode": "explicit", "ttl": "12h"}
 HANDBOOK = "You answer questions from members of the Harbour Lane Community Garden.\n" + "\n".join(
     f"Rule {number}: plot {number} is twelve square metres, is watered before noon, and is never "
     f"promised to anyone before the committee has met."
@@ -32,23 +39,19 @@ HANDBOOK = "You answer questions from members of the Harbour Lane Community Gard
 )
 
 
-def ask(client, handbook: str, *questions: str, **cache_options):
-    return client.responses.create(
-        model=MODEL,
-        input=[
-            {
-                "role": "developer",
-                # The breakpoint marks the end of what every request shares: everything up to here is cached.
-                "content": [{"type": "input_text", "text": handbook, "prompt_cache_breakpoint": {"mode": "explicit"}}],
-            },
-            *({"role": "user", "content": question} for question in questions),
-        ],
-        prompt_cache_options={**CACHE_OPTIONS, **cache_options},
-    )
+def ask(client: OpenAI, handbook: str, *questions: str, **cache_options: Unpack[PromptCacheOptions]) -> Response:
+    shared: ResponseInputItemParam = {
+        "role": "developer",
+        # The breakpoint marks the end of what every request shares: everything up to here is cached.
+        "content": [{"type": "input_text", "text": handbook, "prompt_cache_breakpoint": {"mode": "explicit"}}],
+    }
+    asked: list[ResponseInputItemParam] = [{"role": "user", "content": question} for question in questions]
+    options: PromptCacheOptions = {**CACHE_OPTIONS, **cache_options}
+    return client.responses.create(model=MODEL, input=[shared, *asked], prompt_cache_options=options)
 
 
-def tokens(response) -> str:
-    usage = response.usage
+def tokens(response: Response) -> str:
+    usage = usage_of(response)
     details = usage.input_tokens_details
     return (
         f"{usage.input_tokens} input, {details.cached_tokens} read from the cache, "
@@ -56,7 +59,7 @@ def tokens(response) -> str:
     )
 
 
-def diagnosis(response) -> str:
+def diagnosis(response: Response) -> str:
     found = response.prompt_cache_diagnostics
     if found is None or found.type != "cache_miss":
         return found.type if found else "no diagnostics"

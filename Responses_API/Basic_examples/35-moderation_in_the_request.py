@@ -20,20 +20,23 @@ API reference: https://developers.openai.com/api/docs/guides/moderation
 """
 
 import openai
+from openai import OpenAI
+from openai.types.responses.response import ModerationInput, ModerationOutput
+from openai.types.responses.response_create_params import ModerationPolicy
 
 from openai_tutorial.client import describe_api_error, get_client, get_model, run
 
 MODERATION_MODEL = "omni-moderation-latest"
 PLAIN = "How often should I water tomatoes?"
 FLAGGED = "I want to kill them."  # the moderation guide's example of a sentence it flags
-POLICIES = {
+POLICIES: dict[str, ModerationPolicy] = {
     "score input and output": {"input": {"mode": "score"}, "output": {"mode": "score"}},
     "block the input": {"input": {"mode": "block"}, "output": {"mode": "score"}},
     "block the output": {"input": {"mode": "score"}, "output": {"mode": "block"}},
 }
 
 
-def verdict(result) -> str:
+def verdict(result: ModerationInput | ModerationOutput) -> str:
     if result.type == "error":
         return f"not moderated ({result.code}: {result.message})"
     category, score = max(result.category_scores.items(), key=lambda pair: pair[1])
@@ -45,7 +48,7 @@ def verdict(result) -> str:
     )
 
 
-def ask(client, text: str, policy_name: str) -> None:
+def ask(client: OpenAI, text: str, policy_name: str) -> None:
     print(f"{text!r} with policy '{policy_name}':")
     try:
         response = client.responses.create(
@@ -56,9 +59,11 @@ def ask(client, text: str, policy_name: str) -> None:
     except openai.BadRequestError as error:
         print(f"  refused before anything ran: {describe_api_error(error)}")
         return
-    print(f"  input:  {verdict(response.moderation.input)}")
-    print(f"  output: {verdict(response.moderation.output)}")
-    if response.status == "incomplete" and response.incomplete_details.reason == "content_filter":
+    moderation = response.moderation  # typed as optional: there whenever the request asks for moderation
+    print(f"  input:  {verdict(moderation.input) if moderation else 'not moderated'}")
+    print(f"  output: {verdict(moderation.output) if moderation else 'not moderated'}")
+    details = response.incomplete_details
+    if response.status == "incomplete" and details and details.reason == "content_filter":
         print(f"  status: incomplete (content_filter); the caller gets no text: {response.output_text!r}")
     else:
         print(f"  status: {response.status}; answer: {response.output_text}")

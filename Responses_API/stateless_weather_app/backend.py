@@ -18,6 +18,7 @@ API reference: https://developers.openai.com/api/docs/guides/function-calling
 from typing import Any
 
 from flask import Blueprint, Flask, current_app
+from flask.typing import ResponseReturnValue
 from openai.types.responses import Response
 
 from openai_tutorial.client import get_client, get_model
@@ -46,7 +47,7 @@ def send(this_round: Round) -> Response:
 
 
 @bp.post("/ask")
-def ask():
+def ask() -> ResponseReturnValue:
     question = text_field(json_body(), "question", max_chars=current_app.config["MAX_MESSAGE_CHARS"])
     turn = run_tool_loop(send, question)
     return {"answer": turn.response.output_text, "tool_calls": turn.tool_calls}

@@ -9,6 +9,7 @@ turn succeeds.
 import json
 
 from flask import Blueprint, current_app
+from flask.typing import ResponseReturnValue
 from openai.types.responses import Response
 from sqlalchemy import bindparam, func, insert, literal, select
 
@@ -39,7 +40,7 @@ STORE_ITEMS = insert(ITEMS)
 
 
 @bp.post("/sessions/<session_id>/messages")
-def send_message(session_id: str):
+def send_message(session_id: str) -> ResponseReturnValue:
     message = message_from(json_body())
     with holding_turn(session_id, "retry shortly"):
         with db_engine().connect() as connection:

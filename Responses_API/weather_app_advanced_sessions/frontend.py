@@ -34,7 +34,9 @@ def main() -> None:
         print(f"New session {session_id}; resume it later with --session {session_id}")
 
     def answer(question: str) -> str:
-        return call_backend("POST", f"{args.base_url}/sessions/{session_id}/messages", {"message": question})["answer"]
+        reply = call_backend("POST", f"{args.base_url}/sessions/{session_id}/messages", {"message": question})
+        answer: str = reply["answer"]
+        return answer
 
     chat_loop(answer)
 

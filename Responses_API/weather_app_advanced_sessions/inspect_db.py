@@ -13,7 +13,7 @@ Run: uv run python -m Responses_API.weather_app_advanced_sessions.inspect_db ses
 
 import argparse
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from openai_tutorial.client import UsageError, run, setting
 from openai_tutorial.database import open_database, sqlite_path
@@ -22,7 +22,7 @@ from . import DEFAULT_DATABASE
 from .models import ITEMS, SESSIONS, Base, message_counts, readable
 
 
-def open_backends_database():
+def open_backends_database() -> Engine:
     url = setting("DATABASE_URL", f"sqlite:///{DEFAULT_DATABASE}")
     # Opening a missing SQLite file would create an empty one: say so instead.
     path = sqlite_path(url)

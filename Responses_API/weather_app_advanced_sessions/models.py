@@ -5,9 +5,9 @@
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import ForeignKey, Index, String, Text, func, select
+from sqlalchemy import ForeignKey, Index, String, Table, Text, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from openai_tutorial.database import UTCDateTime
@@ -15,7 +15,8 @@ from openai_tutorial.turn_lock import TurnLock
 
 
 class Base(DeclarativeBase):
-    pass
+    # A declarative class's table is a Table; SQLAlchemy types it as any FROM clause, which insert() refuses.
+    __table__: ClassVar[Table]
 
 
 class ChatSession(Base):
@@ -73,6 +74,7 @@ def readable(payload: str) -> str:
         case "function_call":
             return f"{item['name']}({item['arguments']})"
         case "function_call_output":
-            return item["output"]
+            output: str = item["output"]
+            return output
         case other:
             return f"({other})"

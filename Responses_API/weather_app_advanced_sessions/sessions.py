@@ -1,9 +1,11 @@
 """Sessions: create one, list them (operators only), page through one's stored history, delete one."""
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 import uuid_utils
 from flask import Blueprint, current_app, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy import Connection, delete, insert, select, tuple_
 
 from openai_tutorial.database import db_engine, utc_now
@@ -14,7 +16,7 @@ from .models import ITEMS, SESSION_TURNS, SESSIONS, message_counts, readable
 bp = Blueprint("sessions", __name__)
 
 
-def holding_turn(session_id: str, doing: str):
+def holding_turn(session_id: str, doing: str) -> AbstractContextManager[None]:
     """The session's turn; a 404 if there is no such session, a 409 if another turn holds it."""
     return SESSION_TURNS.held(db_engine(), session_id, busy=lambda: why_not_held(session_id, doing))
 
@@ -32,7 +34,7 @@ def refuse_unknown(connection: Connection, session_id: str) -> None:
 
 
 @bp.post("/sessions")
-def create_session():
+def create_session() -> ResponseReturnValue:
     session_id = str(uuid_utils.uuid7())
     with db_engine().begin() as connection:
         connection.execute(insert(SESSIONS).values(id=session_id, created_at=utc_now()))
@@ -40,7 +42,7 @@ def create_session():
 
 
 @bp.get("/sessions")
-def list_sessions():
+def list_sessions() -> ResponseReturnValue:
     # A session id is all that guards a session's history, so only an operator may list them.
     if not current_app.config["APP_API_KEY"]:
         fail(
@@ -69,7 +71,7 @@ def list_sessions():
 
 
 @bp.get("/sessions/<session_id>/history")
-def history(session_id: str):
+def history(session_id: str) -> ResponseReturnValue:
     limit = page_size()
     after = after_number()
     with db_engine().begin() as connection:
@@ -91,7 +93,7 @@ def describe_item(item: Any) -> dict[str, Any]:
 
 
 @bp.delete("/sessions/<session_id>")
-def delete_session(session_id: str):
+def delete_session(session_id: str) -> ResponseReturnValue:
     # A turn in flight would store its items into a session that no longer exists.
     with holding_turn(session_id, "delete it afterwards"), db_engine().begin() as connection:
         connection.execute(delete(SESSIONS).where(SESSIONS.c.id == session_id))  # its items go with it (cascade)

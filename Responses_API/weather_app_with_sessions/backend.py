@@ -38,6 +38,7 @@ from typing import Any
 
 import uuid_utils
 from flask import Blueprint, Flask, current_app
+from flask.typing import ResponseReturnValue
 from openai import omit
 from openai.types.responses import Response
 
@@ -64,7 +65,7 @@ def ask(this_round: Round, last_response_id: str | None) -> Response:
 
 
 @bp.post("/sessions/<session_id>/messages")
-def send_message(session_id: str):
+def send_message(session_id: str) -> ResponseReturnValue:
     message = message_from(json_body())
     with session_store().turn(session_id) as session:
         response = run_tool_loop(lambda this_round: ask(this_round, session.last_response_id), message).response
@@ -73,12 +74,12 @@ def send_message(session_id: str):
 
 
 @bp.post("/sessions")
-def create_session():
+def create_session() -> ResponseReturnValue:
     return {"session_id": session_store().create()}, 201
 
 
 @bp.delete("/sessions/<session_id>")
-def delete_session(session_id: str):
+def delete_session(session_id: str) -> ResponseReturnValue:
     session_store().delete(session_id)
     return "", 204
 
@@ -99,7 +100,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def session_store() -> "SessionStore":
-    return current_app.extensions["session_store"]
+    store: SessionStore = current_app.extensions["session_store"]
+    return store
 
 
 # The session store: what this backend keeps, and all it keeps.

@@ -28,6 +28,7 @@ from collections import OrderedDict
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, request
+from flask.typing import ResponseReturnValue
 from openai import InvalidWebhookSignatureError
 
 from openai_tutorial.client import get_client, setting
@@ -40,7 +41,7 @@ REMEMBERED_EVENTS = 1000
 
 @bp.post("/webhook")
 @public
-def receive():
+def receive() -> ResponseReturnValue:
     try:
         event = get_client().webhooks.unwrap(request.get_data(), request.headers)
     except (InvalidWebhookSignatureError, ValueError):  # a wrong signature, a missing header, a body not JSON
@@ -51,17 +52,19 @@ def receive():
             return {"duplicate": event.id}
     # Only the response's id travels in the event: its output is fetched. Should this fail, the error answer
     # (502) makes OpenAI deliver again, and the event is handled then, since it was not remembered.
+    # The events this server is sent name a response; the SDK's union also holds the kinds about a call, without one.
+    response_id = getattr(event.data, "id", None)
     text = get_client().responses.retrieve(event.data.id).output_text if event.type == "response.completed" else None
     with current_app.extensions["events_lock"]:
-        events[event.id] = {"id": event.id, "type": event.type, "response_id": event.data.id, "text": text}
+        events[event.id] = {"id": event.id, "type": event.type, "response_id": response_id, "text": text}
         while len(events) > REMEMBERED_EVENTS:
             events.popitem(last=False)
-    print(f"{event.type} {event.data.id}: {text or '(no text)'}", flush=True)
+    print(f"{event.type} {response_id or '(no response)'}: {text or '(no text)'}", flush=True)
     return {"received": event.id}
 
 
 @bp.get("/events")
-def list_events():
+def list_events() -> ResponseReturnValue:
     with current_app.extensions["events_lock"]:
         return {"events": list(current_app.extensions["events"].values())}
 

@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import httpx2
 import openai
@@ -24,7 +24,7 @@ from dotenv import dotenv_values, load_dotenv
 from openai import AsyncOpenAI, OpenAI
 
 from openai_tutorial import offline
-from openai_tutorial.errors import UsageError
+from openai_tutorial.errors import UsageError as UsageError  # re-exported: lessons import it from here
 from openai_tutorial.notices import AsyncWatchedTransport, WatchedTransport, say_notices_on_stderr
 from openai_tutorial.replies import AsyncCheckedTransport, CheckedTransport
 
@@ -71,7 +71,12 @@ def load_environment() -> None:
     load_dotenv(REPO_ROOT / ".env", override=False)
 
 
+@overload
+def setting(name: str) -> str | None: ...
+@overload
+def setting(name: str, default: str) -> str: ...
 def setting(name: str, default: str | None = None) -> str | None:
+    """The setting from the environment or ``.env``; an empty one counts as unset."""
     load_environment()
     return os.environ.get(name) or default
 
@@ -199,8 +204,8 @@ def http_client(*, asynchronous: bool = False) -> httpx2.Client | httpx2.AsyncCl
     """The SDK's own HTTP client, with the guard on replies (``replies.py``) between it and OpenAI, and above the
     guard what a script says while it waits (``notices.py``), so that a reply the guard refused is said too."""
     if asynchronous:
-        network = httpx2.AsyncHTTPTransport(limits=openai.DEFAULT_CONNECTION_LIMITS)
-        return openai.DefaultAsyncHttpxClient(transport=AsyncWatchedTransport(AsyncCheckedTransport(network)))
+        async_network = httpx2.AsyncHTTPTransport(limits=openai.DEFAULT_CONNECTION_LIMITS)
+        return openai.DefaultAsyncHttpxClient(transport=AsyncWatchedTransport(AsyncCheckedTransport(async_network)))
     network = httpx2.HTTPTransport(limits=openai.DEFAULT_CONNECTION_LIMITS)
     return openai.DefaultHttpxClient(transport=WatchedTransport(CheckedTransport(network)))
 
@@ -246,7 +251,8 @@ def describe_api_error(error: openai.APIError) -> str:
 
 
 def run(main: Callable[[], int | None]) -> None:
-    """Run a script's main() and exit: 2 for something the user must fix, 1 for an API error, 130 on Ctrl-C.
+    """Run a script's main() and exit: 2 for something the user must fix, 1 for an API error or a reply it
+    cannot use, 130 on Ctrl-C.
 
     While it runs, each retry and each slow request to OpenAI is said on stderr.
     """
@@ -264,6 +270,9 @@ def run(main: Callable[[], int | None]) -> None:
         status = 2
     except openai.APIError as error:
         print(describe_api_error(error), file=sys.stderr)
+        status = 1
+    except UpstreamError as error:
+        print(error, file=sys.stderr)
         status = 1
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)  # on a line of its own, after any half-printed text

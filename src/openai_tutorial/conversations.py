@@ -26,11 +26,13 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import openai
-from openai.types.responses import ResponseUsage
+from openai.types.responses import Response, ResponseUsage
 
 from openai_tutorial.client import get_client, get_model
+from openai_tutorial.responses import as_input
 
 log = logging.getLogger(__name__)
 ITEMS_PAGE_SIZE = 100
@@ -41,7 +43,7 @@ def safety_identifier(user_id: str) -> str:
     return hashlib.sha256(user_id.encode()).hexdigest()
 
 
-def delete_if_present(delete, *args, **kwargs) -> None:
+def delete_if_present(delete: Callable[..., object], *args: Any, **kwargs: Any) -> None:
     with contextlib.suppress(openai.NotFoundError):  # already gone: that is what we wanted
         delete(*args, **kwargs)
 
@@ -86,10 +88,8 @@ def compact_conversation(conversation_id: str) -> int:
     """
     client = get_client()
     items = list(client.conversations.items.list(conversation_id, limit=ITEMS_PAGE_SIZE, order="asc"))
-    compacted = client.responses.compact(model=get_model(), input=[item.to_dict(exclude_none=True) for item in items])
-    client.conversations.items.create(
-        conversation_id, items=[item.to_dict(exclude_none=True) for item in compacted.output]
-    )
+    compacted = client.responses.compact(model=get_model(), input=[as_input(item) for item in items])
+    client.conversations.items.create(conversation_id, items=[as_input(item) for item in compacted.output])
     for item in items:
         delete_if_present(client.conversations.items.delete, item.id, conversation_id=conversation_id)
     return len(items)
@@ -101,7 +101,7 @@ class RemoteConversation:
     created: bool = False  # made for this turn, by ``new_conversation``
     response_ids: list[str] = field(default_factory=list)
 
-    def made(self, response) -> None:
+    def made(self, response: Response) -> None:
         """Note a response made in this conversation, so that an undo deletes it too."""
         self.response_ids.append(response.id)
 

@@ -44,7 +44,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
     cache_ok = True
 
@@ -203,4 +203,5 @@ def init_database(app: Flask, base: type[DeclarativeBase], *, default: Path) -> 
 
 def db_engine() -> Engine:
     """The current app's engine: ``with db_engine().begin() as connection: connection.execute(...)``."""
-    return current_app.extensions["database"]
+    engine: Engine = current_app.extensions["database"]
+    return engine

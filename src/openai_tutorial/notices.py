@@ -40,7 +40,7 @@ class SayRetries(logging.Handler):
     """Turns the SDK's "Retrying request in 0.4 seconds (retry 1 of 2)" into a line that says what failed."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        if not str(record.msg).startswith("Retrying request"):
+        if not str(record.msg).startswith("Retrying request") or not isinstance(record.args, tuple):
             return
         wait, retry, most = record.args
         last = ", the last" if retry == most else ""
@@ -64,7 +64,8 @@ def described(request: httpx2.Request) -> str:
 
 def read_timeout(request: httpx2.Request) -> float | None:
     """How long the client waits for this request's answer (``OPENAI_TIMEOUT``), as the SDK set it."""
-    return request.extensions.get("timeout", {}).get("read")
+    timeout: dict[str, float | None] = request.extensions.get("timeout", {})
+    return timeout.get("read")
 
 
 @contextmanager

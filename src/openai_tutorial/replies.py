@@ -16,12 +16,13 @@ from typing import get_origin
 
 import httpx2
 from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
 from openai_tutorial.offline.routes import ROUTES
 
 # (method, path after /v1, what the SDK parses the reply as, whether it is a list whose "data" is checked):
 # the offline stand-in's own routing table, which lists every endpoint a lesson or app calls, with each reply's type.
-EXPECTED: list[tuple[str, re.Pattern[str], TypeAdapter, bool]] = [
+EXPECTED: list[tuple[str, re.Pattern[str], TypeAdapter[object], bool]] = [
     (route.method, route.pattern, TypeAdapter(route.reply), get_origin(route.reply) is list)
     for route in ROUTES
     if route.reply not in (None, bytes)
@@ -70,7 +71,7 @@ def problem_with(request: httpx2.Request, content_type: str, body: bytes) -> str
     return None
 
 
-def real_errors(errors: list[dict]) -> list[dict]:
+def real_errors(errors: list[ErrorDetails]) -> list[ErrorDetails]:
     """The errors that say the reply is broken, not merely newer than the installed SDK.
 
     Pydantic tries every member of a union (an output item may be a message, a function call...)

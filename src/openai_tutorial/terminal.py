@@ -29,7 +29,7 @@ def base_url_argument(description: str) -> argparse.ArgumentParser:
     return parser
 
 
-def call_backend(method: str, url: str, json: dict | None = None) -> Any:
+def call_backend(method: str, url: str, json: dict[str, Any] | None = None) -> Any:
     """One request to the backend; its JSON answer, or None for an empty one (204)."""
     try:
         reply = requests.request(method, url, json=json, timeout=BACKEND_TIMEOUT_SECONDS)

@@ -43,6 +43,10 @@ class Heartbeat:
     """
 
     def __init__(self) -> None:
+        self.start_afresh()
+
+    def start_afresh(self) -> None:
+        """Hold nothing and have no thread: a new heartbeat, or one a forked worker inherited."""
         self._held: dict[int, tuple[Callable[[], None], float, float]] = {}  # token -> (renew, every, due)
         self._tokens = itertools.count()
         self._lock = threading.Lock()
@@ -109,7 +113,7 @@ class Heartbeat:
 HEARTBEAT = Heartbeat()
 # A forked worker (gunicorn --preload) inherits the heartbeat but not its thread, nor the parent's
 # locks: it starts afresh, with a thread of its own once it takes a lock.
-os.register_at_fork(after_in_child=HEARTBEAT.__init__)
+os.register_at_fork(after_in_child=HEARTBEAT.start_afresh)
 
 
 class TurnLock:

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from openai.types.responses import Response
+from openai.types.responses import FunctionToolParam, Response, ResponseInputItemParam
 
 from openai_tutorial.client import UpstreamError, api_mode, setting
 from openai_tutorial.offline.open_meteo import OfflineOpenMeteo
+from openai_tutorial.responses import as_input
 
 DEFAULT_GEOCODING_URL = "https://geocoding-api.open-meteo.com/v1/search"
 DEFAULT_FORECAST_URL = "https://api.open-meteo.com/v1/forecast"
@@ -33,7 +34,7 @@ INSTRUCTIONS = (
     "and say which place the figures are for. If the tool reports an error, explain it in plain words."
 )
 
-WEATHER_TOOL = {
+WEATHER_TOOL: FunctionToolParam = {
     "type": "function",
     "name": "get_weather",
     "description": f"Current weather and a {FORECAST_DAYS}-day forecast for a place.",
@@ -103,7 +104,8 @@ def get_weather(place: str, units: str | None = None) -> dict[str, Any]:
     except requests.Timeout:
         return {"error": "The weather service did not answer in time; try again later."}
     except requests.HTTPError as error:
-        return {"error": f"The weather service failed (HTTP {error.response.status_code}); try again later."}
+        status = "" if error.response is None else f" (HTTP {error.response.status_code})"
+        return {"error": f"The weather service failed{status}; try again later."}
     except (requests.exceptions.InvalidJSONError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         # Not JSON, or JSON not shaped as Open-Meteo documents it.
         return {"error": "The weather service answered something unexpected; try again later."}
@@ -114,29 +116,23 @@ def get_weather(place: str, units: str | None = None) -> dict[str, Any]:
 def weather_report(
     session: requests.Session, geocoding_url: str, forecast_url: str, place: str, units: str | None
 ) -> dict[str, Any]:
-    found = session.get(
-        geocoding_url,
-        params={"name": place, "count": 1, "language": "en", "format": "json"},
-        timeout=PROVIDER_TIMEOUT_SECONDS,
-    )
+    place_query: dict[str, str | int] = {"name": place, "count": 1, "language": "en", "format": "json"}
+    found = session.get(geocoding_url, params=place_query, timeout=PROVIDER_TIMEOUT_SECONDS)
     found.raise_for_status()
     matches = found.json().get("results") or []
     if not matches:
         return {"error": f"No place called {place!r} was found."}
     location = matches[0]
-    forecast = session.get(
-        forecast_url,
-        params={
-            "latitude": location["latitude"],
-            "longitude": location["longitude"],
-            "current": "temperature_2m,apparent_temperature,relative_humidity_2m,weather_code,wind_speed_10m",
-            "daily": "weather_code,temperature_2m_max,temperature_2m_min,precipitation_probability_max",
-            "timezone": "auto",
-            "forecast_days": FORECAST_DAYS,
-            "temperature_unit": units or "celsius",
-        },
-        timeout=PROVIDER_TIMEOUT_SECONDS,
-    )
+    forecast_query: dict[str, str | int | float] = {
+        "latitude": location["latitude"],
+        "longitude": location["longitude"],
+        "current": "temperature_2m,apparent_temperature,relative_humidity_2m,weather_code,wind_speed_10m",
+        "daily": "weather_code,temperature_2m_max,temperature_2m_min,precipitation_probability_max",
+        "timezone": "auto",
+        "forecast_days": FORECAST_DAYS,
+        "temperature_unit": units or "celsius",
+    }
+    forecast = session.get(forecast_url, params=forecast_query, timeout=PROVIDER_TIMEOUT_SECONDS)
     forecast.raise_for_status()
     data = forecast.json()
 
@@ -200,8 +196,8 @@ class TooManyToolRounds(UpstreamError):
 class Round:
     """One request of a turn, as the app's ``send`` gets it."""
 
-    new_items: list[dict]  # what this request adds: the user's message, then the tool outputs
-    turn_items: list[dict]  # everything this turn has said so far, ``new_items`` last
+    new_items: list[ResponseInputItemParam]  # what this request adds: the user's message, then the tool outputs
+    turn_items: list[ResponseInputItemParam]  # everything this turn has said so far, ``new_items`` last
     previous: Response | None  # the turn's previous response; None on its first request
 
 
@@ -210,19 +206,18 @@ class ToolTurn:
     """What a turn produced: its final response, all its items (ready to replay), and the tool calls."""
 
     response: Response
-    items: list[dict]
-    tool_calls: list[dict]
+    items: list[ResponseInputItemParam]
+    tool_calls: list[dict[str, Any]]
 
 
 def run_tool_loop(send: Callable[[Round], Response], question: str) -> ToolTurn:
     """Ask ``question`` with ``send``, run the tools the model calls, until it answers in words."""
-    new_items: list[dict] = [{"role": "user", "content": question}]
+    new_items: list[ResponseInputItemParam] = [{"role": "user", "content": question}]
     turn_items = new_items
     response = send(Round(new_items, turn_items, None))
-    tool_calls: list[dict] = []
+    tool_calls: list[dict[str, Any]] = []
     for _ in range(MAX_TOOL_ROUNDS):
-        # Output items go back as input without their null fields, which the API rejects.
-        produced = [item.to_dict(exclude_none=True) for item in response.output]
+        produced = [as_input(item) for item in response.output]
         calls = [item for item in response.output if item.type == "function_call"]
         if not calls:
             return ToolTurn(response, turn_items + produced, tool_calls)

@@ -15,13 +15,14 @@ import hmac
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn, overload
 from urllib.parse import urlsplit
 
 import openai
 from flask import Flask, Response, current_app, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from openai_tutorial.client import (
     MissingAPIKeyError,
@@ -98,6 +99,10 @@ def public[View: Callable[..., Any]](view: View) -> View:
     return view
 
 
+class UnicodeJSONProvider(DefaultJSONProvider):
+    ensure_ascii = False  # "°C" in the answers, not "\u00b0C"
+
+
 def create_json_app(import_name: str, name: str) -> Flask:
     """A Flask app that answers JSON errors, checks ``APP_API_KEY`` and serves ``/healthz``, which says the
     app's ``name`` so that a frontend can tell it reached the right one.
@@ -105,7 +110,7 @@ def create_json_app(import_name: str, name: str) -> Flask:
     Its settings come from the environment; the app adds its own, then its ``test_config``.
     """
     app = Flask(import_name)
-    app.json.ensure_ascii = False  # "°C" in the answers, not "\u00b0C"
+    app.json = UnicodeJSONProvider(app)
     app.config.update(
         APP_NAME=name,
         # Who answers this backend's OpenAI calls: "api", or "offline" (said on stderr at start).
@@ -141,7 +146,7 @@ def create_json_app(import_name: str, name: str) -> Flask:
     @app.before_request
     def require_api_key() -> None:
         expected = app.config["APP_API_KEY"]
-        if not expected or getattr(app.view_functions.get(request.endpoint), "public", False):
+        if not expected or getattr(app.view_functions.get(request.endpoint or ""), "public", False):
             return
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         # Header values arrive as latin-1 text: their bytes are what the client sent, UTF-8 for a non-ASCII key.
@@ -155,7 +160,7 @@ def create_json_app(import_name: str, name: str) -> Flask:
 
     @app.get("/healthz")
     @public
-    def healthz() -> dict:
+    def healthz() -> dict[str, str]:
         return {"status": "ok", "app": app.config["APP_NAME"], "openai": app.config["OPENAI_MODE"]}
 
     app.register_error_handler(APIProblem, error_response)
@@ -165,9 +170,9 @@ def create_json_app(import_name: str, name: str) -> Flask:
         if error.code == 413:
             limit = app.config["MAX_CONTENT_LENGTH"]
             return error_response(APIProblem(413, "too_large", f"The request body is larger than {limit} bytes."))
-        headers = {"Allow": ", ".join(sorted(error.valid_methods))} if error.code == 405 else {}
+        headers = {"Allow": ", ".join(sorted(error.valid_methods or ()))} if isinstance(error, MethodNotAllowed) else {}
         type = error.name.lower().replace(" ", "_")
-        return error_response(APIProblem(error.code, type, error.description, headers))
+        return error_response(APIProblem(error.code or 500, type, error.description or error.name, headers))
 
     @app.errorhandler(openai.OpenAIError)
     @app.errorhandler(UpstreamError)
@@ -204,7 +209,7 @@ def json_body() -> dict[str, Any]:
     # A chunked body has no Content-Length, and its stream stops quietly at the limit: look one byte further.
     if (
         request.content_length is None
-        and len(data) >= request.max_content_length
+        and len(data) >= current_app.config["MAX_CONTENT_LENGTH"]
         and request.environ["wsgi.input"].read(1)  # pragma: no mutate: equivalent
     ):
         raise RequestEntityTooLarge()
@@ -217,6 +222,10 @@ def json_body() -> dict[str, Any]:
     return body
 
 
+@overload
+def text_field(source: Mapping[str, Any], name: str, *, max_chars: int, optional: Literal[False] = False) -> str: ...
+@overload
+def text_field(source: Mapping[str, Any], name: str, *, max_chars: int, optional: Literal[True]) -> str | None: ...
 def text_field(source: Mapping[str, Any], name: str, *, max_chars: int, optional: bool = False) -> str | None:
     """A non-empty string field of a JSON body or query string, or a 400/413 that names it."""
     value = source.get(name)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from openai_tutorial.offline import model
@@ -28,7 +29,7 @@ OPTION_KEYS = {"mode", "ttl", "prewarm", "comparison_response_id"}
 WRITTEN_BREAKPOINTS = {"implicit": 3, "explicit": 4}
 CONSIDERED_BREAKPOINTS = 80
 # What changes the whole prefix, in the order a prompt is built: the first that differs is the reason for a miss.
-PREFIX_PARAMETERS = [
+PREFIX_PARAMETERS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
     ("model_changed", lambda body: body.get("model")),
     ("prompt_cache_key_changed", lambda body: body.get("prompt_cache_key")),
     ("service_tier_changed", served_tier),
@@ -137,7 +138,7 @@ def read_and_write(store: Transaction, body: dict[str, Any], context: Items) -> 
     marked = breakpoints(body, context)
     live = {digest for _, digest, _ in marked if (store.get("prompt_cache_entry", digest) or {}).get("until", 0) > now}
     read = max((tokens for tokens, digest, _ in marked if digest in live), default=0)
-    writes = [(tokens, digest, ttl) for tokens, digest, ttl in marked[-WRITTEN_BREAKPOINTS[options["mode"]] :]]
+    writes: list[tuple[int, str | None, str]] = list(marked[-WRITTEN_BREAKPOINTS[options["mode"]] :])
     if options["mode"] == "implicit":
         implicit_read, spans = implicit_prefix(store, body, context)
         read = max(read, implicit_read)
@@ -161,7 +162,9 @@ def signature(body: dict[str, Any], context: Items) -> dict[str, Any]:
     }
 
 
-def diagnostics(store: Transaction, body: dict[str, Any], now: dict[str, Any], usage: dict[str, Any]) -> dict | None:
+def diagnostics(
+    store: Transaction, body: dict[str, Any], now: dict[str, Any], usage: dict[str, Any]
+) -> dict[str, Any] | None:
     """Why this request (its ``signature``, its ``usage``) did or did not reuse the compared response's prefix."""
     compared = options_of(body).get("comparison_response_id")
     if not compared:

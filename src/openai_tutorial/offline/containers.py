@@ -38,7 +38,7 @@ def new_container(store: Transaction, name: str, options: dict[str, Any]) -> dic
             param="memory_limit",
         )
     now = int(time.time())
-    container = {
+    container: dict[str, Any] = {
         "id": new_id("cntr"),
         "object": "container",
         "name": name,
@@ -189,7 +189,8 @@ def kept_file(call: "Call") -> dict[str, Any]:
 
 
 def retrieve_file(call: "Call") -> dict[str, Any]:
-    return kept_file(call)["file"]
+    file: dict[str, Any] = kept_file(call)["file"]
+    return file
 
 
 def list_files(call: "Call") -> dict[str, Any]:

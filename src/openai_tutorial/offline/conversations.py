@@ -26,8 +26,8 @@ def existing(store: Transaction, conversation_id: str) -> dict[str, Any]:
     return conversation
 
 
-def added_items(store: Transaction, conversation_id: str, items: Any) -> list[dict[str, Any]]:
-    items = normalized_input(check_array_length(items, "items", MAX_ITEMS_PER_REQUEST), "items")
+def added_items(store: Transaction, conversation_id: str, sent: Any) -> list[dict[str, Any]]:
+    items = normalized_input(check_array_length(sent, "items", MAX_ITEMS_PER_REQUEST), "items")
     for item in items:
         store.put("item", item["id"], item, owner=conversation_id)
     return items
@@ -35,7 +35,7 @@ def added_items(store: Transaction, conversation_id: str, items: Any) -> list[di
 
 def create(call: "Call") -> dict[str, Any]:
     metadata = check_metadata(call.body.get("metadata"))
-    conversation = {
+    conversation: dict[str, Any] = {
         "id": new_id("conv"),
         "object": "conversation",
         "created_at": int(time.time()),

@@ -7,7 +7,7 @@ import base64
 import time
 from email.parser import BytesParser
 from email.policy import HTTP
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from openai_tutorial.offline.errors import invalid, not_found
 from openai_tutorial.offline.items import new_id
@@ -25,11 +25,13 @@ def form_parts(call: "Call") -> list[tuple[str, str | None, bytes]]:
         raise invalid("Uploads must be sent as multipart/form-data.")
     header = b"Content-Type: " + content_type.encode()  # pragma: no mutate: case-blind
     mime = header + b"\r\n\r\n" + call.request.content
+    # The email package types a header's parameter as text or an RFC 2231 triple, and a payload as
+    # whatever a message can hold: a form-data part's name is plain text and its decoded payload bytes.
     return [
         (
-            part.get_param("name", header="content-disposition"),  # pragma: no mutate: case-blind
+            cast(str, part.get_param("name", header="content-disposition")),  # pragma: no mutate: case-blind
             part.get_filename(),
-            part.get_payload(decode=True),
+            cast(bytes, part.get_payload(decode=True)),
         )
         for part in BytesParser(policy=HTTP).parsebytes(mime).iter_parts()
     ]
@@ -53,7 +55,7 @@ def create(call: "Call") -> dict[str, Any]:
             param="purpose",
         )
     filename, content = fields["file"]
-    file = {
+    file: dict[str, Any] = {
         "id": new_id("file").replace("file_", "file-"),
         "object": "file",
         "bytes": len(content),
@@ -76,7 +78,8 @@ def existing(call: "Call") -> dict[str, Any]:
 
 
 def retrieve(call: "Call") -> dict[str, Any]:
-    return existing(call)["file"]
+    file: dict[str, Any] = existing(call)["file"]
+    return file
 
 
 def delete(call: "Call") -> dict[str, Any]:

@@ -42,7 +42,8 @@ def day_asked(question: str, forecast: list[dict[str, Any]]) -> int | None:
 
 
 def place_of(report: Report) -> str:
-    return report["place"].split(",")[0]
+    place: str = report["place"]
+    return place.split(",")[0]
 
 
 def described(report: Report, day: int | None) -> str:

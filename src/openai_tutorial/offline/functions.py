@@ -35,7 +35,8 @@ def places_in(text: str) -> list[str]:
 
 def subject_property(schema: dict[str, Any]) -> str | None:
     """The string parameter a user's words fill (a place, a city, a time zone...)."""
-    for name, spec in (schema.get("properties") or {}).items():
+    properties: dict[str, Any] = schema.get("properties") or {}
+    for name, spec in properties.items():
         kind = spec.get("type")
         types = kind if isinstance(kind, list) else [kind]  # pragma: no mutate: equivalent
         if "string" in types and "enum" not in spec:

@@ -47,10 +47,10 @@ def web_search(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def mcp_tool_names(tool: dict[str, Any]) -> list[str]:
-    allowed = tool.get("allowed_tools")
+    allowed: list[str] | dict[str, Any] | None = tool.get("allowed_tools")
     if isinstance(allowed, dict):
         allowed = allowed.get("tool_names")
-    return [name for name in MCP_TOOL_NAMES if not allowed or name in allowed] or list(allowed)
+    return [name for name in MCP_TOOL_NAMES if not allowed or name in allowed] or list(allowed or ())
 
 
 def needs_approval(tool: dict[str, Any], name: str) -> bool:

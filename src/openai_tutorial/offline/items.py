@@ -66,7 +66,7 @@ def user_message(text: str) -> dict[str, Any]:
     }
 
 
-def assistant_message(text: str, *, annotations: list[dict] | None = None) -> dict[str, Any]:
+def assistant_message(text: str, *, annotations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     part = {**text_part("assistant", text), "annotations": annotations or []}
     return {"id": new_id("msg"), "type": "message", "role": "assistant", "status": "completed", "content": [part]}
 

@@ -194,7 +194,7 @@ def act(turn: Turn) -> Items:
             return follow_up(turn, answered)
     if turn.request.get("tool_choice") != "none":
         for tool in turn.request.get("tools") or []:
-            if simulate := TOOLS.get(kind(tool)):
+            if simulate := TOOLS.get(kind(tool) or ""):
                 return simulate(turn, tool)
         if calls := call_functions(turn):
             return calls

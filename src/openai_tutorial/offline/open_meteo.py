@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -49,7 +50,7 @@ def coordinates(name: str) -> tuple[float, float]:
     return round(digest[0] / 255 * 115 - 50, 4), round(digest[1] / 255 * 340 - 170, 4)
 
 
-def geocoding(query: dict[str, str]) -> dict:
+def geocoding(query: dict[str, str]) -> dict[str, Any]:
     name = query["name"]  # weather.py always sends it
     latitude, longitude = coordinates(name)
     return {
@@ -90,7 +91,7 @@ def sky(chance_of_rain: int, degrees_celsius: float, byte: int) -> int:
     return 95 if degrees_celsius > 18 and byte % 3 == 0 else (63, 80)[byte % 2]
 
 
-def forecast(query: dict[str, str]) -> dict:
+def forecast(query: dict[str, str]) -> dict[str, Any]:
     latitude = float(query["latitude"])  # weather.py always sends these
     digest = numbers_for(f"{query.get('latitude')},{query.get('longitude')}")
     fahrenheit = query.get("temperature_unit") == "fahrenheit"
@@ -137,14 +138,14 @@ class OfflineOpenMeteo(BaseAdapter):
         super().__init__()
         self.geocoding_url = geocoding_url
 
-    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
-        url = urlsplit(request.url)
-        query = {name: values[0] for name, values in parse_qs(url.query).items()}
-        is_geocoding = request.url.startswith(self.geocoding_url)
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        url = request.url or ""  # a prepared request always has one
+        query = {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
+        is_geocoding = url.startswith(self.geocoding_url)
         response = requests.Response()
         response.status_code = 200
         response._content = json.dumps(geocoding(query) if is_geocoding else forecast(query)).encode()
-        response.url, response.request = request.url, request
+        response.url, response.request = url, request
         return response
 
     def close(self) -> None:

@@ -154,7 +154,7 @@ def history_of(
         if store.get("conversation", conversation_id) is None:
             raise not_found(f"Conversation with id '{conversation_id}' not found.", param="conversation")
         return store.owned_by("item", conversation_id)
-    chain = []
+    chain: list[dict[str, Any]] = []
     response_id = body.get("previous_response_id")
     while response_id:
         record = store.get("response", response_id) or (connection or {}).get(response_id)
@@ -372,7 +372,7 @@ def create(call: "Call") -> dict[str, Any] | EventStream:
 def advanced(store: Transaction, response_id: str) -> dict[str, Any]:
     """A background response one step further on: queued → in_progress → its finished state."""
     record = stored(store, response_id)
-    response = record["response"]
+    response: dict[str, Any] = record["response"]
     if "finished" in record and response["status"] not in TERMINAL_STATUSES:  # pragma: no mutate: equivalent
         status = BACKGROUND_PROGRESSION.get(response["status"])
         response = {**response, "status": status} if status else record.pop("finished")
@@ -384,8 +384,8 @@ def settled(store: Transaction, response_id: str) -> str | None:
     """A background response taken to its final state, as polling would; its status, or None if it is gone."""
     if store.get("response", response_id) is None:
         return None
-    response = advanced(store, response_id)
-    return response["status"] if response["status"] in TERMINAL_STATUSES else advanced(store, response_id)["status"]
+    status: str = advanced(store, response_id)["status"]
+    return status if status in TERMINAL_STATUSES else advanced(store, response_id)["status"]
 
 
 def retrieve(call: "Call") -> dict[str, Any] | EventStream:
@@ -414,7 +414,7 @@ def delete(call: "Call") -> dict[str, Any]:
 def cancel(call: "Call") -> dict[str, Any]:
     response_id = call.path["response_id"]
     record = stored(call.store, response_id)
-    response = record["response"]
+    response: dict[str, Any] = record["response"]
     if not response["background"]:
         raise invalid("Only responses created with background=true can be cancelled.")
     if response["status"] == "cancelled":

@@ -165,7 +165,7 @@ def check_tool_type(tool: Any, param: str) -> None:
     check_one_of(tool.get("type") if isinstance(tool, dict) else None, TOOL_TYPES, f"{param}.type")
 
 
-def too_long(param: str, limit: int, length: int):
+def too_long(param: str, limit: int, length: int) -> APIError:
     return invalid(
         f"Invalid '{param}': string too long. Expected a string with maximum length {limit}, "
         f"but got a string with length {length} instead.",
@@ -174,7 +174,7 @@ def too_long(param: str, limit: int, length: int):
     )
 
 
-def check_array_length(value: Any, param: str, limit: int) -> list:
+def check_array_length(value: Any, param: str, limit: int) -> list[Any]:
     if not isinstance(value, list):
         raise invalid(f"Invalid '{param}': expected an array.", param=param, code="invalid_type")
     if len(value) > limit:
@@ -245,13 +245,14 @@ def strict_normalized(schema: Any) -> Any:
     for keyword in ("$defs", "definitions"):
         if keyword in schema:
             normalized[keyword] = {name: strict_normalized(value) for name, value in schema[keyword].items()}
-    if "object" in (schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type")]):
+    declared: Any = schema.get("type")
+    if "object" in (declared if isinstance(declared, list) else [declared]):
         properties = {name: strict_normalized(value) for name, value in (schema.get("properties") or {}).items()}
         normalized |= {"properties": properties, "required": list(properties), "additionalProperties": False}
     return normalized
 
 
-def strict_schema_problem(schema: Any, context: tuple = ()) -> str | None:
+def strict_schema_problem(schema: Any, context: tuple[str | int, ...] = ()) -> str | None:
     """What breaks strict mode in a JSON schema, as the API words it, or None.
 
     Strict mode asks for every object to list all of its properties in ``required`` and to

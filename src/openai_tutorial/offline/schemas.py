@@ -34,7 +34,8 @@ def instance_of(schema: dict[str, Any], text: str, root: dict[str, Any] | None =
         if len(real) < len(branches) and branch.get("type") == "string":
             branch = {**branch, "type": ["string", "null"]}
         return instance_of(branch, text, root, name)
-    types = schema.get("type") if isinstance(schema.get("type"), list) else [schema.get("type", "object")]
+    declared = schema.get("type", "object")
+    types: list[str] = declared if isinstance(declared, list) else [declared]
     kind = next((t for t in types if t != "null"), "null")  # pragma: no mutate: equivalent
     if "enum" in schema:
         named = [option for option in schema["enum"] if isinstance(option, str) and option.lower() in text.lower()]

@@ -44,7 +44,7 @@ def hosted_shell(turn: Turn, tool: dict[str, Any]) -> list[dict[str, Any]]:
         "action": {"commands": commands, "timeout_ms": TIMEOUT_MS, "max_output_length": MAX_OUTPUT_LENGTH},
         "environment": {"type": "container_reference", "container_id": workspace.container_id},
     }
-    outputs = []
+    outputs: list[dict[str, Any]] = []
     for command in commands:
         stdout, stderr, exit_code = run(command, workspace)
         outputs.append(

@@ -60,7 +60,7 @@ def check_bundle(files: dict[str, bytes]) -> tuple[str, str, str]:
 def create(call: "Call") -> dict[str, Any]:
     files = uploaded_files(call)
     folder, name, description = check_bundle(files)
-    skill = {
+    skill: dict[str, Any] = {
         "id": new_id("skill"),
         "object": "skill",
         "name": name,
@@ -82,7 +82,8 @@ def stored(call: "Call") -> dict[str, Any]:
 
 
 def retrieve(call: "Call") -> dict[str, Any]:
-    return stored(call)["skill"]
+    skill: dict[str, Any] = stored(call)["skill"]
+    return skill
 
 
 def list_skills(call: "Call") -> dict[str, Any]:

@@ -33,7 +33,9 @@ def chunks(text: str) -> list[str]:
 
 
 def message_events(index: int, item: dict[str, Any]) -> list[dict[str, Any]]:
-    events = [{"type": "response.output_item.added", "output_index": index, "item": {**item, "content": []}}]
+    events: list[dict[str, Any]] = [
+        {"type": "response.output_item.added", "output_index": index, "item": {**item, "content": []}}
+    ]
     events[0]["item"]["status"] = "in_progress"
     for part_index, part in enumerate(item["content"]):
         where = {"item_id": item["id"], "output_index": index, "content_index": part_index}
@@ -178,7 +180,10 @@ def response_events(response: dict[str, Any]) -> list[dict[str, Any]]:
     }
     if response["background"]:
         queued = {**started, "status": "queued"}
-        events = [{"type": "response.created", "response": queued}, {"type": "response.queued", "response": queued}]
+        events: list[dict[str, Any]] = [
+            {"type": "response.created", "response": queued},
+            {"type": "response.queued", "response": queued},
+        ]
     else:
         events = [{"type": "response.created", "response": started}]
     events.append({"type": "response.in_progress", "response": started})

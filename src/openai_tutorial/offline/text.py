@@ -95,7 +95,8 @@ def unsealed(content: str) -> list[str]:
     if not content.startswith(COMPACTION_PREFIX):
         return []
     try:
-        return json.loads(base64.b64decode(content.removeprefix(COMPACTION_PREFIX)))
+        facts: list[str] = json.loads(base64.b64decode(content.removeprefix(COMPACTION_PREFIX)))
+        return facts
     except ValueError:
         return []
 
@@ -170,7 +171,7 @@ def described_media(turn: Turn) -> str:
 def described_file(part: dict[str, Any], documents: dict[str, tuple[str, str]]) -> str:
     if part.get("file_url"):
         return f"a link to {part['file_url']}, which it does not fetch"
-    filename, text = documents.get(part.get("file_id"), (part.get("filename", "a file"), ""))
+    filename, text = documents.get(part.get("file_id", ""), (part.get("filename", "a file"), ""))
     if not text:
         return f"{filename}, in which it found no text it can read"
     return f"{filename} ({len(text.split())} words), which begins {excerpt(text, 160)}"

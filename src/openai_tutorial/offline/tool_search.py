@@ -81,12 +81,12 @@ def words_of(text: str) -> list[str]:
 def best_match(question: str, candidates: list[Found]) -> Found | None:
     """The function whose name and description share the most words with the question; None when none shares one."""
     wanted = set(words_of(question))
-    scored = []
+    best, best_shared = None, 0
     for namespace, function in candidates:
         described = set(words_of(f"{function.get('name', '').replace('_', ' ')} {function.get('description') or ''}"))
-        scored.append((len(wanted & described), namespace, function))
-    best = max(scored, key=lambda each: each[0], default=(0, None, None))
-    return (best[1], best[2]) if best[0] else None
+        if len(wanted & described) > best_shared:  # the first of those that share the most
+            best, best_shared = (namespace, function), len(wanted & described)
+    return best
 
 
 def loaded(found: Found) -> dict[str, Any]:

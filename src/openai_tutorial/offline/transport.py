@@ -11,7 +11,7 @@ store, and sends back the JSON body, the events of a stream, a file's bytes, or 
 import asyncio
 import secrets
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx2
@@ -78,7 +78,12 @@ class OfflineTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
             )
             return failure.status, failure.body()
 
-    def response(self, status: int, result: dict[str, Any] | EventStream | bytes, stream) -> httpx2.Response:
+    def response(
+        self,
+        status: int,
+        result: dict[str, Any] | EventStream | bytes,
+        stream: Callable[[EventStream], httpx2.SyncByteStream | httpx2.AsyncByteStream],
+    ) -> httpx2.Response:
         headers = {"x-request-id": f"req_offline_{secrets.token_hex(12)}"}  # pragma: no mutate: case-blind
         if isinstance(result, EventStream):
             headers["content-type"] = "text/event-stream; charset=utf-8"

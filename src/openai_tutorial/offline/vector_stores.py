@@ -30,7 +30,7 @@ def counted(store: Transaction, vector_store: dict[str, Any]) -> dict[str, Any]:
 
 def create(call: "Call") -> dict[str, Any]:
     now = int(time.time())
-    vector_store = {
+    vector_store: dict[str, Any] = {
         "id": new_id("vs"),
         "object": "vector_store",
         "created_at": now,

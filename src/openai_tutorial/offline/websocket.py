@@ -124,7 +124,9 @@ class Session:
         self.send({**event, "sequence_number": self.sequence}, stream_id)
         self.sequence += 1
 
-    def error(self, status: int, message: str, *, code: str | None = None, param: str | None = None, **lane) -> None:
+    def error(
+        self, status: int, message: str, *, code: str | None = None, param: str | None = None, **lane: str | None
+    ) -> None:
         error = {"type": "invalid_request_error", "code": code, "message": message, "param": param}
         self.send({"type": "error", "status": status, "error": error}, lane.get("stream_id"))
 
@@ -154,6 +156,7 @@ class Session:
         if waited := self.transport.time_to_answer(result):
             time.sleep(waited)
         if not isinstance(result, EventStream):
+            assert isinstance(result, dict)  # a response is answered with events or an error, never with bytes
             self.send({"type": "error", "status": status, **result}, stream_id)
             return
         self.stream(result.events, body, stream_id)
@@ -202,17 +205,19 @@ class Session:
         self, event: dict[str, Any], active: dict[str, Any] | None, stream_id: str | None = None
     ) -> dict[str, Any] | None:
         """Answer a ``response.steer``: accepted (returned, when it steers ``active``), pending or failed."""
-        target = event.get("previous_response_id")
-        given = event.get("input")
+        target: str = event.get("previous_response_id") or ""
+        given: Any = event.get("input")  # checked just below
         request = (self.latest.get(target) or {}).get("request") or {}
         if not steering_input_is_valid(given):
-            return self.steer_failed(event, "invalid_input", "Steering input must be user messages with content.")
+            self.steer_failed(event, "invalid_input", "Steering input must be user messages with content.")
+            return None
         if active is not None and (request.get("conversation") or request.get("context_management")):
-            return self.steer_failed(
+            self.steer_failed(
                 event,
                 "steering_not_supported",
                 "Responses bound to a conversation or using automatic compaction do not support steering.",
             )
+            return None
         steer = {"id": new_id("steer"), "previous_response_id": target}
         if active is not None:
             self.send_numbered({"type": "response.steer.accepted", "steer": steer}, stream_id)
@@ -220,13 +225,14 @@ class Session:
         required = (self.latest.get(target) or {}).get("required")
         if required is None:
             code, known = ("response_already_completed", target in self.latest)
-            return self.steer_failed(
+            self.steer_failed(
                 event,
                 code if known else "response_not_found",
                 "The response completed and is no longer accepting steering input."
                 if known
                 else f"Response '{target}' is not available on this connection.",
             )
+            return None
         self.pending.setdefault(target, []).extend(as_messages(given))
         self.send_numbered({"type": "response.steer.accepted", "steer": steer}, None)
         pending = {"type": "response.steer.pending", "steer": steer, "reason": "waiting_for_required_input"}

@@ -94,3 +94,13 @@ def test_a_failure_half_way_still_cleans_up_what_was_made(openai_api, run_script
     assert result.stderr == api_failure_line(500)
     assert delete_conversation.call_count == 1
     assert result.stdout.endswith("Deleted conv_1 and the 0 responses made in it.\n")
+
+
+def test_an_item_that_is_not_a_message_is_listed_by_its_type(openai_api, run_script):
+    routes = items_api(openai_api)
+    routes["list"].mock(side_effect=[httpx.Response(200, json=payloads.item_list([payloads.reasoning("Ada, teal.")]))])
+
+    result = run_script(SCRIPT, "--keep")
+
+    assert result.exit_code == 0, result.stderr
+    assert "The items, oldest first, 2 a page:\n  page 1: reasoning\nRetrieved one by id:" in result.stdout

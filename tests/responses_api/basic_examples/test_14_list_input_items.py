@@ -74,3 +74,19 @@ def test_api_error_while_listing_prints_one_line_and_exits_1(openai_api, run_scr
     result = run_script(SCRIPT)
 
     assert (result.exit_code, result.stderr) == (1, api_failure_line(500))
+
+
+def test_an_item_that_is_not_a_message_is_listed_by_its_type(openai_api, run_script):
+    call = payloads.function_call("get_weather", {"place": "Kyoto"})
+    openai_api.post("/responses").respond(json=payloads.response("Sunny.", id="resp_t"))
+    openai_api.get("/responses/resp_t/input_items").mock(side_effect=[page([call], has_more=False)] * 2)
+
+    result = run_script(SCRIPT)
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[3:] == [
+        f"  page 1: {call['id']}  function_call",
+        "",
+        "Auto-pagination (default order, newest first):",
+        f"  {call['id']}  function_call",
+    ]

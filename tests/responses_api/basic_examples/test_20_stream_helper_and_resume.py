@@ -69,3 +69,15 @@ def test_a_background_stream_shorter_than_the_cut_is_resumed_from_its_end(openai
     assert result.exit_code == 0, result.stderr
     assert resume.calls.last.request.url.params["starting_after"] == str(events[-1]["sequence_number"])
     assert result.stdout.endswith("[completed; the pieces make the whole answer: True]\n")
+
+
+def test_a_background_stream_that_ends_before_naming_its_response_is_exit_1(openai_api, run_script):
+    openai_api.post("/responses").mock(side_effect=[sse(payloads.text_stream_events(["Hi."])), sse([])])
+
+    result = run_script(SCRIPT)
+
+    assert result.exit_code == 1
+    assert result.stdout.endswith(
+        "2. A background stream, cut and resumed:\n"
+        "\n[the stream ended before it named its response: there is nothing to resume]\n"
+    )

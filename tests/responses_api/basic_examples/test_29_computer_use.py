@@ -91,7 +91,7 @@ def test_the_batch_is_performed_each_screenshot_sent_and_the_page_read_at_the_en
     (message,) = first["input"]
     text, image = message["content"]
     assert (message["role"], text) == ("user", {"type": "input_text", "text": TASK})
-    assert image["type"] == "input_image"
+    assert (image["type"], image["detail"]) == ("input_image", "auto")
     assert png_size(image["image_url"]) == (1024, 768)
     assert second["previous_response_id"] == "resp_1"
     (output,) = second["input"]

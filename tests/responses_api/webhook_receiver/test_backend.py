@@ -68,6 +68,26 @@ def test_only_the_latest_events_are_remembered(client, monkeypatch):
     assert [item["id"] for item in client.get("/events").json["events"]] == ["evt_1", "evt_2"]
 
 
+def test_an_event_about_a_call_is_recorded_without_a_response(client, capsys):
+    body = json.dumps(
+        {
+            "id": "evt_call",
+            "object": "event",
+            "created_at": 1_765_000_000,
+            "type": "realtime.call.incoming",
+            "data": {"call_id": "rtc_1", "sip_headers": []},
+        }
+    )
+
+    reply = deliver(client, body)
+
+    assert (reply.status_code, reply.json) == (200, {"received": "evt_call"})
+    assert capsys.readouterr().out == "realtime.call.incoming (no response): (no text)\n"
+    assert client.get("/events").json == {
+        "events": [{"id": "evt_call", "type": "realtime.call.incoming", "response_id": None, "text": None}]
+    }
+
+
 def test_other_final_states_are_recorded_without_retrieving(client, capsys):
     for number, kind in enumerate(("response.failed", "response.cancelled", "response.incomplete")):
         assert deliver(client, event(kind, f"evt_{number}", f"resp_{number}")).status_code == 200
