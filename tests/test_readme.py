@@ -20,9 +20,10 @@ How a block runs:
   ``localhost:5000`` is the running backend. A curl must answer 2xx unless its line ends
   with ``# NNN``, and a ``# {…}`` line under it is the JSON shape of the answer
   (a string with ``…`` in it matches any string).
-Setup lines (``pip install uv``, ``uv sync``, ``cp .env.example .env``) and ``uv run pytest``
-are skipped. Every command must end with status 0, print no traceback, and any stderr it
-writes must start with the offline notice.
+Setup lines (``pip install uv``, ``uv sync``, ``cp .env.example .env``) and the checks
+(``uv run pytest``, ``uv run --group typecheck mypy``: ``.ci/run`` runs both) are skipped.
+Every command must end with status 0, print no traceback, and any stderr it writes must start
+with the offline notice.
 
 Commands run in a scratch folder that links to everything in the repository, so that what
 they write where they run (example 19's images) stays out of the repository; ``UV_NO_SYNC``
@@ -49,7 +50,7 @@ from tests.support import optional
 
 README = REPO_ROOT / "README.md"
 PAGES = [README, *sorted((REPO_ROOT / "docs").glob("*.md"))]
-SKIPPED = re.compile(r"^(pip install uv|uv sync|cp \.env\.example \.env|uv run pytest)\b")
+SKIPPED = re.compile(r"^(pip install uv|uv sync|cp \.env\.example \.env|uv run pytest|uv run --group typecheck mypy)\b")
 BACKEND = re.compile(r"/backend\.py$|^(Conversation_API|Responses_API)\.\w+$")  # a script, or an app package
 LOOPBACK_BIND = re.compile(r"127\.0\.0\.1:\d+")
 TRAILING_COMMENT = re.compile(r"\s{2,}#\s*(.*)$")
