@@ -95,6 +95,7 @@ def upstream_problem(error: Exception) -> APIProblem:
 
 def public[View: Callable[..., Any]](view: View) -> View:
     """Serve this route without ``APP_API_KEY``: for what holds no data (a health check, a page's files)."""
+    # A mark require_api_key reads; a function takes any attribute, but its type declares none.
     view.public = True  # type: ignore[attr-defined]
     return view
 
