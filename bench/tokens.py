@@ -76,8 +76,9 @@ def conversation_chat(app: Flask) -> Callable[[str], str]:
         nonlocal conversation_id
         continued = {"conversation_id": conversation_id} if conversation_id else {}
         reply = http.post("/chat", json={"user_id": "ada", "message": message} | continued)
-        answer = answered(reply, "reply")
-        conversation_id = json_of(reply)["conversation_id"]
+        body = json_of(reply)
+        conversation_id = body["conversation_id"]
+        answer: str = body["reply"]
         return answer
 
     return send

@@ -84,8 +84,9 @@ def best_match(question: str, candidates: list[Found]) -> Found | None:
     best, best_shared = None, 0
     for namespace, function in candidates:
         described = set(words_of(f"{function.get('name', '').replace('_', ' ')} {function.get('description') or ''}"))
-        if len(wanted & described) > best_shared:  # the first of those that share the most
-            best, best_shared = (namespace, function), len(wanted & described)
+        shared = len(wanted & described)
+        if shared > best_shared:  # the first of those that share the most
+            best, best_shared = (namespace, function), shared
     return best
 
 
